@@ -1,2 +1,289 @@
+/* fastc.c — the command-line driver: parse flags, load, infer, optimize, plan, emit.
+ *
+ * The only place that chooses exit codes: 0 on success, 1 on a user error (one line on
+ * stderr naming file, node and op), 2 on a usage error. Output files are written to a
+ * temporary name and renamed into place only on success, so a failed run never leaves a
+ * partial file and never clobbers an existing one. */
+#include <errno.h>
 #include <stdio.h>
-int main(void) { puts("fastc: under construction"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "emit_c.h"
+#include "memory_plan.h"
+#include "onnx_import.h"
+#include "pass_manager.h"
+#include "print.h"
+
+#define MAX_OVERRIDES 64
+
+typedef struct Options {
+    const char *model, *out, *header, *prefix, *emit;
+    int level, with_main, list_passes;
+    FcShapeOverride shapes[MAX_OVERRIDES];
+    int nshapes;
+    FcDimOverride dims[MAX_OVERRIDES];
+    int ndims;
+    FcConstInput consts[MAX_OVERRIDES];
+    int nconsts;
+    FcPassOptions passes;
+} Options;
+
+static void usage(FILE *f)
+{
+    fputs("usage: fastc MODEL.onnx [options]\n"
+          "\n"
+          "Compiles an ONNX model into one standalone C99 file (needs only libm).\n"
+          "\n"
+          "Output:\n"
+          "  -o FILE              write the result to FILE (default: stdout)\n"
+          "  --emit=c|ir          C source (default) or the IR text form (docs/ir.md)\n"
+          "  --header FILE        also write a header declaring <prefix>_run and the I/O metadata\n"
+          "  --prefix NAME        C identifier prefix (default: model)\n"
+          "  --no-main            leave out main() (link the model into your program)\n"
+          "\n"
+          "Shapes (fastc compiles for static shapes):\n"
+          "  --shape NAME=d0,d1,...  fix the shape of graph input NAME (or @K: the K-th input)\n"
+          "  --dim PARAM=N        give symbolic dimension PARAM the value N\n"
+          "  --const-input NAME=FILE.pb  fix input NAME (or @K) to the tensor in FILE at compile\n"
+          "                       time (e.g. a shape fed as an input); _run then returns 1 if\n"
+          "                       called with a different value\n"
+          "\n"
+          "Optimization:\n"
+          "  -O0 | -O1 | -O2 | -O3   optimization level (default -O2); see --list-passes\n"
+          "  --passes=a,b,c       run exactly these passes, in this order\n"
+          "  --disable-pass=NAME  leave NAME out of the level's pipeline (repeatable)\n"
+          "  --list-passes        print every pass, what it does and the levels that run it\n"
+          "  --dump-before=PASS|all, --dump-after=PASS|all\n"
+          "                       write the IR before/after passes as DIR/NN-<pass>.ir\n"
+          "  --dump-dir=DIR       where dumps go (default: .)\n"
+          "  --stats              print per-pass statistics on stderr\n"
+          "\n"
+          "  -h, --help           this help\n"
+          "  --version            print the version\n"
+          "\n"
+          "The generated program: ./model [-d DIR] [--bench N] [--quiet] INPUT...\n"
+          "reads each input from an ONNX TensorProto .pb (or raw .bin) file, writes DIR/output_K.pb\n"
+          "and prints the outputs; --bench N prints min/median/max latency over N runs.\n",
+          f);
+}
+
+static int parse_dims(const char *s, int64_t *dims, int *rank)
+{
+    *rank = 0;
+    if (!*s)
+        return 0; /* a scalar */
+    while (*s) {
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || v < 0 || *rank >= FC_MAX_RANK)
+            return -1;
+        dims[(*rank)++] = v;
+        s = end;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_shape(Options *o, const char *arg)
+{
+    const char *eq = strrchr(arg, '=');
+    if (!eq || eq == arg || o->nshapes >= MAX_OVERRIDES)
+        return -1;
+    FcShapeOverride *s = &o->shapes[o->nshapes++];
+    s->name = strndup(arg, (size_t)(eq - arg));
+    return parse_dims(eq + 1, s->dims, &s->rank);
+}
+
+static int add_const_input(Options *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1] || o->nconsts >= MAX_OVERRIDES)
+        return -1;
+    o->consts[o->nconsts].name = strndup(arg, (size_t)(eq - arg));
+    o->consts[o->nconsts++].file = eq + 1;
+    return 0;
+}
+
+static int add_dim(Options *o, const char *arg)
+{
+    const char *eq = strrchr(arg, '=');
+    char *end;
+    if (!eq || eq == arg || o->ndims >= MAX_OVERRIDES)
+        return -1;
+    FcDimOverride *d = &o->dims[o->ndims++];
+    d->name = strndup(arg, (size_t)(eq - arg));
+    d->value = strtoll(eq + 1, &end, 10);
+    return (*end || end == eq + 1 || d->value < 0) ? -1 : 0;
+}
+
+/* Accepts "--flag=value" and "--flag value". */
+static const char *flag_value(const char *flag, int argc, char **argv, int *i)
+{
+    size_t n = strlen(flag);
+    if (strncmp(argv[*i], flag, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == 0 && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int bad_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "fastc: %s '%s' (see fastc --help)\n", msg, arg);
+    return 2;
+}
+
+static int is_c_identifier(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    for (s++; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+              (*s >= '0' && *s <= '9')))
+            return 0;
+    return 1;
+}
+
+static int parse_args(Options *o, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("fastc " FC_VERSION "\n");
+            exit(0);
+        } else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+            o->level = a[2] - '0';
+        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            o->out = argv[++i];
+        } else if ((v = flag_value("--emit", argc, argv, &i))) {
+            if (strcmp(v, "c") && strcmp(v, "ir"))
+                return bad_usage("unknown --emit kind", v);
+            o->emit = v;
+        } else if ((v = flag_value("--header", argc, argv, &i))) {
+            o->header = v;
+        } else if ((v = flag_value("--prefix", argc, argv, &i))) {
+            o->prefix = v;
+        } else if (strcmp(a, "--no-main") == 0) {
+            o->with_main = 0;
+        } else if ((v = flag_value("--shape", argc, argv, &i))) {
+            if (add_shape(o, v))
+                return bad_usage("bad --shape (want NAME=d0,d1,...)", v);
+        } else if ((v = flag_value("--const-input", argc, argv, &i))) {
+            if (add_const_input(o, v))
+                return bad_usage("bad --const-input (want NAME=FILE.pb)", v);
+        } else if ((v = flag_value("--dim", argc, argv, &i))) {
+            if (add_dim(o, v))
+                return bad_usage("bad --dim (want PARAM=N)", v);
+        } else if (fc_pass_parse_flag(&o->passes, argc, argv, &i)) {
+            if (o->passes.error[0])
+                return bad_usage(o->passes.error, a);
+        } else if (strcmp(a, "--list-passes") == 0) {
+            o->list_passes = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return bad_usage("unknown option", a);
+        } else if (!o->model) {
+            o->model = a;
+        } else {
+            return bad_usage("more than one model given", a);
+        }
+    }
+    if (o->prefix && !is_c_identifier(o->prefix))
+        return bad_usage("--prefix must be a C identifier", o->prefix);
+    return 0;
+}
+
+/* Writes via a temporary file in the same directory, renamed into place on success. */
+typedef int (*WriteFn)(FILE *f, const FcGraph *g, const void *ctx);
+
+static int write_output(const char *path, WriteFn fn, const FcGraph *g, const void *ctx)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return fn(stdout, g, ctx) || fflush(stdout) ? -1 : 0;
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        fprintf(stderr, "fastc: cannot write '%s': %s\n", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int rc = fn(f, g, ctx);
+    rc |= fclose(f) != 0;
+    if (!rc && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc) {
+        fprintf(stderr, "fastc: cannot write '%s'\n", path);
+        remove(tmp);
+    }
+    free(tmp);
+    return rc ? -1 : 0;
+}
+
+static int write_c(FILE *f, const FcGraph *g, const void *ctx)
+{
+    return fc_emit_c(f, g, ctx);
+}
+
+static int write_header(FILE *f, const FcGraph *g, const void *ctx)
+{
+    return fc_emit_header(f, g, ctx);
+}
+
+static int write_ir(FILE *f, const FcGraph *g, const void *ctx)
+{
+    (void)ctx;
+    fc_print_graph(f, g);
+    return ferror(f) ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    o.level = 2;
+    o.with_main = 1;
+    o.emit = "c";
+    int rc = parse_args(&o, argc, argv);
+    if (rc)
+        return rc;
+    if (o.list_passes) {
+        fc_pass_list(stdout);
+        return 0;
+    }
+    if (!o.model) {
+        usage(stderr);
+        return 2;
+    }
+    char err[1024];
+    FcImportOptions io = {o.shapes, o.nshapes, o.dims, o.ndims, o.consts, o.nconsts};
+    FcGraph *g = fc_onnx_load(o.model, &io, err, sizeof err);
+    if (!g) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    g->fold_floats = o.level >= 1;
+    o.passes.level = o.level;
+    if (fc_infer(g) || fc_run_passes(g, &o.passes) || fc_plan_memory(g)) {
+        fprintf(stderr, "%s\n", g->err);
+        fc_graph_free(g);
+        return 1;
+    }
+    FcEmitOptions eo = {o.prefix ? o.prefix : "model", o.model, o.with_main, o.header};
+    if (strcmp(o.emit, "ir") == 0)
+        rc = write_output(o.out, write_ir, g, NULL);
+    else
+        rc = write_output(o.out, write_c, g, &eo);
+    if (!rc && o.header)
+        rc = write_output(o.header, write_header, g, &eo);
+    fc_graph_free(g);
+    return rc ? 1 : 0;
+}

@@ -1,1 +1,643 @@
+/* emit_c.c — writes one self-contained C99 file for an inferred, memory-planned graph.
+ *
+ * Layout of the generated file:
+ *   1. a comment with the I/O signature; runtime/fc_rt.h; the runtime/ kernel files the graph
+ *      uses (and the files they declare with `fc-deps:`), pasted verbatim;
+ *   2. the weights: one byte blob written as string-literal rows (compact, fast to compile);
+ *   3. the activation arena (one static array, offsets from the memory planner);
+ *   4. the tensor table (data pointer, dtype, shape of every run-time tensor) and one node
+ *      record per kernel call (tensor indices, packed parameters, scratch);
+ *   5. <prefix>_run(): copies inputs in, calls the kernels in order (If as a C if/else),
+ *      copies outputs out; metadata tables; optionally main() from runtime/fc_main.c.
+ * Everything is emitted in graph order from deterministic tables: the same model and flags
+ * always give byte-identical C. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 #include "emit_c.h"
+
+#define BLOB_ROW 4032 /* bytes per string literal: under C99's 4095 limit, a multiple of 64 */
+
+typedef struct Emitter {
+    FILE *f;
+    const FcGraph *g;
+    const FcEmitOptions *opt;
+    const char *p;        /* prefix */
+    int *tidx;            /* value id -> tensor table index, -1 if unused */
+    int ntensors;
+    int *tvals;           /* tensor table index -> value id */
+    int64_t *woff;        /* value id -> weight blob offset (constants) */
+    int64_t wbytes;
+    int nnodes;           /* node records emitted so far */
+    const char **files;   /* runtime files to paste */
+    int nfiles;
+} Emitter;
+
+static const char *io_name(const Emitter *e, const int *ids, int i);
+
+/* ---- runtime sources ------------------------------------------------------------------- */
+
+static const FcEmbeddedSource *find_source(const char *name)
+{
+    for (const FcEmbeddedSource *s = fc_rt_embedded; s->name; s++)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+static void need_file(Emitter *e, const char *name)
+{
+    if (!name || !*name)
+        return;
+    for (int i = 0; i < e->nfiles; i++)
+        if (strcmp(e->files[i], name) == 0)
+            return;
+    const FcEmbeddedSource *s = find_source(name);
+    if (!s) {
+        fprintf(stderr, "fastc: internal error: runtime file '%s' is not embedded\n", name);
+        abort();
+    }
+    /* Dependencies first, so a file can call functions of the files it names. */
+    const char *dep = strstr(s->text, "fc-deps:");
+    if (dep) {
+        dep += 8;
+        char word[64];
+        while (*dep && *dep != '*' && *dep != '\n') {
+            while (*dep == ' ' || *dep == ',')
+                dep++;
+            int k = 0;
+            while (*dep && (isalnum((unsigned char)*dep) || *dep == '_' || *dep == '.') && k < 63)
+                word[k++] = *dep++;
+            word[k] = 0;
+            if (k)
+                need_file(e, word);
+            else if (*dep && *dep != '*' && *dep != '\n')
+                dep++;
+        }
+    }
+    e->files[e->nfiles++] = name;
+}
+
+static void collect_files(Emitter *e, const FcBlock *b)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        need_file(e, fc_ops[n->op].file);
+        for (int br = 0; br < 2; br++)
+            if (n->branch[br])
+                collect_files(e, n->branch[br]);
+    }
+}
+
+/* Pastes a runtime file, dropping its local #include lines (fc_rt.h is already there). */
+static void paste_source(FILE *f, const char *text)
+{
+    const char *line = text;
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+        if (strncmp(line, "#include \"", 10) != 0)
+            fwrite(line, 1, len, f);
+        line += len;
+    }
+}
+
+/* ---- names and types ------------------------------------------------------------------- */
+
+static const char *c_type(int32_t dt)
+{
+    switch (dt) {
+    case FC_DT_F32: return "float";
+    case FC_DT_F64: return "double";
+    case FC_DT_I8: return "int8_t";
+    case FC_DT_U8: case FC_DT_BOOL: return "uint8_t";
+    case FC_DT_I16: return "int16_t";
+    case FC_DT_U16: case FC_DT_F16: return "uint16_t";
+    case FC_DT_I32: return "int32_t";
+    case FC_DT_U32: return "uint32_t";
+    case FC_DT_I64: return "int64_t";
+    case FC_DT_U64: return "uint64_t";
+    default: return "void";
+    }
+}
+
+static const char *onnx_type_name(int32_t dt)
+{
+    switch (dt) {
+    case FC_DT_F32: return "float32";
+    case FC_DT_F64: return "float64";
+    case FC_DT_F16: return "float16";
+    case FC_DT_BOOL: return "bool";
+    case FC_DT_I8: return "int8";
+    case FC_DT_U8: return "uint8";
+    case FC_DT_I16: return "int16";
+    case FC_DT_U16: return "uint16";
+    case FC_DT_I32: return "int32";
+    case FC_DT_U32: return "uint32";
+    case FC_DT_I64: return "int64";
+    case FC_DT_U64: return "uint64";
+    default: return "?";
+    }
+}
+
+/* A C identifier for I/O `name`: non-alphanumerics become '_', a leading digit gets 'v'. */
+static void c_ident(char *out, size_t len, const char *name, int index, const char *kind)
+{
+    size_t k = 0;
+    if (!*name || isdigit((unsigned char)name[0]))
+        out[k++] = 'v';
+    for (const char *s = name; *s && k + 12 < len; s++)
+        out[k++] = isalnum((unsigned char)*s) ? *s : '_';
+    snprintf(out + k, len - k, "_%s%d", kind, index);
+}
+
+/* Strings for C comments: no "*" followed by "/" can end the comment early. */
+static void comment_safe(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '*' && s[1] == '/')
+            fputs("* /", f), s++;
+        else if (*s == '\n' || *s == '\r')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void print_shape(FILE *f, const FcValue *v)
+{
+    fputc('[', f);
+    for (int i = 0; i < v->rank; i++)
+        fprintf(f, "%s%" PRId64, i ? "," : "", v->dims[i]);
+    fputc(']', f);
+}
+
+/* ---- tensor table ------------------------------------------------------------------------- */
+
+static void use_value(Emitter *e, int id)
+{
+    if (id < 0 || e->tidx[id] >= 0)
+        return;
+    e->tidx[id] = e->ntensors;
+    e->tvals[e->ntensors++] = id;
+}
+
+static void collect_values(Emitter *e, const FcBlock *b)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        for (int k = 0; k < n->nin; k++)
+            use_value(e, n->in[k]);
+        for (int br = 0; br < 2; br++)
+            if (n->branch[br]) {
+                collect_values(e, n->branch[br]);
+                for (int k = 0; k < n->branch[br]->noutputs; k++)
+                    use_value(e, n->branch[br]->outputs[k]);
+            }
+        for (int k = 0; k < n->nout; k++)
+            use_value(e, n->out[k]);
+    }
+}
+
+/* ---- weights -------------------------------------------------------------------------------- */
+
+static void layout_weights(Emitter *e)
+{
+    int64_t off = 0;
+    for (int t = 0; t < e->ntensors; t++) {
+        const FcValue *v = fc_val(e->g, e->tvals[t]);
+        if (v->kind != FC_VAL_CONST)
+            continue;
+        e->woff[e->tvals[t]] = off;
+        off += ((int64_t)fc_value_bytes(v) + 63) / 64 * 64;
+    }
+    e->wbytes = off;
+}
+
+static void emit_blob_byte(FILE *f, unsigned char c, int *col)
+{
+    if (c >= 32 && c < 127 && c != '"' && c != '\\' && c != '?') {
+        fputc(c, f);
+        *col += 1;
+    } else {
+        fprintf(f, "\\%03o", c);
+        *col += 4;
+    }
+}
+
+static void emit_weights(Emitter *e)
+{
+    if (e->wbytes == 0)
+        return;
+    int64_t rows = (e->wbytes + BLOB_ROW - 1) / BLOB_ROW;
+    unsigned char *blob = calloc((size_t)(rows * BLOB_ROW), 1);
+    for (int t = 0; t < e->ntensors; t++) {
+        const FcValue *v = fc_val(e->g, e->tvals[t]);
+        if (v->kind == FC_VAL_CONST && fc_value_bytes(v))
+            memcpy(blob + e->woff[e->tvals[t]], v->data, fc_value_bytes(v));
+    }
+    FILE *f = e->f;
+    fprintf(f, "\n/* Weights and constants: %" PRId64 " bytes, little-endian, 64-byte aligned. */\n",
+            e->wbytes);
+    fprintf(f, "static const union {\n    unsigned char b[%" PRId64 "][%d];\n    double align;\n"
+            "} %s_weights = {{\n", rows, BLOB_ROW, e->p);
+    for (int64_t r = 0; r < rows; r++) {
+        int col = 0;
+        fputs("\"", f);
+        for (int c = 0; c < BLOB_ROW; c++) {
+            emit_blob_byte(f, blob[r * BLOB_ROW + c], &col);
+            if (col >= 96 && c + 1 < BLOB_ROW) {
+                fputs("\"\n\"", f);
+                col = 0;
+            }
+        }
+        fputs(r + 1 < rows ? "\",\n" : "\"\n", f);
+    }
+    fputs("}};\n", f);
+    free(blob);
+}
+
+/* ---- tables -------------------------------------------------------------------------------- */
+
+static void emit_tensor_table(Emitter *e)
+{
+    FILE *f = e->f;
+    fprintf(f, "\n/* Activations: one arena, offsets planned by liveness. */\n");
+    fprintf(f, "static uint64_t %s_arena[%" PRId64 "];\n", e->p, e->g->arena_bytes / 8 + 1);
+    fprintf(f, "\nstatic FcRtTensor %s_t[%d] = {\n", e->p, e->ntensors ? e->ntensors : 1);
+    for (int t = 0; t < e->ntensors; t++) {
+        int id = e->tvals[t];
+        const FcValue *v = fc_val(e->g, id);
+        if (v->kind == FC_VAL_CONST) {
+            int64_t off = e->woff[id];
+            fprintf(f, "    {(void *)&%s_weights.b[%" PRId64 "][%" PRId64 "], ", e->p,
+                    off / BLOB_ROW, off % BLOB_ROW);
+        } else {
+            fprintf(f, "    {(void *)&%s_arena[%" PRId64 "], ", e->p, v->offset / 8);
+        }
+        fprintf(f, "%d, %d, {", v->dtype, v->rank);
+        for (int d = 0; d < v->rank; d++)
+            fprintf(f, "%s%" PRId64, d ? ", " : "", v->dims[d]);
+        fputs(v->rank ? "}}, /* " : "0}}, /* ", f);
+        comment_safe(f, v->name);
+        fputs(" */\n", f);
+    }
+    if (!e->ntensors)
+        fputs("    {0, 0, 0, {0}}\n", f);
+    fputs("};\n", f);
+}
+
+static void emit_i64(FILE *f, int64_t x)
+{
+    if (x == INT64_MIN)
+        fputs("(-INT64_C(9223372036854775807) - 1)", f);
+    else
+        fprintf(f, "INT64_C(%" PRId64 ")", x);
+}
+
+static void emit_float(FILE *f, float x)
+{
+    if (isnan(x))
+        fputs("NAN", f);
+    else if (isinf(x))
+        fputs(x > 0 ? "INFINITY" : "-INFINITY", f);
+    else
+        fprintf(f, "%.9gf", (double)x);
+}
+
+static void emit_node_arrays(Emitter *e, const FcNode *n, int k)
+{
+    FILE *f = e->f;
+    fprintf(f, "static const int32_t %s_n%d_io[] = {", e->p, k);
+    for (int i = 0; i < n->nin + n->nout; i++) {
+        int id = i < n->nin ? n->in[i] : n->out[i - n->nin];
+        fprintf(f, "%s%d", i ? ", " : "", id < 0 ? -1 : e->tidx[id]);
+    }
+    fputs(n->nin + n->nout ? "};\n" : "0};\n", f);
+    if (n->nia) {
+        fprintf(f, "static const int64_t %s_n%d_ia[] = {", e->p, k);
+        for (int i = 0; i < n->nia; i++) {
+            fputs(i ? ", " : "", f);
+            emit_i64(f, n->ia[i]);
+        }
+        fputs("};\n", f);
+    }
+    if (n->nfa) {
+        fprintf(f, "static const float %s_n%d_fa[] = {", e->p, k);
+        for (int i = 0; i < n->nfa; i++) {
+            fputs(i ? ", " : "", f);
+            emit_float(f, n->fa[i]);
+        }
+        fputs("};\n", f);
+    }
+}
+
+static void emit_node_record(Emitter *e, const FcNode *n, int k)
+{
+    FILE *f = e->f;
+    fprintf(f, "    {%d, %d, %s_n%d_io, %s_n%d_io + %d, %d, %d, ", n->nin, n->nout, e->p, k, e->p,
+            k, n->nin, n->nia, n->nfa);
+    if (n->nia)
+        fprintf(f, "%s_n%d_ia, ", e->p, k);
+    else
+        fputs("0, ", f);
+    if (n->nfa)
+        fprintf(f, "%s_n%d_fa, ", e->p, k);
+    else
+        fputs("0, ", f);
+    if (n->scratch_bytes > 0)
+        fprintf(f, "&%s_arena[%" PRId64 "]}, /* ", e->p, n->scratch_offset / 8);
+    else
+        fputs("0}, /* ", f);
+    fprintf(f, "%s ", fc_ops[n->op].name);
+    comment_safe(f, n->name);
+    fputs(" */\n", f);
+}
+
+/* Node records are numbered in emission order over all blocks (depth first). */
+static void emit_block_arrays(Emitter *e, const FcBlock *b, int *k)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        if (n->op == FC_OP_IF) {
+            emit_block_arrays(e, n->branch[0], k);
+            emit_block_arrays(e, n->branch[1], k);
+            continue;
+        }
+        emit_node_arrays(e, n, (*k)++);
+    }
+}
+
+static void emit_block_records(Emitter *e, const FcBlock *b, int *k)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        if (n->op == FC_OP_IF) {
+            emit_block_records(e, n->branch[0], k);
+            emit_block_records(e, n->branch[1], k);
+            continue;
+        }
+        emit_node_record(e, n, (*k)++);
+    }
+}
+
+/* ---- run function ---------------------------------------------------------------------------- */
+
+static void indent(FILE *f, int depth)
+{
+    fprintf(f, "%*s", 4 * depth, "");
+}
+
+static void emit_copy(Emitter *e, int dst, int src, int depth)
+{
+    const FcValue *v = fc_val(e->g, dst);
+    indent(e->f, depth);
+    fprintf(e->f, "memcpy(%s_t[%d].data, %s_t[%d].data, %zu);\n", e->p, e->tidx[dst], e->p,
+            e->tidx[src], fc_value_bytes(v));
+}
+
+static void emit_block_calls(Emitter *e, const FcBlock *b, int *k, int depth)
+{
+    FILE *f = e->f;
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        if (n->op != FC_OP_IF) {
+            indent(f, depth);
+            fprintf(f, "%s(&%s_nodes[%d], %s_t);\n", fc_ops[n->op].kernel_name, e->p, (*k)++, e->p);
+            continue;
+        }
+        int c = e->tidx[n->in[0]];
+        indent(f, depth);
+        fprintf(f, "if (fc_rt_get_i64(%s_t[%d].data, %s_t[%d].dtype, 0) != 0) { /* If ", e->p, c,
+                e->p, c);
+        comment_safe(f, n->name);
+        fputs(" */\n", f);
+        for (int br = 0; br < 2; br++) {
+            emit_block_calls(e, n->branch[br], k, depth + 1);
+            for (int o = 0; o < n->nout; o++)
+                if (n->out[o] >= 0)
+                    emit_copy(e, n->out[o], n->branch[br]->outputs[o], depth + 1);
+            indent(f, depth);
+            fputs(br ? "}\n" : "} else {\n", f);
+        }
+    }
+}
+
+static void emit_signature(Emitter *e, FILE *f)
+{
+    char id[256];
+    fprintf(f, "int %s_run(", e->p);
+    for (int i = 0; i < e->g->ninputs; i++) {
+        const FcValue *v = fc_val(e->g, e->g->inputs[i]);
+        c_ident(id, sizeof id, v->name, i, "in");
+        fprintf(f, "%sconst %s *%s", i ? ", " : "", c_type(v->dtype), id);
+    }
+    for (int i = 0; i < e->g->noutputs; i++) {
+        const FcValue *v = fc_val(e->g, e->g->outputs[i]);
+        c_ident(id, sizeof id, io_name(e, e->g->outputs, i), i, "out");
+        fprintf(f, "%s%s *%s", i || e->g->ninputs ? ", " : "", c_type(v->dtype), id);
+    }
+    if (!e->g->ninputs && !e->g->noutputs)
+        fputs("void", f);
+    fputc(')', f);
+}
+
+static void emit_run(Emitter *e)
+{
+    FILE *f = e->f;
+    char id[256];
+    fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
+    emit_signature(e, f);
+    fputs("\n{\n", f);
+    for (int i = 0; i < e->g->ninputs; i++) {
+        const FcValue *v = fc_val(e->g, e->g->inputs[i]);
+        if (e->tidx[e->g->inputs[i]] < 0)
+            continue; /* an input no node reads */
+        c_ident(id, sizeof id, v->name, i, "in");
+        if (v->kind == FC_VAL_CONST) /* specialized with --const-input */
+            fprintf(f, "    if (memcmp(%s_t[%d].data, %s, %zu) != 0)\n        return 1;\n", e->p,
+                    e->tidx[e->g->inputs[i]], id, fc_value_bytes(v));
+        else
+            fprintf(f, "    memcpy(%s_t[%d].data, %s, %zu);\n", e->p, e->tidx[e->g->inputs[i]],
+                    id, fc_value_bytes(v));
+    }
+    int k = 0;
+    emit_block_calls(e, &e->g->top, &k, 1);
+    for (int i = 0; i < e->g->noutputs; i++) {
+        const FcValue *v = fc_val(e->g, e->g->outputs[i]);
+        c_ident(id, sizeof id, io_name(e, e->g->outputs, i), i, "out");
+        fprintf(f, "    memcpy(%s, %s_t[%d].data, %zu);\n", id, e->p, e->tidx[e->g->outputs[i]],
+                fc_value_bytes(v));
+    }
+    fputs("    return 0;\n}\n", f);
+}
+
+/* ---- metadata and main ----------------------------------------------------------------------- */
+
+static const char *io_name(const Emitter *e, const int *ids, int i)
+{
+    if (ids == e->g->outputs && e->g->output_names)
+        return e->g->output_names[i];
+    return fc_val(e->g, ids[i])->name;
+}
+
+static void emit_io_info(Emitter *e, const char *what, const int *ids, int n)
+{
+    FILE *f = e->f;
+    fprintf(f, "const FcRtIoInfo %s_%s[%d] = {\n", e->p, what, n ? n : 1);
+    for (int i = 0; i < n; i++) {
+        const FcValue *v = fc_val(e->g, ids[i]);
+        fputs("    {\"", f);
+        for (const char *s = io_name(e, ids, i); *s; s++)
+            fprintf(f, isalnum((unsigned char)*s) || strchr("_./:-", *s) ? "%c" : "\\%03o",
+                    (unsigned char)*s);
+        fprintf(f, "\", %d, %d, {", v->dtype, v->rank);
+        for (int d = 0; d < v->rank; d++)
+            fprintf(f, "%s%" PRId64, d ? ", " : "", v->dims[d]);
+        fputs(v->rank ? "}},\n" : "0}},\n", f);
+    }
+    if (!n)
+        fputs("    {\"\", 0, 0, {0}}\n", f);
+    fputs("};\n", f);
+}
+
+static void emit_io_struct(FILE *f)
+{
+    fputs("#ifndef FC_RT_IO_INFO\n#define FC_RT_IO_INFO\n"
+          "typedef struct FcRtIoInfo {\n    const char *name;\n    int32_t dtype; /* ONNX "
+          "TensorProto.DataType */\n    int32_t rank;\n    int64_t dims[8];\n} FcRtIoInfo;\n"
+          "#endif\n", f);
+}
+
+static void emit_metadata(Emitter *e)
+{
+    FILE *f = e->f;
+    fputs("\n/* I/O metadata, also in the header fastc --header writes. */\n", f);
+    emit_io_struct(f);
+    fprintf(f, "const int %s_num_inputs = %d;\nconst int %s_num_outputs = %d;\n", e->p,
+            e->g->ninputs, e->p, e->g->noutputs);
+    emit_io_info(e, "inputs", e->g->inputs, e->g->ninputs);
+    emit_io_info(e, "outputs", e->g->outputs, e->g->noutputs);
+    /* Pointer-array entry point: what main() and generic callers use. */
+    fprintf(f, "\nint %s_run_ptrs(const void *const *inputs, void *const *outputs)\n{\n", e->p);
+    fprintf(f, "    (void)inputs;\n    (void)outputs;\n    return %s_run(", e->p);
+    for (int i = 0; i < e->g->ninputs; i++)
+        fprintf(f, "%s(const %s *)inputs[%d]", i ? ", " : "",
+                c_type(fc_val(e->g, e->g->inputs[i])->dtype), i);
+    for (int i = 0; i < e->g->noutputs; i++)
+        fprintf(f, "%s(%s *)outputs[%d]", i || e->g->ninputs ? ", " : "",
+                c_type(fc_val(e->g, e->g->outputs[i])->dtype), i);
+    fputs(");\n}\n", f);
+}
+
+static void emit_main(Emitter *e)
+{
+    const FcEmbeddedSource *m = find_source("fc_main.c");
+    FILE *f = e->f;
+    fprintf(f, "\n/* ---- main(): runtime/fc_main.c ---- */\n");
+    fprintf(f, "#define FC_MODEL_NUM_INPUTS %s_num_inputs\n", e->p);
+    fprintf(f, "#define FC_MODEL_NUM_OUTPUTS %s_num_outputs\n", e->p);
+    fprintf(f, "#define FC_MODEL_INPUTS %s_inputs\n", e->p);
+    fprintf(f, "#define FC_MODEL_OUTPUTS %s_outputs\n", e->p);
+    fprintf(f, "#define FC_MODEL_RUN %s_run_ptrs\n", e->p);
+    paste_source(f, m->text);
+}
+
+static void emit_header_comment(Emitter *e, FILE *f)
+{
+    fputs("/* Generated by fastc " FC_VERSION " from ", f);
+    comment_safe(f, e->opt->model_name ? e->opt->model_name : e->g->path);
+    fprintf(f, " (ai.onnx opset %" PRId64 "). Do not edit.\n *\n", e->g->opset);
+    for (int io = 0; io < 2; io++) {
+        const int *ids = io ? e->g->outputs : e->g->inputs;
+        int n = io ? e->g->noutputs : e->g->ninputs;
+        fprintf(f, " * %s:\n", io ? "Outputs" : "Inputs");
+        for (int i = 0; i < n; i++) {
+            const FcValue *v = fc_val(e->g, ids[i]);
+            fprintf(f, " *   %d: ", i);
+            comment_safe(f, io_name(e, ids, i));
+            fprintf(f, " %s", onnx_type_name(v->dtype));
+            print_shape(f, v);
+            fputc('\n', f);
+        }
+    }
+    fputs(" *\n * ", f);
+    emit_signature(e, f);
+    fputs(";\n * Returns 0, or 1 if an input fixed with --const-input gets another value.\n"
+          " * Little-endian targets only (the weights are stored as bytes).\n */\n", f);
+}
+
+int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
+{
+    Emitter e = {0};
+    e.f = f;
+    e.g = g;
+    e.opt = opt;
+    e.p = opt->prefix ? opt->prefix : "model";
+    e.tidx = malloc(sizeof(int) * (size_t)(g->nvals + 1));
+    e.tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));
+    e.woff = calloc((size_t)g->nvals + 1, sizeof(int64_t));
+    e.files = calloc(FC_OP_COUNT + 64, sizeof(char *));
+    for (int i = 0; i < g->nvals; i++)
+        e.tidx[i] = -1;
+    for (int i = 0; i < g->ninputs; i++)
+        use_value(&e, g->inputs[i]);
+    collect_values(&e, &g->top);
+    for (int i = 0; i < g->noutputs; i++)
+        use_value(&e, g->outputs[i]);
+    collect_files(&e, &g->top);
+    layout_weights(&e);
+
+    emit_header_comment(&e, f);
+    if (opt->with_main)
+        fputs("#define _POSIX_C_SOURCE 199309L /* clock_gettime for --bench */\n", f);
+    paste_source(f, find_source("fc_rt.h")->text);
+    for (int i = 0; i < e.nfiles; i++) {
+        fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
+        paste_source(f, find_source(e.files[i])->text);
+    }
+    emit_weights(&e);
+    emit_tensor_table(&e);
+    fputs("\n/* One record per kernel call, in execution order. */\n", f);
+    int k = 0;
+    emit_block_arrays(&e, &g->top, &k);
+    e.nnodes = k;
+    fprintf(f, "static FcRtNode %s_nodes[%d] = {\n", e.p, k ? k : 1);
+    k = 0;
+    emit_block_records(&e, &g->top, &k);
+    if (!k)
+        fputs("    {0, 0, 0, 0, 0, 0, 0, 0, 0}\n", f);
+    fputs("};\n", f);
+    emit_run(&e);
+    emit_metadata(&e);
+    if (opt->with_main)
+        emit_main(&e);
+    free(e.tidx);
+    free(e.tvals);
+    free(e.woff);
+    free(e.files);
+    return ferror(f) ? -1 : 0;
+}
+
+int fc_emit_header(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
+{
+    Emitter e = {0};
+    e.g = g;
+    e.opt = opt;
+    e.p = opt->prefix ? opt->prefix : "model";
+    char guard[256];
+    snprintf(guard, sizeof guard, "%s_FASTC_H", e.p);
+    for (char *s = guard; *s; s++)
+        *s = (char)toupper((unsigned char)*s);
+    emit_header_comment(&e, f);
+    fprintf(f, "#ifndef %s\n#define %s\n#include <stdint.h>\n", guard, guard);
+    emit_io_struct(f);
+    emit_signature(&e, f);
+    fprintf(f, ";\nint %s_run_ptrs(const void *const *inputs, void *const *outputs);\n", e.p);
+    fprintf(f, "extern const int %s_num_inputs;\nextern const int %s_num_outputs;\n", e.p, e.p);
+    fprintf(f, "extern const FcRtIoInfo %s_inputs[];\nextern const FcRtIoInfo %s_outputs[];\n",
+            e.p, e.p);
+    fprintf(f, "#endif\n");
+    return ferror(f) ? -1 : 0;
+}

@@ -1,9 +1,29 @@
-/* emit_c.h — the C emitter: IR → one self-contained C99 file. */
+/* emit_c.h — the C emitter: IR → one self-contained C99 file needing only libm.
+ * The only part of fastc that prints C. */
 #ifndef FC_EMIT_C_H
 #define FC_EMIT_C_H
+
+#include <stdio.h>
+#include "ir.h"
+
 typedef struct FcEmbeddedSource {
     const char *name;
     const char *text;
 } FcEmbeddedSource;
+
+/* runtime/ files embedded at build time (tools/embed_sources.py), NULL-terminated. */
 extern const FcEmbeddedSource fc_rt_embedded[];
+
+typedef struct FcEmitOptions {
+    const char *prefix;      /* C identifier prefix: <prefix>_run */
+    const char *model_name;  /* for the header comment */
+    int with_main;           /* emit main() (reads .pb/.bin inputs, writes .pb outputs) */
+    const char *header_name; /* if set, the .c includes nothing but documents this header */
+} FcEmitOptions;
+
+/* Writes the C file. The graph must be inferred and memory-planned. */
+int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt);
+/* Writes the matching header (prototype + I/O metadata). */
+int fc_emit_header(FILE *f, const FcGraph *g, const FcEmitOptions *opt);
+
 #endif

@@ -1,1 +1,135 @@
-/* placeholder */
+/* tensor_pb.c — decodes an ONNX TensorProto into a constant IR value.
+ *
+ * ONNX stores tensor bytes in one of several places: raw_data (little-endian bytes), a typed
+ * repeated field (float_data, int32_data for every type of 32 bits or less, int64_data,
+ * double_data, uint64_data for uint32/uint64), or an external file next to the model. Every
+ * size is checked against the dims before a byte is copied: a model is untrusted input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tensor_pb.h"
+
+static int check_dims(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t, FcValue *v)
+{
+    const char *name = t->name ? t->name : "";
+    if (t->n_dims > FC_MAX_RANK)
+        return fc_err(g, n, "tensor '%s' has rank %zu (fastc supports up to %d)", name,
+                      t->n_dims, FC_MAX_RANK);
+    int64_t numel = 1;
+    for (size_t i = 0; i < t->n_dims; i++) {
+        if (t->dims[i] < 0)
+            return fc_err(g, n, "tensor '%s' has negative dimension %lld", name,
+                          (long long)t->dims[i]);
+        if (t->dims[i] > 0 && numel > (INT64_C(1) << 40) / t->dims[i])
+            return fc_err(g, n, "tensor '%s' is too large", name);
+        numel *= t->dims[i];
+        v->dims[i] = t->dims[i];
+    }
+    v->rank = (int32_t)t->n_dims;
+    return 0;
+}
+
+/* Resolves an external-data location inside model_dir; rejects absolute paths and '..'. */
+static int external_path(FcGraph *g, const FcNode *n, const char *model_dir, const char *loc,
+                         char *out, size_t outlen)
+{
+    if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
+        return fc_err(g, n, "external data path '%s' escapes the model's folder", loc);
+    snprintf(out, outlen, "%s/%s", model_dir, loc);
+    return 0;
+}
+
+static int read_external(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t,
+                         const char *model_dir, void *dst, size_t bytes)
+{
+    const char *loc = NULL;
+    long long offset = 0, length = -1;
+    for (size_t i = 0; i < t->n_external_data; i++) {
+        const char *k = t->external_data[i]->key, *val = t->external_data[i]->value;
+        if (!k || !val)
+            continue;
+        if (strcmp(k, "location") == 0)
+            loc = val;
+        else if (strcmp(k, "offset") == 0)
+            offset = atoll(val);
+        else if (strcmp(k, "length") == 0)
+            length = atoll(val);
+    }
+    const char *name = t->name ? t->name : "";
+    if (!loc)
+        return fc_err(g, n, "tensor '%s' has external data without a location", name);
+    char path[4096];
+    if (external_path(g, n, model_dir, loc, path, sizeof path))
+        return -1;
+    if (offset < 0 || (length >= 0 && (size_t)length != bytes))
+        return fc_err(g, n, "tensor '%s': external data length %lld does not match its dims "
+                      "(%zu bytes)", name, length, bytes);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fc_err(g, n, "tensor '%s': cannot open external data file '%s'", name, loc);
+    int ok = fseeko(f, (off_t)offset, SEEK_SET) == 0 && fread(dst, 1, bytes, f) == bytes;
+    fclose(f);
+    if (!ok)
+        return fc_err(g, n, "tensor '%s': external data file '%s' is shorter than its dims "
+                      "need", name, loc);
+    return 0;
+}
+
+/* Copies a typed repeated field, narrowing each element to the tensor's dtype. */
+static int copy_typed(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t, FcValue *v,
+                      int64_t numel)
+{
+    const char *name = t->name ? t->name : "";
+    size_t count;
+    int32_t dt = v->dtype;
+    if (dt == FC_DT_F32)
+        count = t->n_float_data;
+    else if (dt == FC_DT_F64)
+        count = t->n_double_data;
+    else if (dt == FC_DT_I64)
+        count = t->n_int64_data;
+    else if (dt == FC_DT_U32 || dt == FC_DT_U64)
+        count = t->n_uint64_data;
+    else
+        count = t->n_int32_data;
+    if ((int64_t)count != numel)
+        return fc_err(g, n, "tensor '%s' holds %zu values but its dims need %lld", name, count,
+                      (long long)numel);
+    for (int64_t i = 0; i < numel; i++) {
+        switch (dt) {
+        case FC_DT_F32: ((float *)v->data)[i] = t->float_data[i]; break;
+        case FC_DT_F64: ((double *)v->data)[i] = t->double_data[i]; break;
+        case FC_DT_I64: ((int64_t *)v->data)[i] = t->int64_data[i]; break;
+        case FC_DT_U32: ((uint32_t *)v->data)[i] = (uint32_t)t->uint64_data[i]; break;
+        case FC_DT_U64: ((uint64_t *)v->data)[i] = t->uint64_data[i]; break;
+        case FC_DT_F16: ((uint16_t *)v->data)[i] = (uint16_t)t->int32_data[i]; break;
+        default: fc_rt_set_i64(v->data, dt, i, t->int32_data[i]); break;
+        }
+    }
+    return 0;
+}
+
+int fc_tensor_decode(FcGraph *g, const Onnx__TensorProto *t, const char *model_dir,
+                     const FcNode *n, FcValue *v)
+{
+    const char *name = t->name ? t->name : "";
+    v->kind = FC_VAL_CONST;
+    v->dtype = t->has_data_type ? t->data_type : FC_DT_UNDEF;
+    if (fc_rt_dtype_size(v->dtype) == 0)
+        return fc_err(g, n, "tensor '%s' has unsupported data type %d", name, (int)v->dtype);
+    if (check_dims(g, n, t, v))
+        return -1;
+    int64_t numel = fc_value_numel(v);
+    size_t bytes = (size_t)numel * fc_rt_dtype_size(v->dtype);
+    v->data = fc_arena_alloc(&g->arena, bytes ? bytes : 1);
+    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        return read_external(g, n, t, model_dir, v->data, bytes);
+    if (t->has_raw_data) {
+        if (t->raw_data.len != bytes)
+            return fc_err(g, n, "tensor '%s' raw_data has %zu bytes but its dims need %zu", name,
+                          t->raw_data.len, bytes);
+        memcpy(v->data, t->raw_data.data, bytes);
+        return 0;
+    }
+    return copy_typed(g, n, t, v, numel);
+}

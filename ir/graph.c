@@ -141,6 +141,60 @@ void fc_block_append(FcGraph *g, FcBlock *b, FcNode *n)
     b->nodes[b->nnodes++] = n;
 }
 
+static int replace_in_block(FcBlock *b, int from, int to)
+{
+    int n = 0;
+    for (int i = 0; i < b->nnodes; i++) {
+        FcNode *nd = b->nodes[i];
+        for (int k = 0; k < nd->nin; k++)
+            if (nd->in[k] == from)
+                nd->in[k] = to, n++;
+        for (int br = 0; br < 2; br++)
+            if (nd->branch[br])
+                n += replace_in_block(nd->branch[br], from, to);
+    }
+    for (int k = 0; k < b->noutputs; k++)
+        if (b->outputs[k] == from)
+            b->outputs[k] = to, n++;
+    return n;
+}
+
+int fc_replace_uses(FcGraph *g, int from, int to)
+{
+    int n = replace_in_block(&g->top, from, to);
+    for (int i = 0; i < g->noutputs; i++)
+        if (g->outputs[i] == from) {
+            g->outputs[i] = to;
+            g->vals[to]->is_output = 1;
+            n++;
+        }
+    return n;
+}
+
+static int uses_in_block(const FcBlock *b, int id)
+{
+    int n = 0;
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *nd = b->nodes[i];
+        for (int k = 0; k < nd->nin; k++)
+            n += nd->in[k] == id;
+        for (int br = 0; br < 2; br++)
+            if (nd->branch[br])
+                n += uses_in_block(nd->branch[br], id);
+    }
+    for (int k = 0; k < b->noutputs; k++)
+        n += b->outputs[k] == id;
+    return n;
+}
+
+int fc_count_uses(const FcGraph *g, int id)
+{
+    int n = uses_in_block(&g->top, id);
+    for (int i = 0; i < g->noutputs; i++)
+        n += g->outputs[i] == id;
+    return n;
+}
+
 /* ---- errors ----------------------------------------------------------------------- */
 
 int fc_err(FcGraph *g, const FcNode *n, const char *fmt, ...)

@@ -113,6 +113,7 @@ typedef struct FcNode {
     int64_t *ia;           /* packed integer params for the kernel */
     float *fa;             /* packed float params for the kernel */
     int64_t scratch_bytes; /* temporary memory the kernel needs */
+    int64_t scratch_offset; /* its place in the activation arena (memory planner) */
     struct FcBlock *branch[2]; /* If: then / else */
 } FcNode;
 
@@ -135,6 +136,9 @@ typedef struct FcGraph {
     int ninputs;
     int *outputs;
     int noutputs;
+    const char **output_names; /* ONNX names of the graph outputs (stable under rewrites) */
+    int64_t arena_bytes;   /* activation arena size (memory planner) */
+    int fold_floats;       /* shape inference also folds float computations (-O1 and up) */
     char err[1024];        /* last error, one line */
 } FcGraph;
 
@@ -146,6 +150,11 @@ int fc_value_new(FcGraph *g, const char *name);     /* a fresh TEMP value with u
 int fc_value_find(FcGraph *g, const char *name);    /* -1 if absent */
 FcNode *fc_node_new(FcGraph *g, int op, const char *name, int nin, int nout);
 void fc_block_append(FcGraph *g, FcBlock *b, FcNode *n);
+/* Makes every reader of value `from` (nodes of all blocks, branch yields, graph outputs)
+ * read `to` instead. Returns the number of uses rewritten. */
+int fc_replace_uses(FcGraph *g, int from, int to);
+/* Number of nodes (all blocks) reading value id, plus 1 per graph-output / yield use. */
+int fc_count_uses(const FcGraph *g, int id);
 static inline FcValue *fc_val(const FcGraph *g, int id) { return g->vals[id]; }
 
 /* ---- errors ----------------------------------------------------------------------- */
@@ -187,5 +196,16 @@ int fc_broadcast_shape(FcGraph *g, const FcNode *n, int ra, const int64_t *da, i
 int fc_dtype_is_float(int32_t dt);
 int fc_dtype_is_int(int32_t dt);  /* signed or unsigned integer, not bool */
 const char *fc_dtype_name(int32_t dt); /* "f32", "i64", ... */
+
+/* ---- shape inference and compile-time evaluation (ir/infer.c) ------------------------- */
+
+/* Prepares every node of the top block in order (attribute checks, output types and shapes,
+ * kernel parameters) and evaluates at compile time the nodes whose inputs are all constant
+ * (integer/bool results always, so shape arithmetic resolves; float results when
+ * g->fold_floats). Folded nodes leave the block; their outputs become constants. */
+int fc_infer(FcGraph *g);
+int fc_infer_block(FcGraph *g, FcBlock *b);
+/* Runs node n's kernel now, on constant inputs, making its outputs constants. */
+int fc_eval_node(FcGraph *g, FcNode *n);
 
 #endif /* FC_IR_H */
