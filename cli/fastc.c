@@ -270,7 +270,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    g->fold_floats = o.level >= 1;
+    g->opt_level = o.level;
     o.passes.level = o.level;
     if (fc_infer(g) || fc_run_passes(g, &o.passes) || fc_plan_memory(g)) {
         fprintf(stderr, "%s\n", g->err);

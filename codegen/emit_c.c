@@ -76,7 +76,7 @@ static void need_file(Emitter *e, const char *name)
                 dep++;
         }
     }
-    e->files[e->nfiles++] = name;
+    e->files[e->nfiles++] = s->name; /* not `name`: it may be a stack buffer */
 }
 
 static void collect_files(Emitter *e, const FcBlock *b)
@@ -205,14 +205,17 @@ static void collect_values(Emitter *e, const FcBlock *b)
 static void layout_weights(Emitter *e)
 {
     int64_t off = 0;
+    int any = 0;
     for (int t = 0; t < e->ntensors; t++) {
         const FcValue *v = fc_val(e->g, e->tvals[t]);
         if (v->kind != FC_VAL_CONST)
             continue;
         e->woff[e->tvals[t]] = off;
         off += ((int64_t)fc_value_bytes(v) + 63) / 64 * 64;
+        any = 1;
     }
-    e->wbytes = off;
+    /* Empty constants still need an address inside the blob. */
+    e->wbytes = any && off == 0 ? 64 : off;
 }
 
 static void emit_blob_byte(FILE *f, unsigned char c, int *col)
@@ -302,8 +305,12 @@ static void emit_float(FILE *f, float x)
         fputs("NAN", f);
     else if (isinf(x))
         fputs(x > 0 ? "INFINITY" : "-INFINITY", f);
-    else
-        fprintf(f, "%.9gf", (double)x);
+    else {
+        char buf[48];
+        snprintf(buf, sizeof buf, "%.9g", (double)x);
+        /* "1" needs a fraction before the suffix: 1f is no C literal, 1.0f is. */
+        fprintf(f, "%s%sf", buf, strpbrk(buf, ".e") ? "" : ".0");
+    }
 }
 
 static void emit_node_arrays(Emitter *e, const FcNode *n, int k)

@@ -376,6 +376,12 @@ int fc_broadcast_shape(FcGraph *g, const FcNode *n, int ra, const int64_t *da, i
     return 0;
 }
 
+int fc_err_need_const(FcGraph *g, const FcNode *n, const char *param, const FcValue *v)
+{
+    return fc_err(g, n, "input '%s' must be a compile-time constant (value '%s'; a graph input "
+                  "can be fixed with --const-input)", param, v->name);
+}
+
 int fc_dtype_is_float(int32_t dt)
 {
     return dt == FC_DT_F32 || dt == FC_DT_F64 || dt == FC_DT_F16;

@@ -115,6 +115,7 @@ typedef struct FcNode {
     int64_t scratch_bytes; /* temporary memory the kernel needs */
     int64_t scratch_offset; /* its place in the activation arena (memory planner) */
     struct FcBlock *branch[2]; /* If: then / else */
+    int dead;              /* marked for removal by a pass (fc_block_sweep) */
 } FcNode;
 
 typedef struct FcBlock {
@@ -138,7 +139,8 @@ typedef struct FcGraph {
     int noutputs;
     const char **output_names; /* ONNX names of the graph outputs (stable under rewrites) */
     int64_t arena_bytes;   /* activation arena size (memory planner) */
-    int fold_floats;       /* shape inference also folds float computations (-O1 and up) */
+    int fold_floats;       /* shape inference also folds float computations */
+    int opt_level;         /* -O level: passes that may change last bits check it */
     char err[1024];        /* last error, one line */
 } FcGraph;
 
@@ -193,6 +195,9 @@ int fc_norm_axis(FcGraph *g, const FcNode *n, int64_t axis, int rank, int64_t *o
 /* Numpy broadcast of two shapes; fails with fc_err if incompatible. */
 int fc_broadcast_shape(FcGraph *g, const FcNode *n, int ra, const int64_t *da, int rb,
                        const int64_t *db, int *rout, int64_t *dout);
+/* The error for an input whose values decide a shape but are only known at run time:
+ * "input 'PARAM' must be a compile-time constant (value 'NAME')". */
+int fc_err_need_const(FcGraph *g, const FcNode *n, const char *param, const FcValue *v);
 int fc_dtype_is_float(int32_t dt);
 int fc_dtype_is_int(int32_t dt);  /* signed or unsigned integer, not bool */
 const char *fc_dtype_name(int32_t dt); /* "f32", "i64", ... */

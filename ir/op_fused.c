@@ -1,0 +1,34 @@
+/* op_fused.c — prepare for the ops only the optimizer creates (never read from ONNX files):
+ * FcLinear (MatMul + bias + activation). Their kernels live in runtime/k_linear.c. */
+#include "ir.h"
+
+int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
+
+/* FcLinear(X[..., K], W[K, N] [, B[N]]) {activation=0}: Y[..., N]. */
+int fc_prep_linear(FcGraph *g, FcNode *n)
+{
+    FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
+    if (x->dtype != FC_DT_F32 || w->dtype != FC_DT_F32 || (b && b->dtype != FC_DT_F32))
+        return fc_err(g, n, "FcLinear supports float32 only");
+    if (x->rank < 1 || w->rank != 2 || x->dims[x->rank - 1] != w->dims[0])
+        return fc_err(g, n, "FcLinear needs X[..., K] and W[K, N]");
+    if (b && fc_value_numel(b) != w->dims[1])
+        return fc_err(g, n, "FcLinear bias must hold N values");
+    int64_t dims[FC_MAX_RANK], K = w->dims[0], N = w->dims[1];
+    for (int i = 0; i < x->rank - 1; i++)
+        dims[i] = x->dims[i];
+    dims[x->rank - 1] = N;
+    if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
+        return -1;
+    int64_t M = K ? fc_value_numel(x) / K : 0;
+    int64_t *ia = fc_pack_ints(g, n, 5);
+    ia[0] = M;
+    ia[1] = K;
+    ia[2] = N;
+    ia[3] = b != NULL;
+    ia[4] = fc_attr_i(n, "activation", 0);
+    if (ia[4] < 0 || ia[4] > 3)
+        return fc_err(g, n, "unknown FcLinear activation %lld", (long long)ia[4]);
+    n->scratch_bytes = 4 * fc_rt_sgemm_work(M < 64 ? M : 64, N, K);
+    return 0;
+}

@@ -1,0 +1,486 @@
+/* k_gemm.c — dense matrix multiplication: the one float32 GEMM routine every matrix-shaped
+ * op of fastc runs on (Gemm, MatMul, Conv via im2col, ConvTranspose via col2im), a plain
+ * double-precision GEMM, and the Gemm / MatMul kernels.
+ *
+ * fc_rt_sgemm follows the classic blocked design: op(B) is packed block by block
+ * (FC_SG_KC x FC_SG_NC) into FC_SG_NR-wide column strips, op(A) into FC_SG_MR-tall row strips
+ * (FC_SG_MC x FC_SG_KC), and a register-tiled micro-kernel multiplies one A strip by one B
+ * strip into an FC_SG_MR x FC_SG_NR accumulator tile held in registers. Per k step the
+ * micro-kernel loads one contiguous FC_SG_NR-float row of B and broadcasts FC_SG_MR values of
+ * A; with GCC / clang it is written with their portable vector extension (GCC's -O3 otherwise
+ * vectorizes the plain loop nest along k, with shuffles, and runs ~30x slower with AVX-512),
+ * elsewhere as plain loops. A later SIMD micro-kernel can replace fc_sg_micro alone.
+ * Matrix-vector shapes (M == 1 or N == 1) skip the packing, which would cost as much as the
+ * product itself. All temporary memory comes from the caller (`work`, size from
+ * fc_rt_sgemm_work).
+ */
+#include "fc_rt.h"
+
+/* Register tile FC_SG_MR x FC_SG_NR and vector width FC_SG_VW (floats) per target ISA. The
+ * emitted program may be compiled for a different ISA than the compiler that sized its
+ * scratch memory, so fc_rt_sgemm_work uses the largest tile of any configuration. With GCC /
+ * clang the micro-kernel uses their vector extension (explicit vectors keep the accumulator
+ * tile in registers at every -O level, where plain loops are vectorized along k at -O3). */
+#if !defined(FC_SG_MR)
+#if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
+#define FC_SG_VW 16
+#define FC_SG_MR 12
+#define FC_SG_NR 16
+#elif defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
+#define FC_SG_VW 8
+#define FC_SG_MR 6
+#define FC_SG_NR 16
+#elif (defined(__SSE2__) || defined(__ARM_NEON)) && (defined(__GNUC__) || defined(__clang__))
+#define FC_SG_VW 4
+#define FC_SG_MR 8
+#define FC_SG_NR 8
+#else
+#define FC_SG_VW 1
+#define FC_SG_MR 4
+#define FC_SG_NR 16
+#endif
+#endif
+#define FC_SG_MR_LCM 24 /* a multiple of every FC_SG_MR; FC_SG_MC is one too */
+#define FC_SG_NR_LCM 16 /* a multiple of every FC_SG_NR; FC_SG_NC is one too */
+#define FC_SG_KC 256
+#define FC_SG_MC 120
+#define FC_SG_NC 2048
+
+#if (defined(__GNUC__) && __GNUC__ >= 8) || defined(__clang__)
+#define FC_SG_UNROLL _Pragma("GCC unroll 16")
+#else
+#define FC_SG_UNROLL
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define FC_SG_RESTRICT __restrict__
+#else
+#define FC_SG_RESTRICT
+#endif
+
+FC_RT_HELPER int64_t fc_sg_min(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+FC_RT_HELPER int64_t fc_sg_roundup(int64_t a, int64_t m)
+{
+    return (a + m - 1) / m * m;
+}
+
+/* Floats of the packed B panel for an N x K product (an upper bound for every tile shape). */
+FC_RT_HELPER int64_t fc_sg_panel_b(int64_t N, int64_t K)
+{
+    return fc_sg_min(K, FC_SG_KC) * fc_sg_min(fc_sg_roundup(N, FC_SG_NR_LCM), FC_SG_NC);
+}
+
+/* Floats of work memory fc_rt_sgemm needs for an M x N x K product. */
+FC_RT int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K)
+{
+    int64_t packed, vec;
+    if (M <= 0 || N <= 0 || K <= 0)
+        return 0;
+    packed = fc_sg_panel_b(N, K) +
+             fc_sg_min(fc_sg_roundup(M, FC_SG_MR_LCM), FC_SG_MC) * fc_sg_min(K, FC_SG_KC) + 32;
+    vec = M + K + 32;
+    return packed > vec ? packed : vec;
+}
+
+/* Rounds a work pointer up to a 64-byte boundary (the work size includes the slack). */
+FC_RT_HELPER float *fc_sg_align(float *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (float *)(void *)(p + ((64 - (a & 63)) & 63) / sizeof(float));
+}
+
+/* Dot product with 16 independent partial sums (vectorizable without reassociation flags). */
+FC_RT_HELPER float fc_sg_dot(const float *FC_SG_RESTRICT a, const float *FC_SG_RESTRICT b,
+                             int64_t n)
+{
+    float s[16];
+    float r;
+    int64_t i = 0;
+    int u;
+    for (u = 0; u < 16; u++)
+        s[u] = 0.0f;
+    for (; i + 16 <= n; i += 16)
+        for (u = 0; u < 16; u++)
+            s[u] += a[i + u] * b[i + u];
+    for (u = 0; u < 8; u++)
+        s[u] += s[u + 8];
+    r = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for (; i < n; i++)
+        r += a[i] * b[i];
+    return r;
+}
+
+/* y[0..n) += a * x[0..n) */
+FC_RT_HELPER void fc_sg_axpy(int64_t n, float a, const float *FC_SG_RESTRICT x,
+                             float *FC_SG_RESTRICT y)
+{
+    int64_t i = 0;
+    int u;
+    for (; i + 16 <= n; i += 16)
+        for (u = 0; u < 16; u++)
+            y[i + u] += a * x[i + u];
+    for (; i < n; i++)
+        y[i] += a * x[i];
+}
+
+/* Packs rows [0,mc) x cols [0,kc) of op(A) (already offset) into MR-tall strips: strip s holds,
+ * for each k, the MR values op(A)[s*MR + i][k]; rows past mc are zero. */
+FC_RT_HELPER void fc_sg_pack_a(int64_t mc, int64_t kc, const float *A, int64_t lda, int transA,
+                               float *FC_SG_RESTRICT dst)
+{
+    int64_t s, k, i;
+    for (s = 0; s < mc; s += FC_SG_MR) {
+        int64_t mr = fc_sg_min(FC_SG_MR, mc - s);
+        if (!transA) {
+            const float *a = A + s * lda;
+            if (mr == FC_SG_MR) {
+                for (k = 0; k < kc; k++)
+                    for (i = 0; i < FC_SG_MR; i++)
+                        dst[k * FC_SG_MR + i] = a[i * lda + k];
+            } else {
+                for (k = 0; k < kc; k++)
+                    for (i = 0; i < FC_SG_MR; i++)
+                        dst[k * FC_SG_MR + i] = i < mr ? a[i * lda + k] : 0.0f;
+            }
+        } else {
+            /* op(A)[m][k] = A[k*lda + m]: each k reads mr contiguous floats */
+            for (k = 0; k < kc; k++) {
+                const float *a = A + k * lda + s;
+                for (i = 0; i < FC_SG_MR; i++)
+                    dst[k * FC_SG_MR + i] = i < mr ? a[i] : 0.0f;
+            }
+        }
+        dst += kc * FC_SG_MR;
+    }
+}
+
+/* Packs rows [0,kc) x cols [0,nc) of op(B) (already offset) into NR-wide strips. */
+FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t ldb, int transB,
+                               float *FC_SG_RESTRICT dst)
+{
+    int64_t s, k, j;
+    for (s = 0; s < nc; s += FC_SG_NR) {
+        int64_t nr = fc_sg_min(FC_SG_NR, nc - s);
+        if (!transB) {
+            const float *b = B + s;
+            if (nr == FC_SG_NR) {
+                for (k = 0; k < kc; k++)
+                    for (j = 0; j < FC_SG_NR; j++)
+                        dst[k * FC_SG_NR + j] = b[k * ldb + j];
+            } else {
+                for (k = 0; k < kc; k++)
+                    for (j = 0; j < FC_SG_NR; j++)
+                        dst[k * FC_SG_NR + j] = j < nr ? b[k * ldb + j] : 0.0f;
+            }
+        } else {
+            /* op(B)[k][n] = B[n*ldb + k]: walk each source row once */
+            for (j = 0; j < FC_SG_NR; j++) {
+                if (j < nr) {
+                    const float *b = B + (s + j) * ldb;
+                    for (k = 0; k < kc; k++)
+                        dst[k * FC_SG_NR + j] = b[k];
+                } else {
+                    for (k = 0; k < kc; k++)
+                        dst[k * FC_SG_NR + j] = 0.0f;
+                }
+            }
+        }
+        dst += kc * FC_SG_NR;
+    }
+}
+
+/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B strip), over kc. */
+#if FC_SG_VW > 1
+typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
+FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
+                              const float *FC_SG_RESTRICT pb, float *C, int64_t ldc,
+                              int64_t mr, int64_t nr, float alpha)
+{
+    fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
+    float out[FC_SG_MR][FC_SG_NR];
+    int64_t k;
+    int i, j;
+    FC_SG_UNROLL
+    for (i = 0; i < FC_SG_MR; i++) {
+        FC_SG_UNROLL
+        for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
+            acc[i][j] = (fc_sg_vec){0};
+    }
+    for (k = 0; k < kc; k++) {
+        fc_sg_vec b[FC_SG_NR / FC_SG_VW];
+        FC_SG_UNROLL
+        for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
+            memcpy(&b[j], pb + k * FC_SG_NR + j * FC_SG_VW, sizeof b[j]);
+        FC_SG_UNROLL
+        for (i = 0; i < FC_SG_MR; i++) {
+            float av = pa[k * FC_SG_MR + i];
+            FC_SG_UNROLL
+            for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
+                acc[i][j] += av * b[j];
+        }
+    }
+    memcpy(out, acc, sizeof out);
+    for (i = 0; i < mr; i++) {
+        float *c = C + i * ldc;
+        for (j = 0; j < nr; j++)
+            c[j] += alpha * out[i][j];
+    }
+}
+#else
+FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
+                              const float *FC_SG_RESTRICT pb, float *C, int64_t ldc,
+                              int64_t mr, int64_t nr, float alpha)
+{
+    float acc[FC_SG_MR][FC_SG_NR];
+    int64_t k;
+    int i, j;
+    for (i = 0; i < FC_SG_MR; i++)
+        for (j = 0; j < FC_SG_NR; j++)
+            acc[i][j] = 0.0f;
+    for (k = 0; k < kc; k++) {
+        const float *b = pb + k * FC_SG_NR;
+        const float *a = pa + k * FC_SG_MR;
+        for (i = 0; i < FC_SG_MR; i++) {
+            float av = a[i];
+            for (j = 0; j < FC_SG_NR; j++)
+                acc[i][j] += av * b[j];
+        }
+    }
+    for (i = 0; i < mr; i++) {
+        float *c = C + i * ldc;
+        for (j = 0; j < nr; j++)
+            c[j] += alpha * acc[i][j];
+    }
+}
+#endif
+
+/* C = alpha * op(A) * op(B) + beta * C, with op(A) M x K, op(B) K x N, all row-major:
+ * op(A)[m][k] = transA ? A[k*lda + m] : A[m*lda + k], likewise op(B). beta == 0 overwrites C
+ * without reading it. `work` holds fc_rt_sgemm_work(M, N, K) floats. */
+FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                       int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
+                       int64_t ldc, float *work)
+{
+    int64_t i, j, k;
+    if (M <= 0 || N <= 0)
+        return;
+    if (beta == 0.0f) {
+        for (i = 0; i < M; i++)
+            for (j = 0; j < N; j++)
+                C[i * ldc + j] = 0.0f;
+    } else if (beta != 1.0f) {
+        for (i = 0; i < M; i++)
+            for (j = 0; j < N; j++)
+                C[i * ldc + j] *= beta;
+    }
+    if (K <= 0 || alpha == 0.0f)
+        return;
+
+    if (M == 1) {
+        /* row vector times matrix */
+        const float *a = A;
+        if (transA) {
+            for (k = 0; k < K; k++)
+                work[k] = A[k * lda];
+            a = work;
+        }
+        if (!transB) {
+            for (k = 0; k < K; k++)
+                fc_sg_axpy(N, alpha * a[k], B + k * ldb, C);
+        } else {
+            for (j = 0; j < N; j++)
+                C[j] += alpha * fc_sg_dot(a, B + j * ldb, K);
+        }
+        return;
+    }
+    if (N == 1) {
+        /* matrix times column vector */
+        const float *b = B;
+        if (!transB && ldb != 1) {
+            for (k = 0; k < K; k++)
+                work[k] = B[k * ldb];
+            b = work;
+        }
+        if (!transA) {
+            for (i = 0; i < M; i++)
+                C[i * ldc] += alpha * fc_sg_dot(A + i * lda, b, K);
+        } else {
+            float *acc = work + K;
+            for (i = 0; i < M; i++)
+                acc[i] = 0.0f;
+            for (k = 0; k < K; k++)
+                fc_sg_axpy(M, b[k], A + k * lda, acc);
+            for (i = 0; i < M; i++)
+                C[i * ldc] += alpha * acc[i];
+        }
+        return;
+    }
+
+    {
+        float *pb = fc_sg_align(work);
+        float *pa = fc_sg_align(pb + fc_sg_panel_b(N, K));
+        int64_t jc, pc, ic, jr, ir;
+        for (jc = 0; jc < N; jc += FC_SG_NC) {
+            int64_t nc = fc_sg_min(FC_SG_NC, N - jc);
+            for (pc = 0; pc < K; pc += FC_SG_KC) {
+                int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+                fc_sg_pack_b(kc, nc, transB ? B + jc * ldb + pc : B + pc * ldb + jc, ldb,
+                             transB, pb);
+                for (ic = 0; ic < M; ic += FC_SG_MC) {
+                    int64_t mc = fc_sg_min(FC_SG_MC, M - ic);
+                    fc_sg_pack_a(mc, kc, transA ? A + pc * lda + ic : A + ic * lda + pc, lda,
+                                 transA, pa);
+                    for (jr = 0; jr < nc; jr += FC_SG_NR) {
+                        int64_t nr = fc_sg_min(FC_SG_NR, nc - jr);
+                        const float *bs = pb + (jr / FC_SG_NR) * kc * FC_SG_NR;
+                        for (ir = 0; ir < mc; ir += FC_SG_MR) {
+                            int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
+                            fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs,
+                                        C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* Double-precision C = alpha * op(A) * op(B) + beta * C (straightforward loop nest). */
+FC_RT void fc_rt_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A,
+                       int64_t lda, int transA, const double *B, int64_t ldb, int transB,
+                       double beta, double *C, int64_t ldc)
+{
+    int64_t i, j, k;
+    for (i = 0; i < M; i++) {
+        double *c = C + i * ldc;
+        if (beta == 0.0) {
+            for (j = 0; j < N; j++)
+                c[j] = 0.0;
+        } else if (beta != 1.0) {
+            for (j = 0; j < N; j++)
+                c[j] *= beta;
+        }
+        if (!transB) {
+            for (k = 0; k < K; k++) {
+                double a = alpha * (transA ? A[k * lda + i] : A[i * lda + k]);
+                const double *b = B + k * ldb;
+                for (j = 0; j < N; j++)
+                    c[j] += a * b[j];
+            }
+        } else {
+            for (j = 0; j < N; j++) {
+                const double *b = B + j * ldb;
+                double s = 0.0;
+                for (k = 0; k < K; k++)
+                    s += (transA ? A[k * lda + i] : A[i * lda + k]) * b[k];
+                c[j] += alpha * s;
+            }
+        }
+    }
+}
+
+/* Gemm: Y = alpha * op(A) * op(B) + beta * C, C unidirectionally broadcast to [M, N].
+ * ia: [0] M, [1] N, [2] K, [3] transA, [4] transB,
+ *     [5] C form: 0 absent, 1 one element, 2 row [N] (or [1,N]), 3 column [M,1], 4 full [M,N]
+ * fa: [0] alpha, [1] beta
+ * dtype f32 or f64 (all of A, B, C, Y the same). scratch: fc_rt_sgemm_work(M, N, K) floats. */
+FC_RT void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t)
+{
+    const FcRtTensor *a = fc_rt_in(n, t, 0), *b = fc_rt_in(n, t, 1);
+    const FcRtTensor *c = fc_rt_opt_in(n, t, 2);
+    FcRtTensor *y = fc_rt_out(n, t, 0);
+    int64_t M = n->ia[0], N = n->ia[1], K = n->ia[2], i, j;
+    int transA = (int)n->ia[3], transB = (int)n->ia[4], cform = c ? (int)n->ia[5] : 0;
+    int64_t lda = transA ? M : K, ldb = transB ? K : N;
+    if (y->dtype == FC_DT_F64) {
+        double alpha = n->fa[0], beta = n->fa[1];
+        double *yd = (double *)y->data;
+        const double *cd = c ? (const double *)c->data : NULL;
+        if (cform == 0 || beta == 0.0)
+            beta = 0.0;
+        for (i = 0; i < M && beta != 0.0; i++)
+            for (j = 0; j < N; j++)
+                yd[i * N + j] = beta * cd[cform == 1 ? 0 : cform == 2 ? j
+                                                     : cform == 3 ? i : i * N + j];
+        fc_rt_dgemm(M, N, K, alpha, (const double *)a->data, lda, transA,
+                    (const double *)b->data, ldb, transB, beta == 0.0 ? 0.0 : 1.0, yd, N);
+    } else {
+        float alpha = n->fa[0], beta = n->fa[1];
+        float *yf = (float *)y->data;
+        const float *cf = c ? (const float *)c->data : NULL;
+        if (cform == 0)
+            beta = 0.0f;
+        if (beta != 0.0f) {
+            for (i = 0; i < M; i++) {
+                float *yr = yf + i * N;
+                switch (cform) {
+                case 1:
+                    for (j = 0; j < N; j++)
+                        yr[j] = beta * cf[0];
+                    break;
+                case 2:
+                    for (j = 0; j < N; j++)
+                        yr[j] = beta * cf[j];
+                    break;
+                case 3:
+                    for (j = 0; j < N; j++)
+                        yr[j] = beta * cf[i];
+                    break;
+                default:
+                    for (j = 0; j < N; j++)
+                        yr[j] = beta * cf[i * N + j];
+                    break;
+                }
+            }
+        }
+        fc_rt_sgemm(M, N, K, alpha, (const float *)a->data, lda, transA,
+                    (const float *)b->data, ldb, transB, beta == 0.0f ? 0.0f : 1.0f, yf, N,
+                    (float *)n->scratch);
+    }
+}
+
+/* MatMul (numpy semantics) as a batch of GEMMs over the broadcast batch dimensions.
+ * ia: [0] M, [1] N, [2] K, [3] nb (batch rank, 0..FC_MAX_RANK),
+ *     [4 .. 4+nb) output batch dims,
+ *     [4+nb .. 4+2nb) A matrix stride per batch dim (in matrices; 0 = broadcast),
+ *     [4+2nb .. 4+3nb) B matrix stride per batch dim.
+ * A is [.., M, K] and B [.., K, N] row-major (1-D operands were promoted by prepare); Y is
+ * [batch.., M, N]. dtype f32 or f64. scratch: fc_rt_sgemm_work(M, N, K) floats. */
+FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
+{
+    const FcRtTensor *a = fc_rt_in(n, t, 0), *b = fc_rt_in(n, t, 1);
+    FcRtTensor *y = fc_rt_out(n, t, 0);
+    int64_t M = n->ia[0], N = n->ia[1], K = n->ia[2];
+    int nb = (int)n->ia[3], d;
+    const int64_t *bdims = n->ia + 4, *astr = n->ia + 4 + nb, *bstr = n->ia + 4 + 2 * nb;
+    int64_t idx[FC_MAX_RANK];
+    int64_t total = 1, bi, ao = 0, bo = 0;
+    for (d = 0; d < nb; d++) {
+        total *= bdims[d];
+        idx[d] = 0;
+    }
+    for (bi = 0; bi < total; bi++) {
+        if (y->dtype == FC_DT_F64)
+            fc_rt_dgemm(M, N, K, 1.0, (const double *)a->data + ao * M * K, K, 0,
+                        (const double *)b->data + bo * K * N, N, 0, 0.0,
+                        (double *)y->data + bi * M * N, N);
+        else
+            fc_rt_sgemm(M, N, K, 1.0f, (const float *)a->data + ao * M * K, K, 0,
+                        (const float *)b->data + bo * K * N, N, 0, 0.0f,
+                        (float *)y->data + bi * M * N, N, (float *)n->scratch);
+        /* advance the batch multi-index, keeping the operand offsets in step */
+        for (d = nb - 1; d >= 0; d--) {
+            idx[d]++;
+            ao += astr[d];
+            bo += bstr[d];
+            if (idx[d] < bdims[d])
+                break;
+            ao -= astr[d] * bdims[d];
+            bo -= bstr[d] * bdims[d];
+            idx[d] = 0;
+        }
+    }
+}

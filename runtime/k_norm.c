@@ -1,0 +1,282 @@
+/* k_norm.c — normalization ops (float32): BatchNormalization (inference), InstanceNormalization,
+ * LayerNormalization, GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
+ * Statistics are accumulated in double, two-pass (mean, then centered squares), so large
+ * means do not cancel the variance away.
+ */
+#include "fc_rt.h"
+
+/* Mean and variance (population) of n floats. */
+FC_RT_HELPER void fc_nm_moments(const float *x, int64_t n, double *mean, double *var)
+{
+    double s = 0.0, q = 0.0, m;
+    int64_t i;
+    for (i = 0; i < n; i++)
+        s += x[i];
+    m = n > 0 ? s / (double)n : 0.0;
+    for (i = 0; i < n; i++) {
+        double d = x[i] - m;
+        q += d * d;
+    }
+    *mean = m;
+    *var = n > 0 ? q / (double)n : 0.0;
+}
+
+/* y[i] = x[i] * a + b over n floats. */
+FC_RT_HELPER void fc_nm_affine(const float *x, float *y, int64_t n, float a, float b)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        y[i] = x[i] * a + b;
+}
+
+/* BatchNormalization, inference: y = (x - mean) / sqrt(var + eps) * scale + B per channel.
+ * inputs X [N, C, sp..], scale, B, mean, var [C] (or [C, sp..] for the opset < 9 spatial=0
+ * form, which prepare folds into C).
+ * ia: [0] N, [1] C (channels, or C * spatial for spatial=0), [2] inner (elements per channel
+ * per sample). fa: [0] epsilon. */
+FC_RT void fc_rt_batchnorm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *sc = (const float *)fc_rt_in(n, t, 1)->data;
+    const float *bi = (const float *)fc_rt_in(n, t, 2)->data;
+    const float *mu = (const float *)fc_rt_in(n, t, 3)->data;
+    const float *va = (const float *)fc_rt_in(n, t, 4)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2], b, c;
+    double eps = n->fa[0];
+    for (b = 0; b < N; b++)
+        for (c = 0; c < C; c++) {
+            double a = sc[c] / sqrt((double)va[c] + eps);
+            int64_t off = (b * C + c) * inner;
+            fc_nm_affine(x + off, y + off, inner, (float)a, (float)(bi[c] - mu[c] * a));
+        }
+}
+
+/* InstanceNormalization: per (n, c), y = (x - mean) / sqrt(var + eps) * scale[c] + B[c] with
+ * mean / var over the spatial positions. ia: [0] N, [1] C, [2] inner. fa: [0] epsilon. */
+FC_RT void fc_rt_instancenorm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *sc = (const float *)fc_rt_in(n, t, 1)->data;
+    const float *bi = (const float *)fc_rt_in(n, t, 2)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2], b, c;
+    double eps = n->fa[0];
+    for (b = 0; b < N; b++)
+        for (c = 0; c < C; c++) {
+            int64_t off = (b * C + c) * inner;
+            double mean, var, a;
+            fc_nm_moments(x + off, inner, &mean, &var);
+            a = sc[c] / sqrt(var + eps);
+            fc_nm_affine(x + off, y + off, inner, (float)a, (float)(bi[c] - mean * a));
+        }
+}
+
+/* LayerNormalization: X viewed as [outer, inner] (inner = product of dims from axis on);
+ * per row y = (x - mean) * invstd * Scale + B, invstd = 1 / sqrt(var + eps).
+ * Outputs: Y; optional Mean and InvStdDev (outer values each).
+ * ia: [0] outer, [1] inner, [2] r = rank - axis, [3] Scale is a full inner-sized tensor,
+ *     [4] B is a full inner-sized tensor (or absent),
+ *     [5 .. 5+r) normalized dims, [5+r .. 5+2r) Scale strides over them (0 = broadcast),
+ *     [5+2r .. 5+3r) B strides. fa: [0] epsilon. */
+FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *sc = (const float *)fc_rt_in(n, t, 1)->data;
+    const FcRtTensor *bt = fc_rt_opt_in(n, t, 2);
+    const float *bi = bt ? (const float *)bt->data : NULL;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    float *mo = n->nout > 1 && n->out[1] >= 0 ? (float *)fc_rt_out(n, t, 1)->data : NULL;
+    float *io = n->nout > 2 && n->out[2] >= 0 ? (float *)fc_rt_out(n, t, 2)->data : NULL;
+    int64_t outer = n->ia[0], inner = n->ia[1], r = n->ia[2], o, i;
+    int sc_full = (int)n->ia[3], bi_full = (int)n->ia[4];
+    const int64_t *dims = n->ia + 5, *sst = n->ia + 5 + r, *bst = n->ia + 5 + 2 * r;
+    double eps = n->fa[0];
+    for (o = 0; o < outer; o++) {
+        const float *xr = x + o * inner;
+        float *yr = y + o * inner;
+        double mean, var;
+        float m, is;
+        fc_nm_moments(xr, inner, &mean, &var);
+        m = (float)mean;
+        is = (float)(1.0 / sqrt(var + eps));
+        if (mo)
+            mo[o] = m;
+        if (io)
+            io[o] = is;
+        if (sc_full && (bi_full || !bi)) {
+            if (bi)
+                for (i = 0; i < inner; i++)
+                    yr[i] = (xr[i] - m) * is * sc[i] + bi[i];
+            else
+                for (i = 0; i < inner; i++)
+                    yr[i] = (xr[i] - m) * is * sc[i];
+        } else {
+            /* broadcast Scale / B: walk the normalized multi-index */
+            int64_t idx[FC_MAX_RANK], so = 0, bo = 0;
+            int d;
+            for (d = 0; d < r; d++)
+                idx[d] = 0;
+            for (i = 0; i < inner; i++) {
+                yr[i] = (xr[i] - m) * is * sc[so] + (bi ? bi[bo] : 0.0f);
+                for (d = (int)r - 1; d >= 0; d--) {
+                    idx[d]++;
+                    so += sst[d];
+                    bo += bst[d];
+                    if (idx[d] < dims[d])
+                        break;
+                    so -= sst[d] * dims[d];
+                    bo -= bst[d] * dims[d];
+                    idx[d] = 0;
+                }
+            }
+        }
+    }
+}
+
+/* GroupNormalization: X [N, C, sp..]; channels split into G groups; per (n, group) mean / var
+ * over the group's channels and positions; y = xhat * scale + bias, scale / bias indexed
+ * per channel (opset 21) or per group (opset 18).
+ * ia: [0] N, [1] C, [2] G, [3] inner (spatial size), [4] scale/bias per group.
+ * fa: [0] epsilon. */
+FC_RT void fc_rt_groupnorm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *sc = (const float *)fc_rt_in(n, t, 1)->data;
+    const float *bi = (const float *)fc_rt_in(n, t, 2)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int64_t N = n->ia[0], C = n->ia[1], G = n->ia[2], inner = n->ia[3], b, g, c;
+    int per_group = (int)n->ia[4];
+    int64_t cg = C / G;
+    double eps = n->fa[0];
+    for (b = 0; b < N; b++)
+        for (g = 0; g < G; g++) {
+            int64_t off = (b * C + g * cg) * inner;
+            double mean, var, is;
+            fc_nm_moments(x + off, cg * inner, &mean, &var);
+            is = 1.0 / sqrt(var + eps);
+            for (c = 0; c < cg; c++) {
+                int64_t ch = per_group ? g : g * cg + c;
+                double a = sc[ch] * is;
+                fc_nm_affine(x + off + c * inner, y + off + c * inner, inner, (float)a,
+                             (float)(bi[ch] - mean * a));
+            }
+        }
+}
+
+/* LRN across channels: y = x / (bias + alpha / size * sum of x^2 over the channel window
+ * [c - floor((size-1)/2), c + ceil((size-1)/2)])^beta.
+ * ia: [0] N, [1] C, [2] inner, [3] size. fa: [0] alpha, [1] beta, [2] bias.
+ * scratch: inner floats. */
+FC_RT void fc_rt_lrn(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    float *acc = (float *)n->scratch;
+    int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2], size = n->ia[3], b, c, cc, i;
+    float alpha = n->fa[0], beta = n->fa[1], bias = n->fa[2];
+    float scale = alpha / (float)size;
+    for (b = 0; b < N; b++)
+        for (c = 0; c < C; c++) {
+            int64_t c0 = c - (size - 1) / 2, c1 = c + size / 2;
+            const float *xc = x + (b * C + c) * inner;
+            float *yc = y + (b * C + c) * inner;
+            if (c0 < 0)
+                c0 = 0;
+            if (c1 > C - 1)
+                c1 = C - 1;
+            for (i = 0; i < inner; i++)
+                acc[i] = 0.0f;
+            for (cc = c0; cc <= c1; cc++) {
+                const float *xs = x + (b * C + cc) * inner;
+                for (i = 0; i < inner; i++)
+                    acc[i] += xs[i] * xs[i];
+            }
+            if (beta == 0.75f)
+                for (i = 0; i < inner; i++) {
+                    float d = bias + scale * acc[i];
+                    yc[i] = xc[i] / (sqrtf(d) * sqrtf(sqrtf(d)));
+                }
+            else
+                for (i = 0; i < inner; i++)
+                    yc[i] = xc[i] / powf(bias + scale * acc[i], beta);
+        }
+}
+
+/* MeanVarianceNormalization: y = (x - mean) / (sqrt(var) + 1e-9), mean and var over `axes`.
+ * ia: [0] rank, [1 .. 1+rank) dims, [1+rank .. 1+2*rank) 1 for a reduced axis.
+ * scratch: 2 doubles per kept (non-reduced) position. */
+FC_RT void fc_rt_mvn(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int rank = (int)n->ia[0], d, pass;
+    const int64_t *dims = n->ia + 1, *red = n->ia + 1 + rank;
+    int64_t kstr[FC_MAX_RANK], idx[FC_MAX_RANK], kept = 1, total = 1, redn = 1, i, k;
+    double *mean = (double *)n->scratch, *sd;
+    for (d = rank - 1; d >= 0; d--) {
+        total *= dims[d];
+        if (red[d]) {
+            kstr[d] = 0;
+            redn *= dims[d];
+        } else {
+            kstr[d] = kept;
+            kept *= dims[d];
+        }
+    }
+    sd = mean + kept;
+    for (k = 0; k < kept; k++)
+        mean[k] = sd[k] = 0.0;
+    for (pass = 0; pass < 3; pass++) {
+        for (d = 0; d < rank; d++)
+            idx[d] = 0;
+        for (i = 0, k = 0; i < total; i++) {
+            if (pass == 0) {
+                mean[k] += x[i];
+            } else if (pass == 1) {
+                double v = x[i] - mean[k];
+                sd[k] += v * v;
+            } else {
+                y[i] = (float)((x[i] - mean[k]) / sd[k]);
+            }
+            for (d = rank - 1; d >= 0; d--) {
+                idx[d]++;
+                k += kstr[d];
+                if (idx[d] < dims[d])
+                    break;
+                k -= kstr[d] * dims[d];
+                idx[d] = 0;
+            }
+        }
+        if (pass == 0)
+            for (k = 0; k < kept; k++)
+                mean[k] /= (double)redn;
+        else if (pass == 1)
+            for (k = 0; k < kept; k++)
+                sd[k] = sqrt(sd[k] / (double)redn) + 1e-9;
+    }
+}
+
+/* LpNormalization: y = x / ||x||_p along one axis (p = 1 or 2); 0 where the norm is 0.
+ * ia: [0] outer, [1] axis length, [2] inner, [3] p. */
+FC_RT void fc_rt_lpnorm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int64_t outer = n->ia[0], len = n->ia[1], inner = n->ia[2], o, i, j;
+    int p = (int)n->ia[3];
+    for (o = 0; o < outer; o++)
+        for (j = 0; j < inner; j++) {
+            const float *xs = x + o * len * inner + j;
+            float *ys = y + o * len * inner + j;
+            double s = 0.0;
+            float nrm;
+            for (i = 0; i < len; i++) {
+                double v = xs[i * inner];
+                s += p == 1 ? fabs(v) : v * v;
+            }
+            nrm = (float)(p == 1 ? s : sqrt(s));
+            for (i = 0; i < len; i++) /* an all-zero vector stays zero */
+                ys[i * inner] = nrm != 0.0f ? xs[i * inner] / nrm : 0.0f;
+        }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Writes the broken-model corpus in tests/bad/ (dev-time tool; needs Debian's python3-onnx).
+
+Each case is a small model that is wrong in exactly one way; tests/bad/expected.tsv lists the
+message fastc must print for it. The .onnx files are committed, so tests never need onnx."""
+import os
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def save(name, model, check=False):
+    if check:
+        onnx.checker.check_model(model)
+    with open(os.path.join(HERE, name + '.onnx'), 'wb') as f:
+        f.write(model.SerializeToString())
+
+
+def vi(name, dims, dt=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, dt, dims)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, domain_opsets=()):
+    g = helper.make_graph(nodes, 'g', inputs, outputs, initializer=list(inits))
+    ops = [helper.make_opsetid('', opset)] + [helper.make_opsetid(d, v) for d, v in domain_opsets]
+    return helper.make_model(g, opset_imports=ops, producer_name='fastc-tests')
+
+
+def relu_model():
+    return model([helper.make_node('Relu', ['x'], ['y'], name='relu1')], [vi('x', [2, 3])],
+                 [vi('y', [2, 3])])
+
+
+def main():
+    good = relu_model()
+    save('good_relu', good, check=True)
+    data = good.SerializeToString()
+    with open(os.path.join(HERE, 'truncated.onnx'), 'wb') as f:
+        f.write(data[:len(data) // 2])
+    with open(os.path.join(HERE, 'not_protobuf.onnx'), 'wb') as f:
+        f.write(b'\xff\xff\xff\xff this is not a protobuf message \x00\x01')
+    save('empty_graph', model([], [], []))
+    w = numpy_helper.from_array(np.ones((2, 3), np.float32), 'w')
+    w.raw_data = w.raw_data[:-4]
+    save('raw_data_size', model([helper.make_node('Add', ['x', 'w'], ['y'], name='add1')],
+                                [vi('x', [2, 3])], [vi('y', [2, 3])], [w]))
+    neg = helper.make_tensor('w', TensorProto.FLOAT, [2, 3], [0.0] * 6)
+    neg.dims[0] = -2
+    save('negative_dims', model([helper.make_node('Add', ['x', 'w'], ['y'], name='add1')],
+                                [vi('x', [2, 3])], [vi('y', [2, 3])], [neg]))
+    huge = helper.make_tensor('w', TensorProto.FLOAT, [2, 3], [0.0] * 6)
+    huge.dims[:] = [1 << 40, 1 << 40]
+    save('huge_dims', model([helper.make_node('Add', ['x', 'w'], ['y'], name='add1')],
+                            [vi('x', [2, 3])], [vi('y', [2, 3])], [huge]))
+    save('cycle', model([helper.make_node('Add', ['x', 'b'], ['a'], name='n1'),
+                         helper.make_node('Relu', ['a'], ['b'], name='n2')],
+                        [vi('x', [2, 3])], [vi('a', [2, 3])]))
+    save('undefined_input', model([helper.make_node('Add', ['x', 'nowhere'], ['y'], name='add1')],
+                                  [vi('x', [2, 3])], [vi('y', [2, 3])]))
+    save('duplicate_output', model([helper.make_node('Relu', ['x'], ['y'], name='n1'),
+                                    helper.make_node('Neg', ['x'], ['y'], name='n2')],
+                                   [vi('x', [2, 3])], [vi('y', [2, 3])]))
+    save('unknown_op', model([helper.make_node('FrobnicateTensor', ['x'], ['y'], name='frob1')],
+                             [vi('x', [2, 3])], [vi('y', [2, 3])]))
+    save('unknown_domain', model([helper.make_node('Relu', ['x'], ['y'], name='relu1',
+                                                   domain='com.example')],
+                                 [vi('x', [2, 3])], [vi('y', [2, 3])],
+                                 domain_opsets=[('com.example', 1)]))
+    save('missing_attribute', model([helper.make_node('Cast', ['x'], ['y'], name='cast1')],
+                                     [vi('x', [2, 3])], [vi('y', [2, 3])]))
+    save('wrong_attribute_type', model([helper.make_node('Transpose', ['x'], ['y'], name='t1',
+                                                         perm=1.5)],
+                                       [vi('x', [2, 3])], [vi('y', [3, 2])]))
+    save('opset_too_new', model([helper.make_node('Relu', ['x'], ['y'], name='relu1')],
+                                [vi('x', [2, 3])], [vi('y', [2, 3])], opset=99))
+    save('bad_auto_pad', model([helper.make_node('Conv', ['x', 'w'], ['y'], name='conv1',
+                                                 auto_pad='FOO')],
+                               [vi('x', [1, 1, 4, 4])], [vi('y', [1, 1, 4, 4])],
+                               [numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), 'w')]))
+    for case, loc in (('external_missing', 'weights.bin'), ('external_escape', '../../etc/passwd')):
+        ext = helper.make_tensor('w', TensorProto.FLOAT, [2, 3], [0.0] * 6)
+        ext.ClearField('float_data')
+        ext.data_location = TensorProto.EXTERNAL
+        for k, v in (('location', loc), ('offset', '0'), ('length', '24')):
+            e = ext.external_data.add()
+            e.key, e.value = k, v
+        save(case, model([helper.make_node('Add', ['x', 'w'], ['y'], name='add1')],
+                         [vi('x', [2, 3])], [vi('y', [2, 3])], [ext]))
+    then_g = helper.make_graph([helper.make_node('Relu', ['x'], ['t'], name='tr')], 'then', [],
+                               [vi('t', [2, 3])])
+    else_g = helper.make_graph([helper.make_node('ReduceSum', ['x'], ['e'], name='er',
+                                                 keepdims=0)], 'else', [], [vi('e', [])])
+    save('if_mismatch', model([helper.make_node('If', ['c'], ['y'], name='if1',
+                                                then_branch=then_g, else_branch=else_g)],
+                              [vi('c', [], TensorProto.BOOL), vi('x', [2, 3])], [vi('y', None)]))
+    shp = numpy_helper.from_array(np.array([4, 4], np.int64), 'shape')
+    save('shape_contradicts_data', model([helper.make_node('Reshape', ['x', 'shape'], ['y'],
+                                                           name='reshape1')],
+                                         [vi('x', [2, 3])], [vi('y', [4, 4])], [shp]))
+    save('symbolic_dim', model([helper.make_node('Relu', ['x'], ['y'], name='relu1')],
+                               [vi('x', ['batch', 3])], [vi('y', ['batch', 3])]))
+    save('broadcast_mismatch', model([helper.make_node('Add', ['x', 'z'], ['y'], name='add1')],
+                                     [vi('x', [2, 3]), vi('z', [4])], [vi('y', [2, 3])]))
+
+
+if __name__ == '__main__':
+    main()

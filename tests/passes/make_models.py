@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""Writes the small ONNX models the golden pass tests run on (dev-time tool; needs Debian's
+python3-onnx). Each model is one case of tests/passes/<pass>/<case>.check; the .onnx files
+are committed so the tests themselves never need onnx."""
+import os
+import numpy as np
+import onnx
+from onnx import TensorProto as T, helper as h, numpy_helper as nh
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(0)
+
+
+def vi(name, dims, dt=T.FLOAT):
+    return h.make_tensor_value_info(name, dt, dims)
+
+
+def const(name, arr):
+    return nh.from_array(np.asarray(arr), name)
+
+
+def save(path, nodes, inputs, outputs, inits=(), opset=13):
+    g = h.make_graph(nodes, 'g', inputs, outputs, initializer=list(inits))
+    m = h.make_model(g, opset_imports=[h.make_opsetid('', opset)], producer_name='fastc-tests')
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    full = os.path.join(HERE, path + '.onnx')
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, 'wb') as f:
+        f.write(m.SerializeToString())
+
+
+def w(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def div_to_mul():
+    save('div-to-mul/pow2', [h.make_node('Div', ['x', 'c'], ['y'], name='div')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])], [const('c', np.float32(8.0))])
+    save('div-to-mul/inexact', [h.make_node('Div', ['x', 'c'], ['y'], name='div')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])], [const('c', np.float32(3.0))])
+    save('div-to-mul/runtime_divisor', [h.make_node('Div', ['x', 'z'], ['y'], name='div')],
+         [vi('x', [2, 4]), vi('z', [2, 4])], [vi('y', [2, 4])])
+
+
+def drop_dropout():
+    save('drop-dropout/dropout', [h.make_node('Dropout', ['x'], ['d'], name='drop'),
+                                  h.make_node('Relu', ['d'], ['y'], name='relu')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])])
+    save('drop-dropout/training_false', [h.make_node('Dropout', ['x', 'r', 't'], ['d'], name='drop'),
+                                         h.make_node('Relu', ['d'], ['y'], name='relu')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])],
+         [const('r', np.float32(0.1)), const('t', np.bool_(False))])
+    save('drop-dropout/graph_output', [h.make_node('Dropout', ['x'], ['y'], name='drop')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])])
+
+
+def fuse_bias():
+    save('fuse-bias/matmul_add', [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                                  h.make_node('Add', ['m', 'b'], ['y'], name='add')],
+         [vi('x', [2, 3, 4])], [vi('y', [2, 3, 5])], [const('w', w(4, 5)), const('b', w(5))])
+    save('fuse-bias/bias_first', [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                                  h.make_node('Add', ['b', 'm'], ['y'], name='add')],
+         [vi('x', [3, 4])], [vi('y', [3, 5])], [const('w', w(4, 5)), const('b', w(1, 5))])
+    save('fuse-bias/bias_not_last_axis', [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                                          h.make_node('Add', ['m', 'b'], ['y'], name='add')],
+         [vi('x', [3, 4])], [vi('y', [3, 5])], [const('w', w(4, 5)), const('b', w(3, 1))])
+    save('fuse-bias/attention_scores',
+         [h.make_node('MatMul', ['q', 'k'], ['s'], name='scores'),
+          h.make_node('Add', ['s', 'mask'], ['y'], name='add_mask')],
+         [vi('q', [1, 2, 4, 8]), vi('k', [1, 2, 8, 4])], [vi('y', [1, 2, 4, 4])],
+         [const('mask', w(1, 1, 1, 4))])
+    save('fuse-bias/matmul_output_used', [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                                          h.make_node('Add', ['m', 'b'], ['y'], name='add'),
+                                          h.make_node('Relu', ['m'], ['z'], name='relu')],
+         [vi('x', [3, 4])], [vi('y', [3, 5]), vi('z', [3, 5])],
+         [const('w', w(4, 5)), const('b', w(5))])
+    save('fuse-bias/conv_add', [h.make_node('Conv', ['x', 'w'], ['c'], name='conv'),
+                                h.make_node('Add', ['c', 'b'], ['y'], name='add')],
+         [vi('x', [1, 2, 5, 5])], [vi('y', [1, 3, 3, 3])],
+         [const('w', w(3, 2, 3, 3)), const('b', w(3, 1, 1))])
+
+
+def merge_linears():
+    save('merge-linears/qkv', [h.make_node('MatMul', ['x', 'wq'], ['q'], name='q'),
+                               h.make_node('MatMul', ['x', 'wk'], ['k'], name='k'),
+                               h.make_node('MatMul', ['x', 'wv'], ['v'], name='v')],
+         [vi('x', [1, 3, 4])], [vi('q', [1, 3, 4]), vi('k', [1, 3, 4]), vi('v', [1, 3, 2])],
+         [const('wq', w(4, 4)), const('wk', w(4, 4)), const('wv', w(4, 2))])
+    save('merge-linears/different_inputs', [h.make_node('MatMul', ['x', 'wq'], ['q'], name='q'),
+                                            h.make_node('MatMul', ['z', 'wk'], ['k'], name='k')],
+         [vi('x', [3, 4]), vi('z', [3, 4])], [vi('q', [3, 4]), vi('k', [3, 4])],
+         [const('wq', w(4, 4)), const('wk', w(4, 4))])
+    save('merge-linears/batched_weight', [h.make_node('MatMul', ['x', 'wq'], ['q'], name='q'),
+                                          h.make_node('MatMul', ['x', 'wk'], ['k'], name='k')],
+         [vi('x', [2, 3, 4])], [vi('q', [2, 3, 4]), vi('k', [2, 3, 4])],
+         [const('wq', w(2, 4, 4)), const('wk', w(2, 4, 4))])
+
+
+def gelu_nodes(x, y, p):
+    return [h.make_node('Div', [x, p + 'sqrt2'], [p + 'd'], name=p + 'div'),
+            h.make_node('Erf', [p + 'd'], [p + 'e'], name=p + 'erf'),
+            h.make_node('Add', [p + 'e', p + 'one'], [p + 'a'], name=p + 'add'),
+            h.make_node('Mul', [x, p + 'a'], [p + 'm'], name=p + 'mul'),
+            h.make_node('Mul', [p + 'm', p + 'half'], [y], name=p + 'mul_half')]
+
+
+def gelu_consts(p):
+    return [const(p + 'sqrt2', np.float32(1.4142135)), const(p + 'one', np.float32(1.0)),
+            const(p + 'half', np.float32(0.5))]
+
+
+def recognize_gelu():
+    save('recognize-gelu/erf', gelu_nodes('x', 'y', ''), [vi('x', [2, 4])], [vi('y', [2, 4])],
+         gelu_consts(''))
+    pw = [h.make_node('Pow', ['x', 'three'], ['c'], name='cube'),
+          h.make_node('Mul', ['c', 'k1'], ['ck'], name='mul_k1'),
+          h.make_node('Add', ['x', 'ck'], ['inner'], name='add_inner'),
+          h.make_node('Mul', ['inner', 'k2'], ['s'], name='mul_k2'),
+          h.make_node('Tanh', ['s'], ['t'], name='tanh'),
+          h.make_node('Add', ['t', 'one'], ['a'], name='add_one'),
+          h.make_node('Mul', ['x', 'half'], ['xh'], name='mul_half'),
+          h.make_node('Mul', ['xh', 'a'], ['y'], name='mul_out')]
+    save('recognize-gelu/tanh', pw, [vi('x', [2, 4])], [vi('y', [2, 4])],
+         [const('three', np.float32(3.0)), const('k1', np.float32(0.044715)),
+          const('k2', np.float32(0.7978846)), const('one', np.float32(1.0)),
+          const('half', np.float32(0.5))])
+    nodes = gelu_nodes('x', 'y', '') + [h.make_node('Relu', ['e'], ['z'], name='other_reader')]
+    save('recognize-gelu/inner_value_reused', nodes, [vi('x', [2, 4])],
+         [vi('y', [2, 4]), vi('z', [2, 4])], gelu_consts(''))
+
+
+def layernorm_nodes(axes):
+    return [h.make_node('ReduceMean', ['x'], ['m'], name='mean', axes=axes),
+            h.make_node('Sub', ['x', 'm'], ['d'], name='sub'),
+            h.make_node('Pow', ['d', 'two'], ['p'], name='pow'),
+            h.make_node('ReduceMean', ['p'], ['v'], name='var', axes=axes),
+            h.make_node('Add', ['v', 'eps'], ['ve'], name='add_eps'),
+            h.make_node('Sqrt', ['ve'], ['s'], name='sqrt'),
+            h.make_node('Div', ['d', 's'], ['n'], name='div'),
+            h.make_node('Mul', ['n', 'gamma'], ['ng'], name='mul_gamma'),
+            h.make_node('Add', ['ng', 'beta'], ['y'], name='add_beta')]
+
+
+def recognize_layernorm():
+    consts = [const('two', np.float32(2.0)), const('eps', np.float32(1e-5)),
+              const('gamma', w(4)), const('beta', w(4))]
+    save('recognize-layernorm/last_axis', layernorm_nodes([-1]), [vi('x', [2, 3, 4])],
+         [vi('y', [2, 3, 4])], consts)
+    save('recognize-layernorm/not_trailing_axis', layernorm_nodes([1]), [vi('x', [2, 3, 4])],
+         [vi('y', [2, 3, 4])], consts)
+
+
+def cse():
+    save('cse/duplicate', [h.make_node('Relu', ['x'], ['a'], name='r1'),
+                           h.make_node('Relu', ['x'], ['b'], name='r2'),
+                           h.make_node('Add', ['a', 'b'], ['y'], name='add')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])])
+    save('cse/different_attrs', [h.make_node('LeakyRelu', ['x'], ['a'], name='l1', alpha=0.1),
+                                 h.make_node('LeakyRelu', ['x'], ['b'], name='l2', alpha=0.2),
+                                 h.make_node('Add', ['a', 'b'], ['y'], name='add')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])])
+
+
+def fold_constants():
+    save('fold-constants/transpose_weight',
+         [h.make_node('Transpose', ['w'], ['wt'], name='tw', perm=[1, 0]),
+          h.make_node('MatMul', ['x', 'wt'], ['y'], name='mm')],
+         [vi('x', [3, 4])], [vi('y', [3, 5])], [const('w', w(5, 4))])
+
+
+def fold_batchnorm():
+    bn = [const('s', w(3)), const('bb', w(3)), const('mu', w(3)),
+          const('var', np.abs(w(3)) + 0.5), const('cw', w(3, 2, 3, 3))]
+    save('fold-batchnorm/conv_bn', [h.make_node('Conv', ['x', 'cw'], ['c'], name='conv'),
+                                    h.make_node('BatchNormalization', ['c', 's', 'bb', 'mu', 'var'],
+                                                ['y'], name='bn')],
+         [vi('x', [1, 2, 5, 5])], [vi('y', [1, 3, 3, 3])], bn)
+    save('fold-batchnorm/conv_output_used',
+         [h.make_node('Conv', ['x', 'cw'], ['c'], name='conv'),
+          h.make_node('BatchNormalization', ['c', 's', 'bb', 'mu', 'var'], ['y'], name='bn'),
+          h.make_node('Relu', ['c'], ['z'], name='relu')],
+         [vi('x', [1, 2, 5, 5])], [vi('y', [1, 3, 3, 3]), vi('z', [1, 3, 3, 3])], bn)
+
+
+def dce():
+    save('dce/unused_branch', [h.make_node('Relu', ['x'], ['y'], name='used'),
+                               h.make_node('Neg', ['x'], ['unused'], name='dead')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])])
+
+
+if __name__ == '__main__':
+    for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
+              recognize_layernorm, cse, fold_constants, fold_batchnorm, dce):
+        f()

@@ -1,0 +1,203 @@
+/* test_core.c — unit tests of the compiler core: importer, verifier, printer, memory planner
+ * and emitter, on the small models of tests/bad/ and hand-built graphs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "emit_c.h"
+#include "memory_plan.h"
+#include "onnx_import.h"
+#include "print.h"
+#include "verify.h"
+
+#define DATA(name) FC_TEST_DATA "/" name
+
+static FcGraph *load(const char *path, const FcImportOptions *opt, char *err)
+{
+    return fc_onnx_load(path, opt, err, 1024);
+}
+
+static char *print_to_string(const FcGraph *g)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fc_print_graph(f, g);
+    fclose(f);
+    return buf;
+}
+
+static void test_import_relu(void **state)
+{
+    (void)state;
+    char err[1024];
+    FcGraph *g = load(DATA("good_relu.onnx"), NULL, err);
+    assert_non_null(g);
+    assert_int_equal(g->opset, 13);
+    assert_int_equal(g->ninputs, 1);
+    assert_int_equal(g->noutputs, 1);
+    FcValue *x = fc_val(g, g->inputs[0]);
+    assert_string_equal(x->name, "x");
+    assert_int_equal(x->dtype, FC_DT_F32);
+    assert_int_equal(x->rank, 2);
+    assert_int_equal(x->dims[0], 2);
+    assert_int_equal(x->dims[1], 3);
+    assert_int_equal(g->top.nnodes, 1);
+    assert_int_equal(g->top.nodes[0]->op, FC_OP_RELU);
+    assert_string_equal(g->top.nodes[0]->name, "relu1");
+    fc_graph_free(g);
+}
+
+static void test_import_symbolic_dim_needs_value(void **state)
+{
+    (void)state;
+    char err[1024];
+    assert_null(load(DATA("symbolic_dim.onnx"), NULL, err));
+    assert_non_null(strstr(err, "symbolic dimension 'batch'"));
+
+    FcDimOverride d = {"batch", 5};
+    FcImportOptions o = {NULL, 0, &d, 1, NULL, 0};
+    FcGraph *g = load(DATA("symbolic_dim.onnx"), &o, err);
+    assert_non_null(g);
+    assert_int_equal(fc_val(g, g->inputs[0])->dims[0], 5);
+    fc_graph_free(g);
+
+    FcShapeOverride s = {"@0", 2, {7, 3}};
+    FcImportOptions o2 = {&s, 1, NULL, 0, NULL, 0};
+    g = load(DATA("symbolic_dim.onnx"), &o2, err);
+    assert_non_null(g);
+    assert_int_equal(fc_val(g, g->inputs[0])->dims[0], 7);
+    fc_graph_free(g);
+}
+
+static void test_import_missing_file(void **state)
+{
+    (void)state;
+    char err[1024];
+    assert_null(load(DATA("no_such_model.onnx"), NULL, err));
+    assert_non_null(strstr(err, "no_such_model.onnx: cannot read the file"));
+}
+
+/* x -> Relu -> Neg -> y, built by hand. */
+static FcGraph *chain_graph(void)
+{
+    FcGraph *g = fc_graph_new("chain");
+    g->opset = 13;
+    int x = fc_value_new(g, "x"), a = fc_value_new(g, "a"), y = fc_value_new(g, "y");
+    FcValue *vx = fc_val(g, x);
+    vx->kind = FC_VAL_INPUT;
+    vx->dtype = FC_DT_F32;
+    vx->rank = 1;
+    vx->dims[0] = 4;
+    g->inputs = fc_arena_alloc(&g->arena, sizeof(int));
+    g->inputs[0] = x;
+    g->ninputs = 1;
+    FcNode *n1 = fc_node_new(g, FC_OP_RELU, "r", 1, 1);
+    n1->in[0] = x;
+    n1->out[0] = a;
+    FcNode *n2 = fc_node_new(g, FC_OP_NEG, "n", 1, 1);
+    n2->in[0] = a;
+    n2->out[0] = y;
+    fc_block_append(g, &g->top, n1);
+    fc_block_append(g, &g->top, n2);
+    g->outputs = fc_arena_alloc(&g->arena, sizeof(int));
+    g->outputs[0] = y;
+    g->noutputs = 1;
+    fc_val(g, y)->is_output = 1;
+    return g;
+}
+
+static void test_infer_and_print(void **state)
+{
+    (void)state;
+    FcGraph *g = chain_graph();
+    assert_int_equal(fc_infer(g), 0);
+    char *text = print_to_string(g);
+    assert_string_equal(text, "// fastc IR, ai.onnx opset 13\n"
+                              "input %0:f32[4]  # x\n"
+                              "%1:f32[4] = Relu(%0)  # r\n"
+                              "%2:f32[4] = Neg(%1)  # n\n"
+                              "output %2  # y\n");
+    free(text);
+    assert_int_equal(fc_verify(g), 0);
+    fc_graph_free(g);
+}
+
+static void test_verify_use_before_def(void **state)
+{
+    (void)state;
+    FcGraph *g = chain_graph();
+    assert_int_equal(fc_infer(g), 0);
+    FcNode *t = g->top.nodes[0];
+    g->top.nodes[0] = g->top.nodes[1];
+    g->top.nodes[1] = t;
+    assert_int_equal(fc_verify(g), -1);
+    assert_non_null(strstr(g->err, "node 'n' (Neg): verifier: input 0 ('a') is used before it is "
+                               "defined"));
+    fc_graph_free(g);
+}
+
+static void test_memory_plan_reuses_dead_buffers(void **state)
+{
+    (void)state;
+    /* x -> a -> b -> c -> y: a is dead once b is computed, so c can reuse a's bytes. */
+    FcGraph *g = chain_graph();
+    int c = fc_value_new(g, "c"), d = fc_value_new(g, "d");
+    FcNode *n3 = fc_node_new(g, FC_OP_RELU, "r2", 1, 1);
+    n3->in[0] = g->outputs[0];
+    n3->out[0] = c;
+    FcNode *n4 = fc_node_new(g, FC_OP_NEG, "n2", 1, 1);
+    n4->in[0] = c;
+    n4->out[0] = d;
+    fc_block_append(g, &g->top, n3);
+    fc_block_append(g, &g->top, n4);
+    fc_val(g, g->outputs[0])->is_output = 0;
+    g->outputs[0] = d;
+    assert_int_equal(fc_infer(g), 0);
+    assert_int_equal(fc_plan_memory(g), 0);
+    /* Every pair of values alive at the same step must not overlap. */
+    int64_t x = fc_val(g, g->inputs[0])->offset, a = fc_val(g, 1)->offset;
+    int64_t y = fc_val(g, 2)->offset, cc = fc_val(g, c)->offset, dd = fc_val(g, d)->offset;
+    assert_true(x != a);
+    assert_true(a != y);
+    assert_true(y != cc);
+    assert_true(cc != dd);
+    assert_true(g->arena_bytes <= 3 * FC_ARENA_ALIGN); /* 5 tensors of 16 bytes in 3 slots */
+    fc_graph_free(g);
+}
+
+static void test_emit_contains_run(void **state)
+{
+    (void)state;
+    FcGraph *g = chain_graph();
+    assert_int_equal(fc_infer(g), 0);
+    assert_int_equal(fc_plan_memory(g), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    FcEmitOptions eo = {"net", "chain", 0, NULL};
+    assert_int_equal(fc_emit_c(f, g, &eo), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "int net_run(const float *x_in0, float *y_out0)"));
+    assert_non_null(strstr(buf, "fc_rt_unary(&net_nodes[0], net_t);"));
+    assert_null(strstr(buf, "int main("));
+    free(buf);
+    fc_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_import_relu),
+        cmocka_unit_test(test_import_symbolic_dim_needs_value),
+        cmocka_unit_test(test_import_missing_file),
+        cmocka_unit_test(test_infer_and_print),
+        cmocka_unit_test(test_verify_use_before_def),
+        cmocka_unit_test(test_memory_plan_reuses_dead_buffers),
+        cmocka_unit_test(test_emit_contains_run),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,886 @@
+/* test_k_nn.c — kernels of the nn group on small hand-computed tensors: fc_rt_sgemm,
+ * fc_rt_dgemm, fc_rt_gemm, fc_rt_matmul (k_gemm.c), fc_rt_conv, fc_rt_conv_transpose
+ * (k_conv.c), the pools (k_pool.c) and the normalizations (k_norm.c). Packed parameter
+ * layouts are built by hand exactly as the kernel files document them. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "fc_rt.h"
+
+int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
+void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                 int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
+                 int64_t ldc, float *work);
+void fc_rt_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A, int64_t lda,
+                 int transA, const double *B, int64_t ldb, int transB, double beta, double *C,
+                 int64_t ldc);
+void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_avgpool(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_lppool(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_global_pool(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_batchnorm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_instancenorm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_groupnorm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_lrn(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_mvn(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_lpnorm(const FcRtNode *n, FcRtTensor *t);
+
+#define SCRATCH_FLOATS (1 << 20)
+static float scratch_mem[SCRATCH_FLOATS];
+
+static FcRtTensor tensor(void *data, int32_t dt, int rank, const int64_t *dims)
+{
+    FcRtTensor t;
+    memset(&t, 0, sizeof t);
+    t.data = data;
+    t.dtype = dt;
+    t.rank = rank;
+    for (int i = 0; i < rank; i++)
+        t.dims[i] = dims[i];
+    return t;
+}
+
+/* Runs kernel k on tensors t[0..nin) -> t[nin..nin+nout); an input index listed in `absent`
+ * (bitmask) is passed as -1. Scratch is poisoned first. */
+static void run_abs(FcRtKernel k, FcRtTensor *t, int nin, int nout, unsigned absent,
+                    const int64_t *ia, int nia, const float *fa, int nfa)
+{
+    int32_t in[8], out[8];
+    FcRtNode n;
+    for (int i = 0; i < nin; i++)
+        in[i] = (absent >> i) & 1 ? -1 : i;
+    for (int i = 0; i < nout; i++)
+        out[i] = nin + i;
+    memset(&n, 0, sizeof n);
+    n.nin = nin;
+    n.nout = nout;
+    n.in = in;
+    n.out = out;
+    n.nia = nia;
+    n.ia = ia;
+    n.nfa = nfa;
+    n.fa = fa;
+    memset(scratch_mem, 0x7f, sizeof scratch_mem);
+    n.scratch = scratch_mem;
+    k(&n, t);
+}
+
+static void run(FcRtKernel k, FcRtTensor *t, int nin, int nout, const int64_t *ia, int nia,
+                const float *fa, int nfa)
+{
+    run_abs(k, t, nin, nout, 0, ia, nia, fa, nfa);
+}
+
+#define NEAR(a, b, tol)                                                                     \
+    do {                                                                                    \
+        double a_ = (a), b_ = (b);                                                          \
+        if (!(fabs(a_ - b_) <= (tol) * (1.0 + fabs(b_)))) {                                 \
+            print_error("%s = %.9g, expected %.9g (line %d)\n", #a, a_, b_, __LINE__);      \
+            fail();                                                                         \
+        }                                                                                   \
+    } while (0)
+
+static void near_all(const float *got, const float *want, int64_t n, double tol)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (!(fabs((double)got[i] - want[i]) <= tol * (1.0 + fabs((double)want[i])))) {
+            print_error("element %lld = %.9g, expected %.9g\n", (long long)i, (double)got[i],
+                        (double)want[i]);
+            fail();
+        }
+    }
+}
+
+/* Deterministic pseudo-random values in [-1, 1). */
+static unsigned rng_state = 12345u;
+static float rnd(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (float)((rng_state >> 9) & 0xffff) / 32768.0f - 1.0f;
+}
+
+/* ---- sgemm / dgemm -------------------------------------------------------------------- */
+
+static void test_sgemm_small_hand(void **state)
+{
+    (void)state;
+    /* A = [[1,2,3],[4,5,6]], B = [[7,8],[9,10],[11,12]] -> AB = [[58,64],[139,154]] */
+    const float A[6] = {1, 2, 3, 4, 5, 6}, B[6] = {7, 8, 9, 10, 11, 12};
+    const float At[6] = {1, 4, 2, 5, 3, 6}, Bt[6] = {7, 9, 11, 8, 10, 12};
+    float C[4];
+    const float want[4] = {58, 64, 139, 154};
+    fc_rt_sgemm(2, 2, 3, 1.0f, A, 3, 0, B, 2, 0, 0.0f, C, 2, scratch_mem);
+    near_all(C, want, 4, 0);
+    fc_rt_sgemm(2, 2, 3, 1.0f, At, 2, 1, B, 2, 0, 0.0f, C, 2, scratch_mem);
+    near_all(C, want, 4, 0);
+    fc_rt_sgemm(2, 2, 3, 1.0f, A, 3, 0, Bt, 3, 1, 0.0f, C, 2, scratch_mem);
+    near_all(C, want, 4, 0);
+    fc_rt_sgemm(2, 2, 3, 1.0f, At, 2, 1, Bt, 3, 1, 0.0f, C, 2, scratch_mem);
+    near_all(C, want, 4, 0);
+    /* alpha = 2, beta = -1 on C = [[1,1],[1,1]] -> 2AB - 1 */
+    for (int i = 0; i < 4; i++)
+        C[i] = 1.0f;
+    fc_rt_sgemm(2, 2, 3, 2.0f, A, 3, 0, B, 2, 0, -1.0f, C, 2, scratch_mem);
+    const float want2[4] = {115, 127, 277, 307};
+    near_all(C, want2, 4, 0);
+}
+
+static void test_sgemm_vector_shapes(void **state)
+{
+    (void)state;
+    /* row vector [1,2] x [[1,2,3],[4,5,6]] = [9,12,15]; with transB */
+    const float a[2] = {1, 2}, B[6] = {1, 2, 3, 4, 5, 6}, Bt[6] = {1, 4, 2, 5, 3, 6};
+    const float want[3] = {9, 12, 15};
+    float c[3];
+    fc_rt_sgemm(1, 3, 2, 1.0f, a, 2, 0, B, 3, 0, 0.0f, c, 3, scratch_mem);
+    near_all(c, want, 3, 0);
+    fc_rt_sgemm(1, 3, 2, 1.0f, a, 1, 1, Bt, 2, 1, 0.0f, c, 3, scratch_mem);
+    near_all(c, want, 3, 0);
+    /* matrix x column: [[1,2],[3,4],[5,6]] x [1,-1] = [-1,-1,-1], C has ldc 2 */
+    const float M3[6] = {1, 2, 3, 4, 5, 6}, M3t[6] = {1, 3, 5, 2, 4, 6}, v[2] = {1, -1};
+    float cc[6] = {9, 9, 9, 9, 9, 9};
+    fc_rt_sgemm(3, 1, 2, 1.0f, M3, 2, 0, v, 1, 0, 0.0f, cc, 2, scratch_mem);
+    assert_true(cc[0] == -1 && cc[2] == -1 && cc[4] == -1 && cc[1] == 9 && cc[3] == 9);
+    fc_rt_sgemm(3, 1, 2, 1.0f, M3t, 3, 1, v, 1, 1, 1.0f, cc, 2, scratch_mem);
+    assert_true(cc[0] == -2 && cc[2] == -2 && cc[4] == -2 && cc[5] == 9);
+}
+
+/* Blocked path with every edge case (partial tiles, several K / M / N blocks, strided
+ * operands), against a plain triple loop. */
+static void test_sgemm_blocked_matches_naive(void **state)
+{
+    (void)state;
+    static const int64_t shapes[][3] = {{5, 17, 3},     {13, 33, 257}, {121, 15, 40},
+                                        {7, 2049, 5},   {130, 70, 600}, {25, 24, 1},
+                                        {240, 9, 11}};
+    static float A[130 * 610], B[2049 * 610 + 2048], C[130 * 2060], R[130 * 2060];
+    for (unsigned s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+                int64_t lda = (ta ? M : K) + 1, ldb = (tb ? K : N) + 2, ldc = N + 3;
+                float alpha = 0.5f, beta = ta ? 0.25f : 0.0f;
+                assert_true(fc_rt_sgemm_work(M, N, K) <= SCRATCH_FLOATS);
+                for (int64_t i = 0; i < (ta ? K : M) * lda; i++)
+                    A[i] = rnd();
+                for (int64_t i = 0; i < (tb ? N : K) * ldb; i++)
+                    B[i] = rnd();
+                for (int64_t i = 0; i < M * ldc; i++)
+                    C[i] = R[i] = rnd();
+                for (int64_t i = 0; i < M; i++)
+                    for (int64_t j = 0; j < N; j++) {
+                        double acc = 0.0;
+                        for (int64_t k = 0; k < K; k++)
+                            acc += (double)(ta ? A[k * lda + i] : A[i * lda + k]) *
+                                   (tb ? B[j * ldb + k] : B[k * ldb + j]);
+                        double old = beta != 0.0f ? beta * R[i * ldc + j] : 0.0;
+                        R[i * ldc + j] = (float)(alpha * acc + old);
+                    }
+                memset(scratch_mem, 0x7f, sizeof scratch_mem);
+                fc_rt_sgemm(M, N, K, alpha, A, lda, ta, B, ldb, tb, beta, C, ldc,
+                            scratch_mem + (s & 1));
+                near_all(C, R, M * ldc, 1e-4); /* also checks the ldc padding is untouched */
+            }
+}
+
+static void test_dgemm_small_hand(void **state)
+{
+    (void)state;
+    const double A[6] = {1, 2, 3, 4, 5, 6}, Bt[6] = {7, 9, 11, 8, 10, 12};
+    double C[4] = {1, 1, 1, 1};
+    fc_rt_dgemm(2, 2, 3, 1.0, A, 3, 0, Bt, 3, 1, 0.5, C, 2);
+    assert_true(C[0] == 58.5 && C[1] == 64.5 && C[2] == 139.5 && C[3] == 154.5);
+}
+
+/* ---- Gemm / MatMul kernels -------------------------------------------------------------- */
+
+static void test_gemm_c_forms(void **state)
+{
+    (void)state;
+    /* A [2,3], B [3,2], AB = [[58,64],[139,154]]; alpha 1, beta 2 */
+    float A[6] = {1, 2, 3, 4, 5, 6}, B[6] = {7, 8, 9, 10, 11, 12}, y[4];
+    int64_t da[2] = {2, 3}, db[2] = {3, 2}, dy[2] = {2, 2};
+    const float fa[2] = {1.0f, 2.0f};
+    struct {
+        int form, rank;
+        int64_t dims[2];
+        float c[4];
+        float want[4];
+    } cases[] = {
+        {0, 0, {0, 0}, {0}, {58, 64, 139, 154}},
+        {1, 0, {0, 0}, {1}, {60, 66, 141, 156}},
+        {2, 1, {2, 0}, {1, 2}, {60, 68, 141, 158}},
+        {3, 2, {2, 1}, {1, 2}, {60, 66, 143, 158}},
+        {4, 2, {2, 2}, {1, 2, 3, 4}, {60, 68, 145, 162}},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FcRtTensor t[4] = {tensor(A, FC_DT_F32, 2, da), tensor(B, FC_DT_F32, 2, db),
+                           tensor(cases[i].c, FC_DT_F32, cases[i].rank, cases[i].dims),
+                           tensor(y, FC_DT_F32, 2, dy)};
+        int64_t ia[6] = {2, 2, 3, 0, 0, cases[i].form};
+        run_abs(fc_rt_gemm, t, 3, 1, cases[i].form == 0 ? 4u : 0u, ia, 6, fa, 2);
+        near_all(y, cases[i].want, 4, 0);
+    }
+}
+
+static void test_gemm_trans_alpha_f64(void **state)
+{
+    (void)state;
+    /* transA, transB, alpha 0.5, beta 0 (C ignored) in f32 and f64 */
+    float At[6] = {1, 4, 2, 5, 3, 6}, Bt[6] = {7, 9, 11, 8, 10, 12}, c[1] = {100}, y[4];
+    int64_t da[2] = {3, 2}, db[2] = {2, 3}, dc[1] = {1}, dy[2] = {2, 2};
+    const float fa[2] = {0.5f, 0.0f};
+    int64_t ia[6] = {2, 2, 3, 1, 1, 1};
+    FcRtTensor t[4] = {tensor(At, FC_DT_F32, 2, da), tensor(Bt, FC_DT_F32, 2, db),
+                       tensor(c, FC_DT_F32, 1, dc), tensor(y, FC_DT_F32, 2, dy)};
+    run(fc_rt_gemm, t, 3, 1, ia, 6, fa, 2);
+    const float want[4] = {29, 32, 69.5f, 77};
+    near_all(y, want, 4, 0);
+
+    double Atd[6] = {1, 4, 2, 5, 3, 6}, Btd[6] = {7, 9, 11, 8, 10, 12}, cd[2] = {1, 2}, yd[4];
+    int64_t dc2[1] = {2};
+    const float fa2[2] = {0.5f, 1.0f};
+    int64_t ia2[6] = {2, 2, 3, 1, 1, 2};
+    FcRtTensor t2[4] = {tensor(Atd, FC_DT_F64, 2, da), tensor(Btd, FC_DT_F64, 2, db),
+                        tensor(cd, FC_DT_F64, 1, dc2), tensor(yd, FC_DT_F64, 2, dy)};
+    run(fc_rt_gemm, t2, 3, 1, ia2, 6, fa2, 2);
+    assert_true(yd[0] == 30 && yd[1] == 34 && yd[2] == 70.5 && yd[3] == 79);
+}
+
+static void test_matmul_batched_broadcast(void **state)
+{
+    (void)state;
+    /* A [2,1,2,2] (two batches), B [3,2,2] (three batches) -> Y [2,3,2,2] */
+    float A[8] = {1, 0, 0, 1, /* I */ 2, 0, 0, 2 /* 2I */};
+    float B[12] = {1, 2, 3, 4, 0, 1, 1, 0, 5, 6, 7, 8};
+    float Y[24];
+    int64_t da[4] = {2, 1, 2, 2}, db[3] = {3, 2, 2}, dy[4] = {2, 3, 2, 2};
+    /* nb = 2: batch dims [2,3]; A strides (matrices) [1,0]; B strides [0,1] */
+    int64_t ia[4 + 6] = {2, 2, 2, 2, 2, 3, 1, 0, 0, 1};
+    FcRtTensor t[3] = {tensor(A, FC_DT_F32, 4, da), tensor(B, FC_DT_F32, 3, db),
+                       tensor(Y, FC_DT_F32, 4, dy)};
+    run(fc_rt_matmul, t, 2, 1, ia, 10, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 4; j++) {
+            NEAR(Y[i * 4 + j], B[i * 4 + j], 0);
+            NEAR(Y[12 + i * 4 + j], 2 * B[i * 4 + j], 0);
+        }
+}
+
+static void test_matmul_plain_and_f64(void **state)
+{
+    (void)state;
+    /* [1,3] x [3,2] (a promoted 1-D operand) and the same in f64 */
+    float a[3] = {1, 2, 3}, B[6] = {1, 0, 0, 1, 1, 1}, y[2];
+    int64_t da[1] = {3}, db[2] = {3, 2}, dy[1] = {2};
+    int64_t ia[4] = {1, 2, 3, 0};
+    FcRtTensor t[3] = {tensor(a, FC_DT_F32, 1, da), tensor(B, FC_DT_F32, 2, db),
+                       tensor(y, FC_DT_F32, 1, dy)};
+    run(fc_rt_matmul, t, 2, 1, ia, 4, NULL, 0);
+    assert_true(y[0] == 4 && y[1] == 5);
+    double ad[3] = {1, 2, 3}, Bd[6] = {1, 0, 0, 1, 1, 1}, yd[2];
+    FcRtTensor t2[3] = {tensor(ad, FC_DT_F64, 1, da), tensor(Bd, FC_DT_F64, 2, db),
+                        tensor(yd, FC_DT_F64, 1, dy)};
+    run(fc_rt_matmul, t2, 2, 1, ia, 4, NULL, 0);
+    assert_true(yd[0] == 4 && yd[1] == 5);
+}
+
+/* ---- Conv ----------------------------------------------------------------------------- */
+
+/* Packs a Conv ia (see k_conv.c) for canonical 3-D geometry. */
+static void conv_ia(int64_t *ia, int64_t N, int64_t Cin, int64_t Cout, int64_t G, int64_t mode,
+                    int64_t block, const int64_t in[3], const int64_t out[3], const int64_t k[3],
+                    const int64_t s[3], const int64_t d[3], const int64_t pb[3])
+{
+    ia[0] = N;
+    ia[1] = Cin;
+    ia[2] = Cout;
+    ia[3] = G;
+    ia[4] = mode;
+    ia[5] = block;
+    ia[6] = 0;
+    for (int i = 0; i < 3; i++) {
+        ia[7 + i] = in[i];
+        ia[10 + i] = out[i];
+        ia[13 + i] = k[i];
+        ia[16 + i] = s[i];
+        ia[19 + i] = d[i];
+        ia[22 + i] = pb[i];
+    }
+}
+
+/* The ONNX documentation's 5x5 example: x = 0..24, 3x3 kernel of ones. */
+static void test_conv2d_onnx_examples(void **state)
+{
+    (void)state;
+    float x[25], w[9], y[25];
+    for (int i = 0; i < 25; i++)
+        x[i] = (float)i;
+    for (int i = 0; i < 9; i++)
+        w[i] = 1.0f;
+    int64_t dx[4] = {1, 1, 5, 5}, dw[4] = {1, 1, 3, 3};
+    const int64_t in[3] = {1, 5, 5}, k[3] = {1, 3, 3}, one[3] = {1, 1, 1};
+    const float pad_want[25] = {12, 21, 27, 33, 24, 33, 54, 63, 72, 51, 63, 99, 108,
+                                117, 81, 93, 144, 153, 162, 111, 72, 111, 117, 123, 84};
+    const float nopad_want[9] = {54, 63, 72, 99, 108, 117, 144, 153, 162};
+    const float stride_want[9] = {12, 27, 24, 63, 108, 81, 72, 117, 84};
+    int64_t ia[25];
+    /* padded, im2col in blocks of 7 positions and in one block; and the direct loop */
+    for (int mode = 0; mode < 3; mode += 2)
+        for (int64_t block = 7; block <= 25; block += 18) {
+            const int64_t out[3] = {1, 5, 5}, pb[3] = {0, 1, 1};
+            int64_t dy[4] = {1, 1, 5, 5};
+            FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                               tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
+            conv_ia(ia, 1, 1, 1, 1, mode, block, in, out, k, one, one, pb);
+            run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 25, NULL, 0);
+            near_all(y, pad_want, 25, 0);
+        }
+    {
+        const int64_t out[3] = {1, 3, 3}, zero[3] = {0, 0, 0};
+        int64_t dy[4] = {1, 1, 3, 3};
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                           tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
+        conv_ia(ia, 1, 1, 1, 1, 0, 9, in, out, k, one, one, zero);
+        run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 25, NULL, 0);
+        near_all(y, nopad_want, 9, 0);
+    }
+    for (int mode = 0; mode < 3; mode += 2) {
+        const int64_t out[3] = {1, 3, 3}, pb[3] = {0, 1, 1}, s[3] = {1, 2, 2};
+        int64_t dy[4] = {1, 1, 3, 3};
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                           tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
+        conv_ia(ia, 1, 1, 1, 1, mode, 4, in, out, k, s, one, pb);
+        run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 25, NULL, 0);
+        near_all(y, stride_want, 9, 0);
+    }
+}
+
+static void test_conv1d_bias_dilation(void **state)
+{
+    (void)state;
+    /* x = [1,2,3,4,5], w = [1,0,-1], dilation 2, pad 2 both sides, bias 10:
+     * y[o] = x[o-2] - x[o+2] + 10 (out of range = 0): o=0..4 -> -3+10, -4+10, -4+10, 2+10, 3+10 */
+    float x[5] = {1, 2, 3, 4, 5}, w[3] = {1, 0, -1}, b[1] = {10}, y[5];
+    int64_t dx[3] = {1, 1, 5}, dw[3] = {1, 1, 3}, db[1] = {1}, dy[3] = {1, 1, 5};
+    const int64_t in[3] = {1, 1, 5}, out[3] = {1, 1, 5}, k[3] = {1, 1, 3}, one[3] = {1, 1, 1};
+    const int64_t d[3] = {1, 1, 2}, pb[3] = {0, 0, 2};
+    const float want[5] = {7, 6, 6, 12, 13};
+    int64_t ia[25];
+    for (int mode = 0; mode < 3; mode += 2) {
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(w, FC_DT_F32, 3, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 3, dy)};
+        conv_ia(ia, 1, 1, 1, 1, mode, 64, in, out, k, one, d, pb);
+        run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+        near_all(y, want, 5, 0);
+    }
+}
+
+static void test_conv_pointwise_groups(void **state)
+{
+    (void)state;
+    /* 1x1 conv, 4 input channels, 2 groups, 2 outputs per group, 2 positions, 2 images */
+    float x[16], w[8] = {1, 2, 3, 4, -1, 0, 0, 1}, b[4] = {0, 1, 2, 3}, y[16], want[16];
+    for (int i = 0; i < 16; i++)
+        x[i] = (float)(i + 1);
+    /* group g uses channels 2g, 2g+1; w[oc] = [w0, w1] over those channels */
+    const float wk[4][2] = {{1, 2}, {3, 4}, {-1, 0}, {0, 1}};
+    for (int n = 0; n < 2; n++)
+        for (int oc = 0; oc < 4; oc++)
+            for (int p = 0; p < 2; p++) {
+                int g = oc / 2;
+                want[(n * 4 + oc) * 2 + p] = wk[oc][0] * x[(n * 4 + 2 * g) * 2 + p] +
+                                             wk[oc][1] * x[(n * 4 + 2 * g + 1) * 2 + p] + b[oc];
+            }
+    assert_true(want[0] == 1 * 1 + 2 * 3 + 0); /* hand check of the formula */
+    int64_t dx[4] = {2, 4, 1, 2}, dw[4] = {4, 2, 1, 1}, db[1] = {4}, dy[4] = {2, 4, 1, 2};
+    const int64_t in[3] = {1, 1, 2}, k[3] = {1, 1, 1}, one[3] = {1, 1, 1}, zero[3] = {0, 0, 0};
+    int64_t ia[25];
+    for (int mode = 0; mode < 2; mode++) {
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
+        conv_ia(ia, 2, 4, 4, 2, mode, 2, in, in, k, one, one, zero);
+        run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+        near_all(y, want, 16, 0);
+    }
+}
+
+/* Depthwise 3-D conv with a channel multiplier: the direct loop (mode 2) against im2col
+ * (mode 0) on random data, strides and asymmetric padding. */
+static void test_conv_depthwise_direct_matches_im2col(void **state)
+{
+    (void)state;
+    static float x[2 * 3 * 4 * 5 * 6], w[6 * 1 * 2 * 3 * 3], b[6], y0[2 * 6 * 3 * 3 * 3],
+        y2[2 * 6 * 3 * 3 * 3];
+    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = rnd();
+    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
+        w[i] = rnd();
+    for (int i = 0; i < 6; i++)
+        b[i] = rnd();
+    /* out D = (4 - 2)/1 + 1 = 3; H = (5 + 1 - 3)/2 + 1 = 2; W (dilated extent 5, one implicit
+     * trailing pad) = (6 + 1 - 5)/2 + 1 = 2 */
+    int64_t dx[5] = {2, 3, 4, 5, 6}, dw[5] = {6, 1, 2, 3, 3}, db[1] = {6}, dy[5] = {2, 6, 3, 2, 2};
+    const int64_t in[3] = {4, 5, 6}, k[3] = {2, 3, 3}, s[3] = {1, 2, 2}, d[3] = {1, 1, 2};
+    const int64_t pb[3] = {0, 1, 0}, out[3] = {3, 2, 2};
+    int64_t ia[25];
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 5, dx), tensor(w, FC_DT_F32, 5, dw),
+                       tensor(b, FC_DT_F32, 1, db), tensor(y0, FC_DT_F32, 5, dy)};
+    conv_ia(ia, 2, 3, 6, 3, 0, 5, in, out, k, s, d, pb);
+    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    t[3].data = y2;
+    conv_ia(ia, 2, 3, 6, 3, 2, 0, in, out, k, s, d, pb);
+    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    near_all(y2, y0, 2 * 6 * 3 * 2 * 2, 1e-5);
+    /* spot check one output by hand: n=1, oc=4 (input channel 2), od=1, oh=0, ow=1 */
+    double acc = b[4];
+    for (int kd = 0; kd < 2; kd++)
+        for (int kh = 0; kh < 3; kh++)
+            for (int kw = 0; kw < 3; kw++) {
+                int id = 1 + kd, ih = 0 * 2 + kh - 1, iw = 1 * 2 + kw * 2;
+                if (ih < 0 || ih >= 5 || iw >= 6)
+                    continue;
+                acc += (double)w[4 * 18 + (kd * 3 + kh) * 3 + kw] *
+                       x[(((1 * 3 + 2) * 4 + id) * 5 + ih) * 6 + iw];
+            }
+    NEAR(y2[((1 * 6 + 4) * 3 + 1) * 4 + 0 * 2 + 1], acc, 1e-5);
+}
+
+/* ---- ConvTranspose -------------------------------------------------------------------- */
+
+static void convt_ia(int64_t *ia, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
+                     int64_t block, const int64_t in[3], const int64_t out[3],
+                     const int64_t k[3], const int64_t s[3], const int64_t d[3],
+                     const int64_t pb[3])
+{
+    ia[0] = N;
+    ia[1] = Cin;
+    ia[2] = Cout;
+    ia[3] = G;
+    ia[4] = block;
+    ia[5] = 0;
+    for (int i = 0; i < 3; i++) {
+        ia[6 + i] = in[i];
+        ia[9 + i] = out[i];
+        ia[12 + i] = k[i];
+        ia[15 + i] = s[i];
+        ia[18 + i] = d[i];
+        ia[21 + i] = pb[i];
+    }
+}
+
+static void test_convtranspose_onnx_example(void **state)
+{
+    (void)state;
+    /* x = 0..8 (3x3), W [1,2,3,3] ones -> both output channels equal the documented 5x5 */
+    float x[9], w[18], y[50];
+    for (int i = 0; i < 9; i++)
+        x[i] = (float)i;
+    for (int i = 0; i < 18; i++)
+        w[i] = 1.0f;
+    const float want[25] = {0, 1, 3, 3,  2,  3, 8,  15, 12, 7,  9,  21, 36,
+                            27, 15, 9, 20, 33, 24, 13, 6,  13, 21, 15, 8};
+    int64_t dx[4] = {1, 1, 3, 3}, dw[4] = {1, 2, 3, 3}, dy[4] = {1, 2, 5, 5};
+    const int64_t in[3] = {1, 3, 3}, out[3] = {1, 5, 5}, k[3] = {1, 3, 3}, one[3] = {1, 1, 1};
+    const int64_t zero[3] = {0, 0, 0};
+    int64_t ia[24];
+    for (int64_t block = 2; block <= 9; block += 7) {
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                           tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
+        convt_ia(ia, 1, 1, 2, 1, block, in, out, k, one, one, zero);
+        run_abs(fc_rt_conv_transpose, t, 3, 1, 4u, ia, 24, NULL, 0);
+        near_all(y, want, 25, 0);
+        near_all(y + 25, want, 25, 0);
+    }
+}
+
+static void test_convtranspose_1d_stride_pad_group(void **state)
+{
+    (void)state;
+    /* x = [1,2], w = [1,10], stride 2: full output [1,10,2,20]; pads 1/1 -> [10,2];
+     * bias 0.5. Two groups (channel 1 doubles x and uses w = [1,1]). */
+    float x[4] = {1, 2, 2, 4}, w[4] = {1, 10, 1, 1}, b[2] = {0.5f, 0}, y[8];
+    int64_t dx[3] = {1, 2, 2}, dw[3] = {2, 1, 2}, db[1] = {2}, dy[3] = {1, 2, 4};
+    const int64_t in[3] = {1, 1, 2}, k[3] = {1, 1, 2}, s[3] = {1, 1, 2}, one[3] = {1, 1, 1};
+    const int64_t zero[3] = {0, 0, 0}, pad1[3] = {0, 0, 1};
+    int64_t ia[24];
+    {
+        const int64_t out[3] = {1, 1, 4};
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(w, FC_DT_F32, 3, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 3, dy)};
+        convt_ia(ia, 1, 2, 2, 2, 64, in, out, k, s, one, zero);
+        run(fc_rt_conv_transpose, t, 3, 1, ia, 24, NULL, 0);
+        const float want[8] = {1.5f, 10.5f, 2.5f, 20.5f, 2, 2, 4, 4};
+        near_all(y, want, 8, 0);
+    }
+    {
+        const int64_t out[3] = {1, 1, 2};
+        dy[2] = 2;
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(w, FC_DT_F32, 3, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 3, dy)};
+        convt_ia(ia, 1, 2, 2, 2, 1, in, out, k, s, one, pad1);
+        run(fc_rt_conv_transpose, t, 3, 1, ia, 24, NULL, 0);
+        const float want[4] = {10.5f, 2.5f, 2, 4};
+        near_all(y, want, 4, 0);
+    }
+}
+
+/* ---- pools ----------------------------------------------------------------------------- */
+
+static void pool_ia(int64_t *ia, int64_t planes, int64_t flag, int64_t order,
+                    const int64_t in[3], const int64_t out[3], const int64_t k[3],
+                    const int64_t s[3], const int64_t d[3], const int64_t pb[3],
+                    const int64_t pe[3])
+{
+    ia[0] = planes;
+    ia[1] = flag;
+    ia[2] = order;
+    ia[3] = 0;
+    for (int i = 0; i < 3; i++) {
+        ia[4 + i] = in[i];
+        ia[7 + i] = out[i];
+        ia[10 + i] = k[i];
+        ia[13 + i] = s[i];
+        ia[16 + i] = d[i];
+        ia[19 + i] = pb[i];
+        ia[22 + i] = pe[i];
+    }
+}
+
+static void test_maxpool_2d_indices(void **state)
+{
+    (void)state;
+    /* two planes of 1..16 (second negated), k 2x2 stride 2 */
+    float x[32], y[8];
+    int64_t idx[8];
+    for (int i = 0; i < 16; i++) {
+        x[i] = (float)(i + 1);
+        x[16 + i] = -(float)(i + 1);
+    }
+    int64_t dx[4] = {1, 2, 4, 4}, dy[4] = {1, 2, 2, 2};
+    const int64_t in[3] = {1, 4, 4}, out[3] = {1, 2, 2}, k[3] = {1, 2, 2}, s[3] = {1, 2, 2};
+    const int64_t one[3] = {1, 1, 1}, zero[3] = {0, 0, 0};
+    int64_t ia[25];
+    FcRtTensor t[3] = {tensor(x, FC_DT_F32, 4, dx), tensor(y, FC_DT_F32, 4, dy),
+                       tensor(idx, FC_DT_I64, 4, dy)};
+    pool_ia(ia, 2, 1, 0, in, out, k, s, one, zero, zero);
+    run(fc_rt_maxpool, t, 1, 2, ia, 25, NULL, 0);
+    const float want[8] = {6, 8, 14, 16, -1, -3, -9, -11};
+    const int64_t want_i[8] = {5, 7, 13, 15, 16, 18, 24, 26};
+    near_all(y, want, 8, 0);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(idx[i], want_i[i]);
+    /* storage_order 1: column-major spatial index h + w*H */
+    pool_ia(ia, 2, 1, 1, in, out, k, s, one, zero, zero);
+    run(fc_rt_maxpool, t, 1, 2, ia, 25, NULL, 0);
+    const int64_t want_c[8] = {5, 13, 7, 15, 16, 24, 18, 26};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(idx[i], want_c[i]);
+}
+
+static void test_maxpool_pads_ceil_dilation_u8(void **state)
+{
+    (void)state;
+    /* 1-D x = [3,1,4,1,5], k 2, stride 2, ceil mode, pad begin 1: windows
+     * [pad,3] [1,4] [1,5] -> 3, 4, 5 */
+    float x[5] = {3, 1, 4, 1, 5}, y[3];
+    int64_t dx[3] = {1, 1, 5}, dy[3] = {1, 1, 3};
+    const int64_t in[3] = {1, 1, 5}, out[3] = {1, 1, 3}, k[3] = {1, 1, 2}, s[3] = {1, 1, 2};
+    const int64_t one[3] = {1, 1, 1}, zero[3] = {0, 0, 0}, pb[3] = {0, 0, 1};
+    int64_t ia[25];
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 3, dx), tensor(y, FC_DT_F32, 3, dy)};
+    pool_ia(ia, 1, 0, 0, in, out, k, s, one, pb, zero);
+    run(fc_rt_maxpool, t, 1, 1, ia, 25, NULL, 0);
+    const float want[3] = {3, 4, 5};
+    near_all(y, want, 3, 0);
+    /* dilation 2, k 2, stride 1: windows {0,2} {1,3} {2,4} -> 4, 1, 5 */
+    const int64_t d2[3] = {1, 1, 2}, out3[3] = {1, 1, 3};
+    pool_ia(ia, 1, 0, 0, in, out3, k, one, d2, zero, zero);
+    run(fc_rt_maxpool, t, 1, 1, ia, 25, NULL, 0);
+    const float want2[3] = {4, 1, 5};
+    near_all(y, want2, 3, 0);
+    /* uint8 through the generic path */
+    uint8_t xu[5] = {200, 10, 255, 0, 7}, yu[3];
+    FcRtTensor tu[2] = {tensor(xu, FC_DT_U8, 3, dx), tensor(yu, FC_DT_U8, 3, dy)};
+    pool_ia(ia, 1, 0, 0, in, out3, k, one, d2, zero, zero);
+    run(fc_rt_maxpool, tu, 1, 1, ia, 25, NULL, 0);
+    assert_true(yu[0] == 255 && yu[1] == 10 && yu[2] == 255);
+}
+
+static void test_avgpool_count_include_pad_ceil(void **state)
+{
+    (void)state;
+    float x[5] = {1, 2, 3, 4, 5}, y[5];
+    int64_t dx[3] = {1, 1, 5}, dy[3] = {1, 1, 5};
+    const int64_t in[3] = {1, 1, 5}, out[3] = {1, 1, 5}, k[3] = {1, 1, 3};
+    const int64_t one[3] = {1, 1, 1}, pad[3] = {0, 0, 1}, zero[3] = {0, 0, 0};
+    int64_t ia[25];
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 3, dx), tensor(y, FC_DT_F32, 3, dy)};
+    pool_ia(ia, 1, 0, 0, in, out, k, one, one, pad, pad);
+    run(fc_rt_avgpool, t, 1, 1, ia, 25, NULL, 0);
+    const float excl[5] = {1.5f, 2, 3, 4, 4.5f};
+    near_all(y, excl, 5, 1e-6);
+    pool_ia(ia, 1, 1, 0, in, out, k, one, one, pad, pad);
+    run(fc_rt_avgpool, t, 1, 1, ia, 25, NULL, 0);
+    const float incl[5] = {1, 2, 3, 4, 3};
+    near_all(y, incl, 5, 1e-6);
+    /* ceil mode k 2 stride 2: windows [1,2] [3,4] [5] -> 1.5 3.5 5 */
+    const int64_t k2[3] = {1, 1, 2}, s2[3] = {1, 1, 2}, out3[3] = {1, 1, 3};
+    dy[2] = 3;
+    FcRtTensor t2[2] = {tensor(x, FC_DT_F32, 3, dx), tensor(y, FC_DT_F32, 3, dy)};
+    pool_ia(ia, 1, 0, 0, in, out3, k2, s2, one, zero, zero);
+    run(fc_rt_avgpool, t2, 1, 1, ia, 25, NULL, 0);
+    const float ceil_want[3] = {1.5f, 3.5f, 5};
+    near_all(y, ceil_want, 3, 1e-6);
+    /* f64 through the generic path */
+    double xd[5] = {1, 2, 3, 4, 5}, yd[3];
+    FcRtTensor t3[2] = {tensor(xd, FC_DT_F64, 3, dx), tensor(yd, FC_DT_F64, 3, dy)};
+    run(fc_rt_avgpool, t3, 1, 1, ia, 25, NULL, 0);
+    assert_true(yd[0] == 1.5 && yd[1] == 3.5 && yd[2] == 5);
+}
+
+static void test_lppool(void **state)
+{
+    (void)state;
+    /* 2-D 2x2 window over [[3,-4],[0,0]] -> p=2: 5; p=1: 7; p=3: (27+64)^(1/3) */
+    float x[4] = {3, -4, 0, 0}, y[1];
+    int64_t dx[4] = {1, 1, 2, 2}, dy[4] = {1, 1, 1, 1};
+    const int64_t in[3] = {1, 2, 2}, out[3] = {1, 1, 1}, k[3] = {1, 2, 2}, one[3] = {1, 1, 1};
+    const int64_t zero[3] = {0, 0, 0};
+    int64_t ia[25];
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 4, dx), tensor(y, FC_DT_F32, 4, dy)};
+    pool_ia(ia, 1, 0, 0, in, out, k, one, one, zero, zero);
+    const float p2 = 2, p1 = 1, p3 = 3;
+    run(fc_rt_lppool, t, 1, 1, ia, 25, &p2, 1);
+    NEAR(y[0], 5, 1e-6);
+    run(fc_rt_lppool, t, 1, 1, ia, 25, &p1, 1);
+    NEAR(y[0], 7, 1e-6);
+    run(fc_rt_lppool, t, 1, 1, ia, 25, &p3, 1);
+    NEAR(y[0], cbrt(91.0), 1e-6);
+}
+
+static void test_global_pools(void **state)
+{
+    (void)state;
+    float x[8] = {1, 2, 3, 4, -1, -2, -3, 4}, y[2];
+    int64_t dx[4] = {1, 2, 2, 2}, dy[4] = {1, 2, 1, 1};
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 4, dx), tensor(y, FC_DT_F32, 4, dy)};
+    int64_t ia[3] = {0, 2, 4};
+    const float p = 2;
+    run(fc_rt_global_pool, t, 1, 1, ia, 3, &p, 1);
+    NEAR(y[0], 2.5, 1e-7);
+    NEAR(y[1], -0.5, 1e-7);
+    ia[0] = 1;
+    run(fc_rt_global_pool, t, 1, 1, ia, 3, &p, 1);
+    assert_true(y[0] == 4 && y[1] == 4);
+    ia[0] = 2;
+    run(fc_rt_global_pool, t, 1, 1, ia, 3, &p, 1);
+    NEAR(y[0], sqrt(30.0), 1e-6);
+    NEAR(y[1], sqrt(30.0), 1e-6);
+    double xd[4] = {1, 2, 3, 6}, yd[1];
+    int64_t dx1[3] = {1, 1, 4}, dy1[3] = {1, 1, 1};
+    FcRtTensor td[2] = {tensor(xd, FC_DT_F64, 3, dx1), tensor(yd, FC_DT_F64, 3, dy1)};
+    int64_t ia1[3] = {0, 1, 4};
+    run(fc_rt_global_pool, td, 1, 1, ia1, 3, &p, 1);
+    assert_true(yd[0] == 3.0);
+}
+
+/* ---- normalizations ---------------------------------------------------------------------- */
+
+static void test_batchnorm(void **state)
+{
+    (void)state;
+    float x[6] = {-1, 0, 1, 2, 3, 4}, sc[2] = {1, 1.5f}, b[2] = {0, 1}, mu[2] = {0, 3},
+          va[2] = {1, 4}, y[6];
+    int64_t dx[4] = {1, 2, 1, 3}, dc[1] = {2};
+    FcRtTensor t[6] = {tensor(x, FC_DT_F32, 4, dx), tensor(sc, FC_DT_F32, 1, dc),
+                       tensor(b, FC_DT_F32, 1, dc), tensor(mu, FC_DT_F32, 1, dc),
+                       tensor(va, FC_DT_F32, 1, dc), tensor(y, FC_DT_F32, 4, dx)};
+    int64_t ia[3] = {1, 2, 3};
+    const float eps = 0;
+    run(fc_rt_batchnorm, t, 5, 1, ia, 3, &eps, 1);
+    const float want[6] = {-1, 0, 1, 0.25f, 1, 1.75f};
+    near_all(y, want, 6, 1e-6);
+    /* epsilon: var 1 + eps 3 -> divide by 2 */
+    const float eps3 = 3;
+    run(fc_rt_batchnorm, t, 5, 1, ia, 3, &eps3, 1);
+    NEAR(y[0], -0.5, 1e-6);
+}
+
+static void test_instancenorm(void **state)
+{
+    (void)state;
+    /* per (n,c) over 4 positions: [1,2,3,4] mean 2.5 var 1.25 */
+    float x[8] = {1, 2, 3, 4, 10, 10, 10, 10}, sc[2] = {2, 1}, b[2] = {1, 5}, y[8];
+    int64_t dx[3] = {1, 2, 4}, dc[1] = {2};
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(sc, FC_DT_F32, 1, dc),
+                       tensor(b, FC_DT_F32, 1, dc), tensor(y, FC_DT_F32, 3, dx)};
+    int64_t ia[3] = {1, 2, 4};
+    const float eps = 0.25f;
+    run(fc_rt_instancenorm, t, 3, 1, ia, 3, &eps, 1);
+    for (int i = 0; i < 4; i++)
+        NEAR(y[i], (x[i] - 2.5) / sqrt(1.5) * 2 + 1, 1e-6);
+    for (int i = 4; i < 8; i++)
+        NEAR(y[i], 5, 1e-6); /* constant channel: centered to 0, plus bias */
+}
+
+static void test_layernorm_outputs_and_broadcast(void **state)
+{
+    (void)state;
+    /* rows [1,2,3] and [2,4,6]: mean 2 / 4, var 2/3 / 8/3 */
+    float x[6] = {1, 2, 3, 2, 4, 6}, sc[3] = {1, 2, 3}, b[3] = {0, 0, 1}, y[6], m[2], is[2];
+    int64_t dx[2] = {2, 3}, ds[1] = {3}, dm[2] = {2, 1};
+    FcRtTensor t[6] = {tensor(x, FC_DT_F32, 2, dx), tensor(sc, FC_DT_F32, 1, ds),
+                       tensor(b, FC_DT_F32, 1, ds), tensor(y, FC_DT_F32, 2, dx),
+                       tensor(m, FC_DT_F32, 2, dm), tensor(is, FC_DT_F32, 2, dm)};
+    int64_t ia[8] = {2, 3, 1, 1, 1, 3, 1, 1};
+    const float eps = 0;
+    run(fc_rt_layernorm, t, 3, 3, ia, 8, &eps, 1);
+    double s0 = sqrt(2.0 / 3.0), s1 = sqrt(8.0 / 3.0);
+    NEAR(m[0], 2, 1e-7);
+    NEAR(m[1], 4, 1e-7);
+    NEAR(is[0], 1 / s0, 1e-6);
+    NEAR(is[1], 1 / s1, 1e-6);
+    const float want[6] = {(float)(-1 / s0), 0, (float)(3 / s0 + 1), (float)(-2 / s1), 0,
+                           (float)(6 / s1 + 1)};
+    near_all(y, want, 6, 1e-6);
+    /* Scale [1] broadcast over the row, no B, no extra outputs */
+    float one[1] = {2};
+    int64_t d1[1] = {1};
+    FcRtTensor t2[4] = {tensor(x, FC_DT_F32, 2, dx), tensor(one, FC_DT_F32, 1, d1),
+                        tensor(b, FC_DT_F32, 1, ds), tensor(y, FC_DT_F32, 2, dx)};
+    int64_t ia2[8] = {2, 3, 1, 0, 1, 3, 0, 1};
+    run_abs(fc_rt_layernorm, t2, 3, 1, 4u, ia2, 8, &eps, 1);
+    NEAR(y[0], -2 / s0, 1e-6);
+    NEAR(y[5], 2 * 2 / s1, 1e-6);
+}
+
+static void test_groupnorm(void **state)
+{
+    (void)state;
+    /* 4 channels x 1 position, 2 groups: [1,2] [3,4] normalize to [-1,1] [-1,1] */
+    float x[4] = {1, 2, 3, 4}, sc[4] = {1, 2, 3, 4}, b[4] = {0, 0, 0, 1}, y[4];
+    int64_t dx[3] = {1, 4, 1}, dc[1] = {4};
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(sc, FC_DT_F32, 1, dc),
+                       tensor(b, FC_DT_F32, 1, dc), tensor(y, FC_DT_F32, 3, dx)};
+    int64_t ia[5] = {1, 4, 2, 1, 0};
+    const float eps = 0;
+    run(fc_rt_groupnorm, t, 3, 1, ia, 5, &eps, 1);
+    const float want[4] = {-1, 2, -3, 5};
+    near_all(y, want, 4, 1e-6);
+    /* per-group scale / bias (opset 18 form) */
+    float sg[2] = {2, 3}, bg[2] = {1, 0};
+    int64_t dg[1] = {2};
+    FcRtTensor t2[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(sg, FC_DT_F32, 1, dg),
+                        tensor(bg, FC_DT_F32, 1, dg), tensor(y, FC_DT_F32, 3, dx)};
+    int64_t ia2[5] = {1, 4, 2, 1, 1};
+    run(fc_rt_groupnorm, t2, 3, 1, ia2, 5, &eps, 1);
+    const float want2[4] = {-1, 3, -3, 3};
+    near_all(y, want2, 4, 1e-6);
+}
+
+static void test_lrn(void **state)
+{
+    (void)state;
+    /* channels [1,2,3], size 3, alpha 3 (alpha/size = 1), bias 1 */
+    float x[3] = {1, 2, 3}, y[3];
+    int64_t dx[3] = {1, 3, 1};
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 3, dx), tensor(y, FC_DT_F32, 3, dx)};
+    int64_t ia[4] = {1, 3, 1, 3};
+    const float fa1[3] = {3, 1, 1};
+    run(fc_rt_lrn, t, 1, 1, ia, 4, fa1, 3);
+    const float want[3] = {1.0f / 6, 2.0f / 15, 3.0f / 14};
+    near_all(y, want, 3, 1e-6);
+    const float fa2[3] = {3, 0.75f, 1};
+    run(fc_rt_lrn, t, 1, 1, ia, 4, fa2, 3);
+    NEAR(y[0], 1 / pow(6, 0.75), 1e-6);
+    NEAR(y[2], 3 / pow(14, 0.75), 1e-6);
+    /* size 2: window [c - 0, c + 1] */
+    int64_t ia2[4] = {1, 3, 1, 2};
+    const float fa3[3] = {2, 1, 1};
+    run(fc_rt_lrn, t, 1, 1, ia2, 4, fa3, 3);
+    const float want3[3] = {1.0f / 6, 2.0f / 14, 3.0f / 10};
+    near_all(y, want3, 3, 1e-6);
+}
+
+static void test_mvn(void **state)
+{
+    (void)state;
+    /* [2,2] reduce axis 1: rows [1,3] -> [-1,1]; [5,5] -> [0,0] */
+    float x[4] = {1, 3, 5, 5}, y[4];
+    int64_t dx[2] = {2, 2};
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 2, dx), tensor(y, FC_DT_F32, 2, dx)};
+    int64_t ia[5] = {2, 2, 2, 0, 1};
+    run(fc_rt_mvn, t, 1, 1, ia, 5, NULL, 0);
+    const float want[4] = {-1, 1, 0, 0};
+    near_all(y, want, 4, 1e-6);
+    /* reduce axis 0: columns [1,5] and [3,5] */
+    int64_t ia0[5] = {2, 2, 2, 1, 0};
+    run(fc_rt_mvn, t, 1, 1, ia0, 5, NULL, 0);
+    const float want0[4] = {-1, -1, 1, 1};
+    near_all(y, want0, 4, 1e-6);
+}
+
+static void test_lpnorm(void **state)
+{
+    (void)state;
+    float x[4] = {3, 4, -6, 8}, y[4];
+    int64_t dx[2] = {2, 2};
+    FcRtTensor t[2] = {tensor(x, FC_DT_F32, 2, dx), tensor(y, FC_DT_F32, 2, dx)};
+    int64_t ia[4] = {2, 2, 1, 2}; /* axis 1, p 2 */
+    run(fc_rt_lpnorm, t, 1, 1, ia, 4, NULL, 0);
+    const float want[4] = {0.6f, 0.8f, -0.6f, 0.8f};
+    near_all(y, want, 4, 1e-6);
+    int64_t ia1[4] = {1, 2, 2, 1}; /* axis 0, p 1: columns [3,-6] and [4,8] */
+    run(fc_rt_lpnorm, t, 1, 1, ia1, 4, NULL, 0);
+    const float want1[4] = {3.0f / 9, 4.0f / 12, -6.0f / 9, 8.0f / 12};
+    near_all(y, want1, 4, 1e-6);
+    /* a zero vector normalizes to zero (not NaN) */
+    float z[4] = {0, 0, 1, 0};
+    FcRtTensor tz[2] = {tensor(z, FC_DT_F32, 2, dx), tensor(y, FC_DT_F32, 2, dx)};
+    run(fc_rt_lpnorm, tz, 1, 1, ia, 4, NULL, 0);
+    const float wantz[4] = {0, 0, 1, 0};
+    near_all(y, wantz, 4, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sgemm_small_hand),
+        cmocka_unit_test(test_sgemm_vector_shapes),
+        cmocka_unit_test(test_sgemm_blocked_matches_naive),
+        cmocka_unit_test(test_dgemm_small_hand),
+        cmocka_unit_test(test_gemm_c_forms),
+        cmocka_unit_test(test_gemm_trans_alpha_f64),
+        cmocka_unit_test(test_matmul_batched_broadcast),
+        cmocka_unit_test(test_matmul_plain_and_f64),
+        cmocka_unit_test(test_conv2d_onnx_examples),
+        cmocka_unit_test(test_conv1d_bias_dilation),
+        cmocka_unit_test(test_conv_pointwise_groups),
+        cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
+        cmocka_unit_test(test_convtranspose_onnx_example),
+        cmocka_unit_test(test_convtranspose_1d_stride_pad_group),
+        cmocka_unit_test(test_maxpool_2d_indices),
+        cmocka_unit_test(test_maxpool_pads_ceil_dilation_u8),
+        cmocka_unit_test(test_avgpool_count_include_pad_ceil),
+        cmocka_unit_test(test_lppool),
+        cmocka_unit_test(test_global_pools),
+        cmocka_unit_test(test_batchnorm),
+        cmocka_unit_test(test_instancenorm),
+        cmocka_unit_test(test_layernorm_outputs_and_broadcast),
+        cmocka_unit_test(test_groupnorm),
+        cmocka_unit_test(test_lrn),
+        cmocka_unit_test(test_mvn),
+        cmocka_unit_test(test_lpnorm),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
