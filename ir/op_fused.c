@@ -32,3 +32,41 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
     n->scratch_bytes = 4 * fc_rt_sgemm_work(M < 64 ? M : 64, N, K);
     return 0;
 }
+
+/* FcElementwise(inputs...) {program=[op, dst, a, b, ...], immediates=[...]}: a fused chain of
+ * float32 elementwise ops (see runtime/k_fused_ew.c for the encoding). The output has the
+ * broadcast shape of all inputs. */
+int fc_prep_fused_elementwise(FcGraph *g, FcNode *n)
+{
+    const int64_t *prog;
+    const float *imm;
+    int np = fc_attr_ints(n, "program", &prog), nimm = fc_attr_floats(n, "immediates", &imm);
+    if (np < 4 || np % 4)
+        return fc_err(g, n, "FcElementwise needs a program of 4-int instructions");
+    int rank = 0;
+    int64_t dims[FC_MAX_RANK];
+    for (int i = 0; i < n->nin; i++) {
+        FcValue *x = fc_in(g, n, i);
+        if (!x || x->dtype != FC_DT_F32)
+            return fc_err(g, n, "FcElementwise inputs must be float32");
+        if (fc_broadcast_shape(g, n, rank, dims, x->rank, x->dims, &rank, dims))
+            return -1;
+    }
+    if (fc_set_out(g, n, 0, FC_DT_F32, rank, dims))
+        return -1;
+    int64_t *ia = fc_pack_ints(g, n, 2 + np);
+    int64_t nregs = n->nin;
+    for (int i = 0; i < np; i += 4)
+        nregs = prog[i + 1] + 1 > nregs ? prog[i + 1] + 1 : nregs;
+    ia[0] = np / 4;
+    ia[1] = nregs;
+    for (int i = 0; i < np; i++)
+        ia[2 + i] = prog[i];
+    if (nimm > 0) {
+        float *fa = fc_pack_floats(g, n, nimm);
+        for (int i = 0; i < nimm; i++)
+            fa[i] = imm[i];
+    }
+    n->scratch_bytes = nregs * 256 * (int64_t)sizeof(float);
+    return 0;
+}

@@ -161,6 +161,14 @@ void fc_node_add_attr_ints(FcGraph *g, FcNode *n, const char *name, const int64_
     memcpy(a->ints, v, sizeof(int64_t) * (size_t)count);
 }
 
+void fc_node_add_attr_floats(FcGraph *g, FcNode *n, const char *name, const float *v, int count)
+{
+    FcAttr *a = new_attr(g, n, name, FC_ATTR_FLOATS);
+    a->n = count;
+    a->floats = fc_arena_alloc(&g->arena, sizeof(float) * (size_t)(count + 1));
+    memcpy(a->floats, v, sizeof(float) * (size_t)count);
+}
+
 void fc_node_add_attr_string(FcGraph *g, FcNode *n, const char *name, const char *v)
 {
     new_attr(g, n, name, FC_ATTR_STRING)->s = fc_arena_strdup(&g->arena, v);

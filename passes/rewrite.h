@@ -38,6 +38,7 @@ int fc_value_typed(FcGraph *g, const char *name, int32_t dtype, int rank, const 
 void fc_node_add_attr_int(FcGraph *g, FcNode *n, const char *name, int64_t v);
 void fc_node_add_attr_float(FcGraph *g, FcNode *n, const char *name, float v);
 void fc_node_add_attr_ints(FcGraph *g, FcNode *n, const char *name, const int64_t *v, int count);
+void fc_node_add_attr_floats(FcGraph *g, FcNode *n, const char *name, const float *v, int count);
 void fc_node_add_attr_string(FcGraph *g, FcNode *n, const char *name, const char *v);
 /* Removes the nodes marked dead from b and its nested blocks; returns how many. */
 int fc_block_sweep(FcBlock *b);

@@ -6,6 +6,11 @@
  * ia: [M, K, N, has_bias, act]   act: FC_ACT_* below.  scratch: fc_rt_sgemm_work floats. */
 #include "fc_rt.h"
 
+/* From k_gemm.c (pasted before this file in generated C, linked in the compiler). */
+FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                       int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
+                       int64_t ldc, float *work);
+
 enum { FC_ACT_NONE = 0, FC_ACT_RELU = 1, FC_ACT_GELU_ERF = 2, FC_ACT_GELU_TANH = 3 };
 
 FC_RT_HELPER void fc_linear_epilogue(float *y, int64_t rows, int64_t n, const float *b, int act)

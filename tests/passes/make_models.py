@@ -189,7 +189,26 @@ def dce():
          [vi('x', [2, 4])], [vi('y', [2, 4])])
 
 
+def elementwise_fusion():
+    save('elementwise-fusion/chain', [h.make_node('Add', ['x', 'b'], ['a'], name='add_bias'),
+                                      h.make_node('Relu', ['a'], ['r'], name='relu'),
+                                      h.make_node('Mul', ['r', 'half'], ['y'], name='scale')],
+         [vi('x', [1, 3, 4, 4])], [vi('y', [1, 3, 4, 4])],
+         [const('b', w(3, 1, 1)), const('half', np.float32(0.5))])
+    save('elementwise-fusion/shared_value', [h.make_node('Exp', ['x'], ['e'], name='exp'),
+                                             h.make_node('Neg', ['e'], ['n'], name='neg'),
+                                             h.make_node('Add', ['e', 'n'], ['y'], name='add')],
+         [vi('x', [2, 4])], [vi('y', [2, 4])])
+    save('elementwise-fusion/linear_relu', [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                                            h.make_node('Add', ['m', 'b'], ['a'], name='bias'),
+                                            h.make_node('Relu', ['a'], ['y'], name='relu')],
+         [vi('x', [3, 4])], [vi('y', [3, 5])], [const('w', w(4, 5)), const('b', w(5))])
+    save('elementwise-fusion/int_chain', [h.make_node('Add', ['x', 'x'], ['a'], name='add'),
+                                          h.make_node('Neg', ['a'], ['y'], name='neg')],
+         [vi('x', [4], T.INT64)], [vi('y', [4], T.INT64)])
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
-              recognize_layernorm, cse, fold_constants, fold_batchnorm, dce):
+              recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion):
         f()
