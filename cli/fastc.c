@@ -10,10 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "emit_c.h"
+#include "explore.h"
 #include "memory_plan.h"
 #include "onnx_import.h"
 #include "pass_manager.h"
 #include "print.h"
+#include "stats.h"
+#include "replace_activation.h"
 
 #define MAX_OVERRIDES 64
 
@@ -32,12 +35,13 @@ typedef struct Options {
 static void usage(FILE *f)
 {
     fputs("usage: fastc MODEL.onnx [options]\n"
+          "       fastc explore MODEL.onnx --data DIR [options]   (fastc explore --help)\n"
           "\n"
           "Compiles an ONNX model into one standalone C99 file (needs only libm).\n"
           "\n"
           "Output:\n"
           "  -o FILE              write the result to FILE (default: stdout)\n"
-          "  --emit=c|ir          C source (default) or the IR text form (docs/ir.md)\n"
+          "  --emit=c|ir|dot      C source (default), the IR text form (docs/ir.md) or Graphviz\n"
           "  --header FILE        also write a header declaring <prefix>_run and the I/O metadata\n"
           "  --prefix NAME        C identifier prefix (default: model)\n"
           "  --no-main            leave out main() (link the model into your program)\n"
@@ -58,6 +62,13 @@ static void usage(FILE *f)
           "                       write the IR before/after passes as DIR/NN-<pass>.ir\n"
           "  --dump-dir=DIR       where dumps go (default: .)\n"
           "  --stats              print per-pass statistics on stderr\n"
+          "\n"
+          "Lossy (changes the results; the C file's header says so):\n"
+          "  --replace-activation=gelu:tanh|gelu:quick|gelu:hardswish|gelu:relu|sigmoid:hard|silu:hard\n"
+          "                       swap activations for cheaper ones (repeatable): GELU -> tanh-GELU,\n"
+          "                       x*sigmoid(1.702x), HardSwish or ReLU; Sigmoid -> HardSigmoid(1/6,\n"
+          "                       0.5); x*sigmoid(x) -> HardSwish. Adds pass replace-activation to\n"
+          "                       the pipeline right after recognize-gelu\n"
           "\n"
           "  -h, --help           this help\n"
           "  --version            print the version\n"
@@ -165,7 +176,7 @@ static int parse_args(Options *o, int argc, char **argv)
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             o->out = argv[++i];
         } else if ((v = flag_value("--emit", argc, argv, &i))) {
-            if (strcmp(v, "c") && strcmp(v, "ir"))
+            if (strcmp(v, "c") && strcmp(v, "ir") && strcmp(v, "dot"))
                 return bad_usage("unknown --emit kind", v);
             o->emit = v;
         } else if ((v = flag_value("--header", argc, argv, &i))) {
@@ -183,6 +194,12 @@ static int parse_args(Options *o, int argc, char **argv)
         } else if ((v = flag_value("--dim", argc, argv, &i))) {
             if (add_dim(o, v))
                 return bad_usage("bad --dim (want PARAM=N)", v);
+        } else if ((v = flag_value("--replace-activation", argc, argv, &i))) {
+            char msg[160];
+            if (fc_replace_activation_add(v, msg, sizeof msg)) {
+                fprintf(stderr, "fastc: %s\n", msg);
+                return 2;
+            }
         } else if (fc_pass_parse_flag(&o->passes, argc, argv, &i)) {
             if (o->passes.error[0])
                 return bad_usage(o->passes.error, a);
@@ -195,6 +212,17 @@ static int parse_args(Options *o, int argc, char **argv)
         } else {
             return bad_usage("more than one model given", a);
         }
+    }
+    /* The lossy pass joins the pipeline only when asked for: in passes.def order at -Ok, at
+     * the end of a --passes list that does not place it itself. */
+    if (fc_replace_activation_active()) {
+        FcPassOptions *p = &o->passes;
+        int listed = 0;
+        for (int k = 0; k < p->nonly; k++)
+            listed |= strcmp(p->only[k], "replace-activation") == 0;
+        if (p->explicit_list && !listed && p->nonly < FC_MAX_PASS_ARGS)
+            p->only[p->nonly++] = "replace-activation";
+        p->enabled[p->nenabled++] = "replace-activation";
     }
     if (o->prefix && !is_c_identifier(o->prefix))
         return bad_usage("--prefix must be a C identifier", o->prefix);
@@ -239,6 +267,13 @@ static int write_header(FILE *f, const FcGraph *g, const void *ctx)
     return fc_emit_header(f, g, ctx);
 }
 
+static int write_dot(FILE *f, const FcGraph *g, const void *ctx)
+{
+    (void)ctx;
+    fc_print_dot(f, g);
+    return ferror(f) ? -1 : 0;
+}
+
 static int write_ir(FILE *f, const FcGraph *g, const void *ctx)
 {
     (void)ctx;
@@ -248,6 +283,8 @@ static int write_ir(FILE *f, const FcGraph *g, const void *ctx)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "explore") == 0)
+        return fc_explore_main(argc - 1, argv + 1);
     Options o = {0};
     o.level = 2;
     o.with_main = 1;
@@ -277,9 +314,18 @@ int main(int argc, char **argv)
         fc_graph_free(g);
         return 1;
     }
+    if (o.passes.stats) {
+        FcGraphStats st;
+        fc_graph_stats(g, &st);
+        fprintf(stderr, "fastc: final: %d nodes, %.2f MMACs, weights %.1f KiB, activation arena "
+                "%.1f KiB (planned; peak live %.1f KiB)\n", st.nodes, st.macs / 1e6,
+                st.weight_bytes / 1024.0, g->arena_bytes / 1024.0, st.peak_bytes / 1024.0);
+    }
     FcEmitOptions eo = {o.prefix ? o.prefix : "model", o.model, o.with_main, o.header};
     if (strcmp(o.emit, "ir") == 0)
         rc = write_output(o.out, write_ir, g, NULL);
+    else if (strcmp(o.emit, "dot") == 0)
+        rc = write_output(o.out, write_dot, g, NULL);
     else
         rc = write_output(o.out, write_c, g, &eo);
     if (!rc && o.header)

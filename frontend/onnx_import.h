@@ -40,5 +40,9 @@ typedef struct FcImportOptions {
 
 /* Loads `path` into a new graph. On failure returns NULL and writes one line to err. */
 FcGraph *fc_onnx_load(const char *path, const FcImportOptions *opt, char *err, size_t errlen);
+/* The same from the `len` bytes at `data` (the fuzz target's entry point). `path` names the
+ * model in messages and locates its external data (which must stay in path's folder). */
+FcGraph *fc_onnx_load_buffer(const void *data, size_t len, const char *path,
+                             const FcImportOptions *opt, char *err, size_t errlen);
 
 #endif

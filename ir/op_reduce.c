@@ -45,8 +45,8 @@ static int64_t const_input_ints(FcGraph *g, FcNode *n, int i, const char *name, 
         return -2;
     if (v->kind != FC_VAL_CONST && v->rank >= 0 && fc_value_numel(v) == 0)
         return 0; /* an empty tensor is known from its shape alone */
-    if (v->kind != FC_VAL_CONST) /* named by its tensor: the message tells the user what to fix */
-        return fc_err(g, n, "input '%s' must be a compile-time constant", v->name);
+    if (v->kind != FC_VAL_CONST)
+        return fc_err_need_const(g, n, name, v);
     if (!fc_dtype_is_int(v->dtype))
         return fc_err(g, n, "input '%s' must be an integer tensor (got %s)", name,
                       fc_dtype_name(v->dtype));

@@ -222,3 +222,50 @@ void fc_print_graph(FILE *f, const FcGraph *g)
     }
     free(p.num);
 }
+
+/* ---- Graphviz ---------------------------------------------------------------------------- */
+
+static void dot_block(FILE *f, const FcGraph *g, const FcBlock *b, const char *prefix)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        fprintf(f, "  \"%s%d\" [shape=box, label=\"%s\\n", prefix, i, fc_ops[n->op].name);
+        for (const char *s = n->name; *s; s++)
+            fprintf(f, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+        fputs("\"];\n", f);
+        for (int k = 0; k < n->nout; k++)
+            if (n->out[k] >= 0)
+                fprintf(f, "  \"%s%d\" -> \"v%d\";\n", prefix, i, n->out[k]);
+        for (int k = 0; k < n->nin; k++)
+            if (n->in[k] >= 0 && fc_val(g, n->in[k])->kind != FC_VAL_CONST)
+                fprintf(f, "  \"v%d\" -> \"%s%d\";\n", n->in[k], prefix, i);
+        for (int br = 0; br < 2; br++) {
+            if (!n->branch[br])
+                continue;
+            char sub[64];
+            snprintf(sub, sizeof sub, "%s%d%c", prefix, i, br ? 'e' : 't');
+            fprintf(f, "  subgraph \"cluster_%s\" {\n  label=\"%s\";\n", sub,
+                    br ? "else" : "then");
+            dot_block(f, g, n->branch[br], sub);
+            fputs("  }\n", f);
+        }
+    }
+}
+
+/* Values are small ellipses labelled with their type; constants are left out (they would
+ * swamp the picture), so each box shows only its run-time operands. */
+void fc_print_dot(FILE *f, const FcGraph *g)
+{
+    fputs("digraph fastc {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n", f);
+    for (int i = 0; i < g->nvals; i++) {
+        const FcValue *v = fc_val(g, i);
+        if (v->kind == FC_VAL_CONST || v->rank < 0)
+            continue;
+        fprintf(f, "  \"v%d\" [shape=ellipse, style=%s, label=\"", i,
+                v->kind == FC_VAL_INPUT || v->is_output ? "bold" : "solid");
+        fc_print_type(f, v);
+        fputs("\"];\n", f);
+    }
+    dot_block(f, g, &g->top, "n");
+    fputs("}\n", f);
+}

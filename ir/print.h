@@ -5,4 +5,6 @@
 #include "ir.h"
 void fc_print_graph(FILE *f, const FcGraph *g);
 void fc_print_type(FILE *f, const FcValue *v);
+/* Graphviz dot of the graph (fastc --emit=dot). */
+void fc_print_dot(FILE *f, const FcGraph *g);
 #endif

@@ -1,13 +1,15 @@
 /* pass_manager.c — runs a pipeline of passes over the IR, with dumps and statistics.
  *
- * A level's pipeline is every pass of passes.def whose level mask has that level, in file
- * order, minus --disable-pass; --passes=a,b,c replaces it with exactly that list. After
- * each pass the graph is re-verified (a pass that breaks the IR is an internal error). */
+ * A level's pipeline is every pass of passes.def whose level mask has that level, plus the
+ * opt-in passes the caller enabled (o->enabled), in file order, minus --disable-pass;
+ * --passes=a,b,c replaces it with exactly that list. After each pass the graph is
+ * re-verified (a pass that breaks the IR is an internal error). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "pass_manager.h"
 #include "print.h"
+#include "stats.h"
 #include "verify.h"
 
 #define PASS(d) extern const FcPass d;
@@ -27,6 +29,11 @@ const FcPass *fc_pass_find(const char *name)
         if (strcmp(all_passes[i]->name, name) == 0)
             return all_passes[i];
     return NULL;
+}
+
+const FcPass *fc_pass_at(int i)
+{
+    return i >= 0 && i < (int)(sizeof all_passes / sizeof all_passes[0]) ? all_passes[i] : NULL;
 }
 
 static const char *value_of(const char *flag, int argc, char **argv, int *i)
@@ -100,22 +107,12 @@ void fc_pass_list(FILE *f)
     }
 }
 
-static int disabled(const FcPassOptions *o, const char *name)
+static int listed(const char *const *list, int n, const char *name)
 {
-    for (int i = 0; i < o->ndisabled; i++)
-        if (strcmp(o->disabled[i], name) == 0)
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i], name) == 0)
             return 1;
     return 0;
-}
-
-static int count_nodes(const FcBlock *b)
-{
-    int n = b->nnodes;
-    for (int i = 0; i < b->nnodes; i++)
-        for (int k = 0; k < 2; k++)
-            if (b->nodes[i]->branch[k])
-                n += count_nodes(b->nodes[i]->branch[k]);
-    return n;
 }
 
 static int dump(FcGraph *g, const FcPassOptions *o, const char *when, const char *sel,
@@ -139,7 +136,9 @@ static int run_one(FcGraph *g, const FcPassOptions *o, const FcPass *p, int seq)
 {
     if (dump(g, o, "Before", o->dump_before, p->name, seq))
         return -1;
-    int before = count_nodes(&g->top);
+    FcGraphStats before, after;
+    if (o->stats)
+        fc_graph_stats(g, &before);
     clock_t t0 = clock();
     int changes = p->run(g);
     double ms = (double)(clock() - t0) * 1e3 / CLOCKS_PER_SEC;
@@ -147,9 +146,14 @@ static int run_one(FcGraph *g, const FcPassOptions *o, const FcPass *p, int seq)
         return -1;
     if (fc_verify(g))
         return -1;
-    if (o->stats)
-        fprintf(stderr, "fastc: pass %-22s nodes %5d -> %5d  changes %4d  %.2f ms\n", p->name,
-                before, count_nodes(&g->top), changes, ms);
+    if (o->stats) {
+        fc_graph_stats(g, &after);
+        fprintf(stderr, "fastc: pass %-20s %4d changes  nodes %5d -> %5d  MMACs %9.2f -> %9.2f  "
+                "weights %8.1f -> %8.1f KiB  peak act %8.1f -> %8.1f KiB  %7.2f ms\n", p->name,
+                changes, before.nodes, after.nodes, before.macs / 1e6, after.macs / 1e6,
+                before.weight_bytes / 1024.0, after.weight_bytes / 1024.0,
+                before.peak_bytes / 1024.0, after.peak_bytes / 1024.0, ms);
+    }
     return dump(g, o, "After", o->dump_after, p->name, seq);
 }
 
@@ -164,7 +168,8 @@ int fc_run_passes(FcGraph *g, const FcPassOptions *o)
     }
     for (int i = 0; all_passes[i]; i++) {
         const FcPass *p = all_passes[i];
-        if (!(p->levels & (1u << o->level)) || disabled(o, p->name))
+        int in_level = (p->levels & (1u << o->level)) || listed(o->enabled, o->nenabled, p->name);
+        if (!in_level || listed(o->disabled, o->ndisabled, p->name))
             continue;
         if (run_one(g, o, p, seq++))
             return -1;

@@ -24,6 +24,8 @@ typedef struct FcPassOptions {
     int explicit_list;
     const char *disabled[FC_MAX_PASS_ARGS];
     int ndisabled;
+    const char *enabled[FC_MAX_PASS_ARGS];   /* opt-in passes added to the level's pipeline */
+    int nenabled;
     const char *dump_before, *dump_after, *dump_dir;
     int stats;
     char error[128];                          /* set by fc_pass_parse_flag on bad input */
@@ -35,5 +37,7 @@ void fc_pass_list(FILE *f);
 /* Runs the pipeline chosen by o on an inferred graph, writing dumps and stats. */
 int fc_run_passes(FcGraph *g, const FcPassOptions *o);
 const FcPass *fc_pass_find(const char *name);
+/* The i-th pass of passes.def (pipeline order), NULL past the end. */
+const FcPass *fc_pass_at(int i);
 
 #endif

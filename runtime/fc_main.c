@@ -176,34 +176,25 @@ static void fc_main_print_shape(FILE *f, int rank, const int64_t *dims)
     fputc(']', f);
 }
 
-/* Loads input k from `path` into a fresh buffer; prints a one-line error and returns NULL on
- * any mismatch. */
-static void *fc_main_load_input(const char *path, const FcRtIoInfo *io)
+/* Decodes the `len` bytes of input file `path` (raw bytes if it ends in .bin, else a
+ * TensorProto) into a fresh buffer for input `io`; prints a one-line error and returns NULL
+ * on any mismatch. Never reads outside file[0, len). */
+static void *fc_main_decode_input(const char *path, const unsigned char *file, size_t len,
+                                  const FcRtIoInfo *io)
 {
-    size_t len = 0, bytes = (size_t)fc_main_numel(io) * fc_rt_dtype_size(io->dtype);
-    unsigned char *file = fc_main_read_file(path, &len);
-    void *dst;
+    size_t bytes = (size_t)fc_main_numel(io) * fc_rt_dtype_size(io->dtype);
+    void *dst = malloc(bytes + 1);
     FcPbTensor t;
     int i;
-    if (!file) {
-        fprintf(stderr, "%s: cannot read input file\n", path);
+    if (!dst)
         return NULL;
-    }
-    dst = malloc(bytes + 1);
-    if (!dst) {
-        free(file);
-        return NULL;
-    }
     if (fc_main_ends_with(path, ".bin")) {
         if (len != bytes) {
             fprintf(stderr, "%s: input '%s' needs %lu bytes, the file has %lu\n", path, io->name,
                     (unsigned long)bytes, (unsigned long)len);
-            free(file);
-            free(dst);
-            return NULL;
+            goto fail;
         }
         memcpy(dst, file, bytes);
-        free(file);
         return dst;
     }
     if (!fc_pb_parse_tensor(file, len, &t)) {
@@ -238,13 +229,29 @@ static void *fc_main_load_input(const char *path, const FcRtIoInfo *io)
                 (long long)fc_main_numel(io));
         goto fail;
     }
-    free(file);
     return dst;
 fail:
-    free(file);
     free(dst);
     return NULL;
 }
+
+static void *fc_main_load_input(const char *path, const FcRtIoInfo *io)
+{
+    size_t len = 0;
+    unsigned char *file = fc_main_read_file(path, &len);
+    void *dst;
+    if (!file) {
+        fprintf(stderr, "%s: cannot read input file\n", path);
+        return NULL;
+    }
+    dst = fc_main_decode_input(path, file, len, io);
+    free(file);
+    return dst;
+}
+
+/* The reader above is all tests/fuzz/fuzz_tensor_pb.c needs (it defines FC_MAIN_READER_ONLY
+ * and includes this file); the rest is the program, which needs the model's macros. */
+#ifndef FC_MAIN_READER_ONLY
 
 static void fc_pb_put_varint(FILE *f, uint64_t v)
 {
@@ -395,3 +402,4 @@ int main(int argc, char **argv)
         free(out[i]);
     return rc;
 }
+#endif /* FC_MAIN_READER_ONLY */

@@ -7,7 +7,8 @@
  * are merged (FcBinIter). After merging, the innermost axis has stride 1 or 0 in each operand
  * (never 0 in all), so each inner run is a vector-vector, vector-scalar or scalar-vector
  * loop. Same-shape operands become one run; a scalar operand one run; a bias [C] on [N, C] or
- * a per-channel [C, 1, 1] on [N, C, H, W] become N (resp. N*C) runs.
+ * a per-channel [C, 1, 1] on [N, C, H, W] become N (resp. N*C) runs. float32 rows shorter
+ * than one loop block are first gathered, several rows at a time, into contiguous buffers.
  *
  * Arithmetic happens in a "compute dtype" chosen by prepare: f32 (also for f16 data), f64,
  * int64 (every signed and the narrow unsigned integers), uint64 or bool. float32 operands run
@@ -530,22 +531,30 @@ FC_RT void fc_rt_binary(const FcRtNode *n, FcRtTensor *t)
     fc_bin_apply((int)n->ia[0], (int32_t)n->ia[1], a, &b, y);
 }
 
-/* Max, Min, Sum, Mean over 1..N inputs with broadcasting: y = ((in0 op in1) op in2) ...
+/* Max, Min, Sum, Mean over 1..N inputs with broadcasting: y = ((x0 op x1) op x2) ...
  * ia[0] = op code (FC_BOP_MAX / MIN / ADD), ia[1] = compute dtype, ia[2] = 1 for Mean
- * (the sum is then divided by N). y must not share memory with any input. */
+ * (the sum is then divided by N). The ops commute, so the accumulation starts with the
+ * input whose memory y shares (if any): y may take the buffer of any same-shape input. */
 FC_RT void fc_rt_variadic(const FcRtNode *n, FcRtTensor *t)
 {
     FcRtTensor *y = fc_rt_out(n, t, 0);
     int op = (int)n->ia[0];
     int32_t ct = (int32_t)n->ia[1];
-    int k;
+    int k, first = 0, second;
+    for (k = 0; k < n->nin; k++)
+        if (fc_rt_in(n, t, k)->data == y->data) {
+            first = k;
+            break;
+        }
     if (n->nin == 1) {
         const FcRtTensor *x = fc_rt_in(n, t, 0);
         fc_rt_convert(y->data, y->dtype, x->data, x->dtype, fc_rt_numel(y), 1);
     } else {
-        fc_bin_apply(op, ct, fc_rt_in(n, t, 0), fc_rt_in(n, t, 1), y);
-        for (k = 2; k < n->nin; k++)
-            fc_bin_apply(op, ct, y, fc_rt_in(n, t, k), y);
+        second = first == 0 ? 1 : 0;
+        fc_bin_apply(op, ct, fc_rt_in(n, t, first), fc_rt_in(n, t, second), y);
+        for (k = 0; k < n->nin; k++)
+            if (k != first && k != second)
+                fc_bin_apply(op, ct, y, fc_rt_in(n, t, k), y);
     }
     if (n->nia > 2 && n->ia[2]) {
         uint64_t cnt_bits = 0;

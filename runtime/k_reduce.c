@@ -25,8 +25,6 @@
  * run of accumulators. The output position of each row is advanced incrementally.
  */
 #include "fc_rt.h"
-#include <float.h>
-#include <limits.h>
 
 enum {
     FC_RED_SUM = 0,

@@ -166,8 +166,8 @@ def compile_case(case, cfg, work):
     names = [vi.name for vi in model.runtime_inputs]
     args = cfg.opt + ru.shape_args(case.sets[0][0])
     for _ in range(len(names) + 1):
-        failure = ru.build(case.model, work, cfg.fastc, args, ru.cc_command(cfg.cc, CC_FLAGS),
-                    TIMEOUTS)
+        failure = ru.build(case.model, work, cfg.fastc, args,
+                           ru.cc_command(cfg.cc, CC_FLAGS), TIMEOUTS)
         m = CONST_NEEDED.search(failure[1]) if failure else None
         if not m or m.group(1) not in names:
             return failure
@@ -213,8 +213,8 @@ def run_case(case, cfg):
             failure = check_set(case, k, work, tol)
     except ru.StepTimeout as e:
         failure = 'timeout', str(e)
-    except (pb.PbError, OSError) as e:
-        failure = 'run-error', 'runner: %s' % e
+    except Exception as e:  # a broken data file or a runner bug fails this test only
+        failure = 'run-error', 'runner: %s: %s' % (type(e).__name__, e)
     finally:
         if failure and cfg.keep:
             ru.keep_workdir(work, cfg.keep, case.key)
@@ -353,9 +353,11 @@ def main(argv):
     if not os.path.exists(os.path.join(tests_dir, 'INDEX.tsv')):
         print('no ONNX test data at %s: skipping' % tests_dir)
         return 77
-    if ru.fastc_missing(cfg):
-        print(ru.fastc_missing(cfg))
-        return 2
+    return ru.run_with_fastc(cfg, run_all, tests_dir)
+
+
+def run_all(cfg, tests_dir):
+    """Runs the selected tests, prints failures and totals; returns the exit code."""
     ops = {(s, n): op for s, n, op in read_index(tests_dir)}
     cases = [make_case(tests_dir, s, n, ops.get((s, n), '?'))
              for s, n in select_tests(tests_dir, cfg.list)]

@@ -82,8 +82,10 @@ def discover(shared):
 
 
 def matches(model, patterns):
-    names = (model.name, os.path.basename(model.name))
-    return not patterns or any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names)
+    """A pattern matches the whole name or its trailing path components (mnist-8 matches
+    real-models/mnist-8; mnist-8-layers/* matches each layer model)."""
+    return not patterns or any(fnmatch.fnmatchcase(model.name, p) or
+                               fnmatch.fnmatchcase(model.name, '*/' + p) for p in patterns)
 
 
 # ---- models.json -----------------------------------------------------------------------------
@@ -130,6 +132,8 @@ def set_inputs(model, k, chain, prev_outdir):
     if k == 0:
         return inputs
     for i, j in chain.items():
+        if i >= len(inputs):
+            raise ValueError('models.json chains input %d; the model has %d' % (i, len(inputs)))
         path = prev_outdir and os.path.join(prev_outdir, 'output_%d.pb' % j)
         if not path or not os.path.exists(path):
             return None
@@ -149,8 +153,8 @@ def check_outputs(outdir, refs, tol, lines, k):
             continue
         c = pb.compare(got, ref, tol['rtol'], tol['atol'])
         shape = '[%s]' % ','.join(str(d) for d in ref.dims)
-        lines.append('  set %d output %d %-14s max abs diff %-9.3g %s%s'
-                     % (k, j, shape, c.max_abs, 'PASS' if c.ok else 'FAIL',
+        lines.append('  set %d output %d %-14s max abs diff %-9.3g (%.2g of tol) %s%s'
+                     % (k, j, shape, c.max_abs, c.ratio, 'PASS' if c.ok else 'FAIL',
                         '' if c.ok else ': ' + c.worst))
         ok = ok and c.ok
     return ok
@@ -202,8 +206,8 @@ def run_variant(model, level, cfg):
             ok = run_sets(model, work, tol, lines)
     except ru.StepTimeout as e:
         lines.append('  FAIL timeout: %s' % e)
-    except (pb.PbError, OSError) as e:
-        lines.append('  FAIL runner: %s' % e)
+    except Exception as e:  # a broken data file or a runner bug fails this variant only
+        lines.append('  FAIL runner: %s: %s' % (type(e).__name__, e))
     finally:
         if not ok and cfg.keep:
             ru.keep_workdir(work, cfg.keep, '%s-O%s' % (model.name, level))
@@ -242,9 +246,11 @@ def main(argv):
     if not models:
         print('no models under %s: skipping' % cfg.shared)
         return 77
-    if ru.fastc_missing(cfg):
-        print(ru.fastc_missing(cfg))
-        return 2
+    return ru.run_with_fastc(cfg, run_all, models)
+
+
+def run_all(cfg, models):
+    """Runs every selected model variant, printing each as it ends; returns the exit code."""
     models = [m for m in models if matches(m, cfg.patterns)]
     if not models:
         print('no model matches %s' % ' '.join(cfg.patterns))

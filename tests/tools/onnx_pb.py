@@ -410,11 +410,14 @@ def read_model(path):
 
 class Comparison:
     """Result of compare(): ok, max_abs (largest |got-ref|, inf if a NaN/inf is misplaced, 0
-    for exact types that match), bad (number of elements out of tolerance), worst (what
-    differs: dtype, shape, or count and worst element) and detail (max abs diff + worst)."""
+    for exact types that match), ratio (largest |got-ref| / allowed difference: how much of
+    the tolerance is used; 0 or inf for exact types), bad (number of elements out of
+    tolerance), worst (what differs: dtype, shape, or count and worst element) and detail
+    (max abs diff + worst)."""
 
-    def __init__(self, ok, max_abs, bad, worst):
+    def __init__(self, ok, max_abs, bad, worst, ratio=None):
         self.ok, self.max_abs, self.bad, self.worst = ok, max_abs, bad, worst
+        self.ratio = ratio if ratio is not None else (0.0 if ok else math.inf)
         self.detail = 'max abs diff %.3g%s' % (max_abs, '; ' + worst if worst else '')
 
 
@@ -428,22 +431,26 @@ def unravel(flat, dims):
 
 
 def _float_diffs(got, ref, rtol, atol):
-    """Returns (max_abs, bad) for float values: bad lists (flat_index, abs_diff, excess) of the
-    elements out of tolerance, excess = abs_diff / allowed (inf for misplaced NaN/inf)."""
+    """Returns (max_abs, max_ratio, bad) for float values: ratio = abs_diff / allowed; bad
+    lists (flat_index, abs_diff, ratio) of the elements out of tolerance (ratio > 1; inf for
+    a misplaced NaN/inf)."""
     isfinite, isnan, inf = math.isfinite, math.isnan, math.inf
-    max_abs, bad = 0.0, []
+    max_abs, max_ratio, bad = 0.0, 0.0, []
     for i, (g, r) in enumerate(zip(got, ref)):
         if isfinite(r) and isfinite(g):
             d = abs(g - r)
             if d > max_abs:
                 max_abs = d
             allowed = atol + rtol * abs(r)
+            ratio = d / allowed if allowed else (inf if d else 0.0)
+            if ratio > max_ratio:
+                max_ratio = ratio
             if d > allowed:
-                bad.append((i, d, d / allowed if allowed else inf))
+                bad.append((i, d, ratio))
         elif not ((isnan(r) and isnan(g)) or g == r):
-            max_abs = inf
+            max_abs = max_ratio = inf
             bad.append((i, inf, inf))
-    return max_abs, bad
+    return max_abs, max_ratio, bad
 
 
 def _show(v):
@@ -463,18 +470,19 @@ def compare(got, ref, rtol, atol):
         c.detail = what
         return c
     if ref.dtype in FLOAT_DTYPES:
-        max_abs, bad = _float_diffs(got.values, ref.values, rtol, atol)
+        max_abs, ratio, bad = _float_diffs(got.values, ref.values, rtol, atol)
     else:
         bad = [(i, abs(g - r) if ref.dtype in INT_DTYPES else math.inf, 0)
                for i, (g, r) in enumerate(zip(got.values, ref.values)) if g != r]
         max_abs = max((b[1] for b in bad), default=0)
+        ratio = math.inf if bad else 0.0
     if not bad:
-        return Comparison(True, max_abs, 0, '')
+        return Comparison(True, max_abs, 0, '', ratio)
     i = max(bad, key=lambda b: (b[2], b[1]))[0]
     worst = ('%d of %d values differ, worst at %s: got %s, expected %s'
              % (len(bad), ref.size, unravel(i, ref.dims), _show(got.values[i]),
                 _show(ref.values[i])))
-    return Comparison(False, max_abs, len(bad), worst)
+    return Comparison(False, max_abs, len(bad), worst, ratio)
 
 
 # ---- self-test and dump --------------------------------------------------------------------
@@ -527,9 +535,11 @@ def _self_test():
 def _self_test_compare():
     nan, inf = float('nan'), float('inf')
     ref = Tensor('y', FLOAT, [2, 2], [1.0, nan, -inf, 1000.0])
-    assert compare(Tensor('y', FLOAT, [2, 2], [1.0, nan, -inf, 1000.5]), ref, 1e-3, 0).ok
+    c = compare(Tensor('y', FLOAT, [2, 2], [1.0, nan, -inf, 1000.5]), ref, 1e-3, 0)
+    assert c.ok and c.ratio == 0.5, c.ratio
     c = compare(Tensor('y', FLOAT, [2, 2], [1.0, nan, -inf, 1001.5]), ref, 1e-3, 0)
     assert not c.ok and c.bad == 1 and c.max_abs == 1.5 and '[1,1]' in c.detail, c.detail
+    assert c.ratio == 1.5, c.ratio
     for wrong in ([1.0, 0.0, -inf, 1000.0], [1.0, nan, 5.0, 1000.0], [1.0, nan, inf, 1000.0]):
         c = compare(Tensor('y', FLOAT, [2, 2], wrong), ref, 1e-3, 1e-7)
         assert not c.ok and c.max_abs == inf, (wrong, c.detail)

@@ -14,6 +14,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 
 import onnx_pb as pb
 
@@ -171,8 +172,14 @@ def finish_common_args(cfg):
         os.makedirs(cfg.keep, exist_ok=True)
 
 
-def fastc_missing(cfg):
-    """An error message if cfg.fastc cannot be run, else None."""
-    if os.access(cfg.fastc, os.X_OK):
-        return None
-    return 'fastc not found at %s (build it, or pass --build/--fastc)' % cfg.fastc
+def run_with_fastc(cfg, run, *args):
+    """Returns run(cfg, *args) with cfg.fastc pointing at a private copy of fastc, so that a
+    rebuild of the build dir during a long run (ninja relinking fastc) cannot fail the tests
+    still to come (fastc carries its runtime sources inside, so the copy is complete).
+    Prints an error and returns 2 if there is no fastc to run."""
+    if not os.access(cfg.fastc, os.X_OK):
+        print('fastc not found at %s (build it, or pass --build/--fastc)' % cfg.fastc)
+        return 2
+    with tempfile.TemporaryDirectory(prefix='fc-fastc-') as tmp:
+        cfg.fastc = shutil.copy2(cfg.fastc, os.path.join(tmp, 'fastc'))
+        return run(cfg, *args)

@@ -913,6 +913,27 @@ static void test_variadic(void **state)
     assert_int_equal(hy[1], 0x4000);
 }
 
+/* The memory planner may give y the buffer of any same-shape input. */
+static void test_variadic_inplace(void **state)
+{
+    float a[3] = {1, 2, 3}, b[3] = {10, 20, 30}, c[3] = {100, 200, 300};
+    int64_t d3[1] = {3};
+    int64_t ia[3] = {FC_BOP_ADD, FC_DT_F32, 0};
+    FcRtTensor t[4];
+    FcRtNode nd = N(3, ia, 3, NULL, 0);
+    (void)state;
+    t[0] = T(a, FC_DT_F32, 1, d3);
+    t[1] = T(b, FC_DT_F32, 1, d3);
+    t[2] = T(c, FC_DT_F32, 1, d3);
+    t[3] = T(c, FC_DT_F32, 1, d3); /* y is the last input's buffer */
+    fc_rt_variadic(&nd, t);
+    assert_memory_equal(c, ((float[]){111, 222, 333}), sizeof c);
+    ia[0] = FC_BOP_MAX;
+    t[3] = T(b, FC_DT_F32, 1, d3); /* y is the middle input's buffer */
+    fc_rt_variadic(&nd, t);
+    assert_memory_equal(b, ((float[]){111, 222, 333}), sizeof b);
+}
+
 static void test_where(void **state)
 {
     uint8_t c[2][1] = {{1}, {0}};
@@ -979,6 +1000,7 @@ int main(void)
         cmocka_unit_test(test_binary_chunked),
         cmocka_unit_test(test_binary_iter_merge),
         cmocka_unit_test(test_variadic),
+        cmocka_unit_test(test_variadic_inplace),
         cmocka_unit_test(test_where),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,7 +196,7 @@ static void test_reduce_errors(void **state)
     int dyn = value(g, "axes", FC_DT_I64, 1, D234);
     int in[2] = {x, dyn};
     check_err(g, node(g, FC_OP_REDUCE_MAX, 2, in, 1),
-              "input 'axes' must be a compile-time constant");
+              "input 'axes' must be a compile-time constant (value 'axes'");
     FcNode *n = node(g, FC_OP_REDUCE_MAX, 1, in, 1);
     const int64_t ax[1] = {1};
     attr_ints(g, n, "axes", ax, 1);
@@ -351,7 +351,8 @@ static void test_topk(void **state)
     check_err(g, node(g, FC_OP_TOP_K, 2, in, 2), "k = 9 is out of range for axis 2 of size 4");
     const int64_t one[1] = {1};
     in[1] = value(g, "Kdyn", FC_DT_I64, 1, one);
-    check_err(g, node(g, FC_OP_TOP_K, 2, in, 2), "input 'Kdyn' must be a compile-time constant");
+    check_err(g, node(g, FC_OP_TOP_K, 2, in, 2),
+              "input 'K' must be a compile-time constant (value 'Kdyn'");
     /* opset 1: k attribute */
     g->opset = 1;
     FcNode *a = node(g, FC_OP_TOP_K, 1, in, 2);
@@ -381,7 +382,8 @@ static void test_cumsum(void **state)
     check_ia(n, ia, 5);
     const int64_t one[1] = {1};
     in[1] = value(g, "adyn", FC_DT_I32, 0, one);
-    check_err(g, node(g, FC_OP_CUM_SUM, 2, in, 1), "input 'adyn' must be a compile-time constant");
+    check_err(g, node(g, FC_OP_CUM_SUM, 2, in, 1),
+              "input 'axis' must be a compile-time constant (value 'adyn'");
     const int64_t a5[1] = {5};
     in[1] = const_i64(g, "a5", a5, 1, 1);
     check_err(g, node(g, FC_OP_CUM_SUM, 2, in, 1), "axis 5 out of range for rank 3");
