@@ -17,7 +17,10 @@
 #include <string.h>
 #include "emit_c.h"
 
-#define BLOB_ROW 4032 /* bytes per string literal: under C99's 4095 limit, a multiple of 64 */
+/* Weights travel as base64 rows: 3069 bytes -> 4092 characters per string literal, under
+ * C99's 4095-character limit (runtime/fc_weights.c decodes them at the first run). */
+#define BLOB_ROW 3069
+#define BLOB_ROW_CHARS (BLOB_ROW / 3 * 4)
 
 typedef struct Emitter {
     FILE *f;
@@ -218,15 +221,22 @@ static void layout_weights(Emitter *e)
     e->wbytes = any && off == 0 ? 64 : off;
 }
 
-static void emit_blob_byte(FILE *f, unsigned char c, int *col)
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* One row of base64 text: one literal per line (one token per row keeps the compiler's
+ * memory low; splitting rows into short adjacent literals would cost a token each). */
+static void emit_blob_row(FILE *f, const unsigned char *b)
 {
-    if (c >= 32 && c < 127 && c != '"' && c != '\\' && c != '?') {
-        fputc(c, f);
-        *col += 1;
-    } else {
-        fprintf(f, "\\%03o", c);
-        *col += 4;
+    fputc('"', f);
+    for (int c = 0; c < BLOB_ROW; c += 3) {
+        unsigned v = (unsigned)b[c] << 16 | (unsigned)b[c + 1] << 8 | b[c + 2];
+        fputc(b64_alphabet[v >> 18], f);
+        fputc(b64_alphabet[(v >> 12) & 63], f);
+        fputc(b64_alphabet[(v >> 6) & 63], f);
+        fputc(b64_alphabet[v & 63], f);
     }
+    fputc('"', f);
 }
 
 static void emit_weights(Emitter *e)
@@ -241,23 +251,17 @@ static void emit_weights(Emitter *e)
             memcpy(blob + e->woff[e->tvals[t]], v->data, fc_value_bytes(v));
     }
     FILE *f = e->f;
-    fprintf(f, "\n/* Weights and constants: %" PRId64 " bytes, little-endian, 64-byte aligned. */\n",
-            e->wbytes);
-    fprintf(f, "static const union {\n    unsigned char b[%" PRId64 "][%d];\n    double align;\n"
-            "} %s_weights = {{\n", rows, BLOB_ROW, e->p);
+    fprintf(f, "\n/* Weights and constants: %" PRId64 " bytes (little-endian, 64-byte aligned), as "
+            "base64\n * text decoded into %s_weights at the first run. */\n", e->wbytes, e->p);
+    fprintf(f, "static uint64_t %s_weights[%" PRId64 "];\nstatic int %s_weights_ready;\n", e->p,
+            (rows * BLOB_ROW + 7) / 8, e->p);
+    fprintf(f, "static const char %s_weight_text[%" PRId64 "][%d] = {\n", e->p, rows,
+            BLOB_ROW_CHARS);
     for (int64_t r = 0; r < rows; r++) {
-        int col = 0;
-        fputs("\"", f);
-        for (int c = 0; c < BLOB_ROW; c++) {
-            emit_blob_byte(f, blob[r * BLOB_ROW + c], &col);
-            if (col >= 96 && c + 1 < BLOB_ROW) {
-                fputs("\"\n\"", f);
-                col = 0;
-            }
-        }
-        fputs(r + 1 < rows ? "\",\n" : "\"\n", f);
+        emit_blob_row(f, blob + r * BLOB_ROW);
+        fputs(r + 1 < rows ? ",\n" : "\n", f);
     }
-    fputs("}};\n", f);
+    fputs("};\n", f);
     free(blob);
 }
 
@@ -274,8 +278,7 @@ static void emit_tensor_table(Emitter *e)
         const FcValue *v = fc_val(e->g, id);
         if (v->kind == FC_VAL_CONST) {
             int64_t off = e->woff[id];
-            fprintf(f, "    {(void *)&%s_weights.b[%" PRId64 "][%" PRId64 "], ", e->p,
-                    off / BLOB_ROW, off % BLOB_ROW);
+            fprintf(f, "    {(void *)&%s_weights[%" PRId64 "], ", e->p, off / 8);
         } else {
             fprintf(f, "    {(void *)&%s_arena[%" PRId64 "], ", e->p, v->offset / 8);
         }
@@ -457,6 +460,11 @@ static void emit_run(Emitter *e)
     fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
     emit_signature(e, f);
     fputs("\n{\n", f);
+    if (e->wbytes) {
+        fprintf(f, "    if (!%s_weights_ready) {\n        fc_rt_b64_decode(&%s_weight_text[0][0], "
+                "(int64_t)sizeof %s_weight_text,\n                         (unsigned char *)%s_weights);"
+                "\n        %s_weights_ready = 1;\n    }\n", e->p, e->p, e->p, e->p, e->p);
+    }
     for (int i = 0; i < e->g->ninputs; i++) {
         const FcValue *v = fc_val(e->g, e->g->inputs[i]);
         if (e->tidx[e->g->inputs[i]] < 0)
@@ -605,6 +613,8 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     if (opt->with_main)
         fputs("#define _POSIX_C_SOURCE 199309L /* clock_gettime for --bench */\n", f);
     paste_source(f, find_source("fc_rt.h")->text);
+    if (e.wbytes)
+        e.files[e.nfiles++] = "fc_weights.c";
     for (int i = 0; i < e.nfiles; i++) {
         fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
         paste_source(f, find_source(e.files[i])->text);

@@ -188,6 +188,17 @@ static void test_emit_contains_run(void **state)
     fc_graph_free(g);
 }
 
+void fc_rt_b64_decode(const char *text, int64_t nchars, unsigned char *out);
+
+/* The weight text decoder against RFC 4648 examples (no padding: whole 3-byte groups). */
+static void test_weight_text_decodes(void **state)
+{
+    (void)state;
+    unsigned char out[9] = {0};
+    fc_rt_b64_decode("Zm9vYmFy//8A", 12, out);
+    assert_memory_equal(out, "foobar\xff\xff\x00", 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_verify_use_before_def),
         cmocka_unit_test(test_memory_plan_reuses_dead_buffers),
         cmocka_unit_test(test_emit_contains_run),
+        cmocka_unit_test(test_weight_text_decodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
