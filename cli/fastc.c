@@ -12,6 +12,7 @@
 #include "emit_c.h"
 #include "explore.h"
 #include "memory_plan.h"
+#include "onnx_export.h"
 #include "onnx_import.h"
 #include "pass_manager.h"
 #include "print.h"
@@ -41,7 +42,8 @@ static void usage(FILE *f)
           "\n"
           "Output:\n"
           "  -o FILE              write the result to FILE (default: stdout)\n"
-          "  --emit=c|ir|dot      C source (default), the IR text form (docs/ir.md) or Graphviz\n"
+          "  --emit=c|ir|dot|onnx C source (default), the IR text form (docs/ir.md), Graphviz, or\n"
+          "                       the optimized graph as an ONNX model (fused ops as standard ops)\n"
           "  --header FILE        also write a header declaring <prefix>_run and the I/O metadata\n"
           "  --prefix NAME        C identifier prefix (default: model)\n"
           "  --no-main            leave out main() (link the model into your program)\n"
@@ -176,7 +178,7 @@ static int parse_args(Options *o, int argc, char **argv)
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             o->out = argv[++i];
         } else if ((v = flag_value("--emit", argc, argv, &i))) {
-            if (strcmp(v, "c") && strcmp(v, "ir") && strcmp(v, "dot"))
+            if (strcmp(v, "c") && strcmp(v, "ir") && strcmp(v, "dot") && strcmp(v, "onnx"))
                 return bad_usage("unknown --emit kind", v);
             o->emit = v;
         } else if ((v = flag_value("--header", argc, argv, &i))) {
@@ -267,6 +269,12 @@ static int write_header(FILE *f, const FcGraph *g, const void *ctx)
     return fc_emit_header(f, g, ctx);
 }
 
+static int write_onnx(FILE *f, const FcGraph *g, const void *ctx)
+{
+    (void)ctx;
+    return fc_onnx_export((FcGraph *)g, f);
+}
+
 static int write_dot(FILE *f, const FcGraph *g, const void *ctx)
 {
     (void)ctx;
@@ -326,6 +334,8 @@ int main(int argc, char **argv)
         rc = write_output(o.out, write_ir, g, NULL);
     else if (strcmp(o.emit, "dot") == 0)
         rc = write_output(o.out, write_dot, g, NULL);
+    else if (strcmp(o.emit, "onnx") == 0)
+        rc = write_output(o.out, write_onnx, g, NULL);
     else
         rc = write_output(o.out, write_c, g, &eo);
     if (!rc && o.header)
