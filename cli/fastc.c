@@ -23,7 +23,7 @@
 
 typedef struct Options {
     const char *model, *out, *header, *prefix, *emit;
-    int level, with_main, list_passes;
+    int level, with_main, list_passes, threads;
     FcShapeOverride shapes[MAX_OVERRIDES];
     int nshapes;
     FcDimOverride dims[MAX_OVERRIDES];
@@ -47,6 +47,8 @@ static void usage(FILE *f)
           "  --header FILE        also write a header declaring <prefix>_run and the I/O metadata\n"
           "  --prefix NAME        C identifier prefix (default: model)\n"
           "  --no-main            leave out main() (link the model into your program)\n"
+          "  --threads=N          run kernels on N threads when the C is built with -fopenmp\n"
+          "                       (without -fopenmp the pragmas compile away)\n"
           "\n"
           "Shapes (fastc compiles for static shapes):\n"
           "  --shape NAME=d0,d1,...  fix the shape of graph input NAME (or @K: the K-th input)\n"
@@ -185,6 +187,12 @@ static int parse_args(Options *o, int argc, char **argv)
             o->header = v;
         } else if ((v = flag_value("--prefix", argc, argv, &i))) {
             o->prefix = v;
+        } else if ((v = flag_value("--threads", argc, argv, &i))) {
+            char *end;
+            long t = strtol(v, &end, 10);
+            if (*end || t < 1 || t > 1024)
+                return bad_usage("bad --threads (want N >= 1)", v);
+            o->threads = (int)t;
         } else if (strcmp(a, "--no-main") == 0) {
             o->with_main = 0;
         } else if ((v = flag_value("--shape", argc, argv, &i))) {
@@ -329,7 +337,8 @@ int main(int argc, char **argv)
                 "%.1f KiB (planned; peak live %.1f KiB)\n", st.nodes, st.macs / 1e6,
                 st.weight_bytes / 1024.0, g->arena_bytes / 1024.0, st.peak_bytes / 1024.0);
     }
-    FcEmitOptions eo = {o.prefix ? o.prefix : "model", o.model, o.with_main, o.header};
+    FcEmitOptions eo = {o.prefix ? o.prefix : "model", o.model, o.with_main, o.header,
+                        o.threads};
     if (strcmp(o.emit, "ir") == 0)
         rc = write_output(o.out, write_ir, g, NULL);
     else if (strcmp(o.emit, "dot") == 0)

@@ -19,6 +19,7 @@ typedef struct FcEmitOptions {
     const char *model_name;  /* for the header comment */
     int with_main;           /* emit main() (reads .pb/.bin inputs, writes .pb outputs) */
     const char *header_name; /* if set, the .c includes nothing but documents this header */
+    int threads;             /* OpenMP threads when built with -fopenmp (0: OpenMP's default) */
 } FcEmitOptions;
 
 /* Writes the C file. The graph must be inferred and memory-planned. */
