@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Command-line tests: every fastc flag does what --help says, and bad usage exits 2 with a
+one-line message. Uses the small models of tests/bad/ and tests/passes/.
+
+usage: run.py FASTC"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RELU = os.path.join(HERE, '..', 'bad', 'good_relu.onnx')
+SYMBOLIC = os.path.join(HERE, '..', 'bad', 'symbolic_dim.onnx')
+GELU = os.path.join(HERE, '..', 'passes', 'recognize-gelu', 'erf.onnx')
+RESHAPE_INPUT = os.path.join(HERE, '..', '..', '..', 'shared', 'onnx-tests', 'node',
+                             'test_reshape_reordered_all_dims')
+FASTC = None
+RESULTS = []
+
+
+def fastc(*args, cwd=None):
+    return subprocess.run([FASTC] + list(args), capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def case(name, ok, detail=''):
+    RESULTS.append(ok)
+    print('%s %s%s' % ('ok  ' if ok else 'FAIL', name, '' if ok else ': ' + detail))
+
+
+def test_help_version():
+    p = fastc('--help')
+    case('--help prints usage, exit 0', p.returncode == 0 and 'usage: fastc' in p.stdout and
+         '--replace-activation' in p.stdout and '--threads' in p.stdout, p.stdout[:200])
+    p = fastc('--version')
+    case('--version', p.returncode == 0 and p.stdout.startswith('fastc '), p.stdout)
+
+
+def test_usage_errors():
+    for args, text in ((['--frobnicate'], "unknown option '--frobnicate'"),
+                       ([RELU, '--threads=0'], 'bad --threads'),
+                       ([RELU, '--prefix=9bad'], '--prefix must be a C identifier'),
+                       ([RELU, '--passes=no-such-pass'], "unknown pass 'no-such-pass'"),
+                       ([RELU, '--emit=pdf'], 'unknown --emit kind'),
+                       ([RELU, '--shape', 'x=2,a'], 'bad --shape'),
+                       ([RELU, '--dim', 'batch'], 'bad --dim')):
+        p = fastc(*args)
+        case('usage error %s' % ' '.join(args[-1:]), p.returncode == 2 and text in p.stderr and
+             len(p.stderr.strip().splitlines()) == 1, '%d %s' % (p.returncode, p.stderr))
+
+
+def test_outputs(tmp):
+    c = os.path.join(tmp, 'm.c')
+    p = fastc(RELU, '-o', c, '--prefix', 'net', '--no-main', '--header', os.path.join(tmp, 'm.h'))
+    src = open(c).read() if p.returncode == 0 else ''
+    hdr = open(os.path.join(tmp, 'm.h')).read() if p.returncode == 0 else ''
+    case('--prefix/--no-main', 'int net_run(const float *x_in0, float *y_out0)' in src and
+         'int main(' not in src, p.stderr)
+    case('--header', 'int net_run(const float *x_in0, float *y_out0);' in hdr and
+         'extern const FcRtIoInfo net_inputs[];' in hdr, hdr[:200])
+    p = fastc(RELU, '--threads=3', '-o', c)
+    case('--threads', p.returncode == 0 and 'omp_set_num_threads(3)' in open(c).read(), p.stderr)
+    p = fastc(RELU, '--emit=dot')
+    case('--emit=dot', p.returncode == 0 and p.stdout.startswith('digraph fastc {') and
+         'Relu' in p.stdout, p.stdout[:100])
+    p = fastc(RELU, '--emit=ir')
+    case('--emit=ir', p.returncode == 0 and '= Relu(%0)' in p.stdout, p.stdout)
+    onnx_out = os.path.join(tmp, 'o.onnx')
+    p = fastc(GELU, '-O2', '--emit=onnx', '-o', onnx_out)
+    q = fastc(onnx_out, '--emit=ir', '-O0')
+    case('--emit=onnx re-imports', p.returncode == 0 and q.returncode == 0 and
+         'Erf(' in q.stdout, p.stderr + q.stderr)
+    a = fastc(RELU, '-O2')
+    b = fastc(RELU, '-O2')
+    case('byte-identical C for the same model and flags', a.stdout == b.stdout and a.stdout != '')
+
+
+def test_shapes(tmp):
+    p = fastc(SYMBOLIC, '--dim', 'batch=4', '--emit=ir')
+    case('--dim', p.returncode == 0 and 'input %0:f32[4,3]' in p.stdout, p.stderr)
+    p = fastc(SYMBOLIC, '--shape', 'x=6,3', '--emit=ir')
+    case('--shape NAME', p.returncode == 0 and 'input %0:f32[6,3]' in p.stdout, p.stderr)
+    p = fastc(SYMBOLIC, '--shape', '@0=5,3', '--emit=ir')
+    case('--shape @K', p.returncode == 0 and 'input %0:f32[5,3]' in p.stdout, p.stderr)
+    if os.path.isdir(RESHAPE_INPUT):
+        shape_pb = os.path.join(RESHAPE_INPUT, 'test_data_set_0', 'input_1.pb')
+        model = os.path.join(RESHAPE_INPUT, 'model.onnx')
+        p = fastc(model, '--emit=ir')
+        case('shape input needs --const-input', p.returncode == 1 and
+             "must be a compile-time constant (value 'shape'" in p.stderr, p.stderr)
+        c, exe = os.path.join(tmp, 'r.c'), os.path.join(tmp, 'r')
+        p = fastc(model, '--const-input', 'shape=' + shape_pb, '-o', c)
+        subprocess.run(['cc', '-std=c99', c, '-o', exe, '-lm'], check=True)
+        data = os.path.join(RESHAPE_INPUT, 'test_data_set_0', 'input_0.pb')
+        ok = subprocess.run([exe, '--quiet', '-d', tmp, data, shape_pb], capture_output=True)
+        bad = subprocess.run([exe, '--quiet', '-d', tmp, data, data], capture_output=True,
+                             text=True)
+        case('--const-input: runs with the fixed value, rejects another', ok.returncode == 0 and
+             bad.returncode != 0, bad.stderr)
+
+
+def test_passes(tmp):
+    p = fastc('--list-passes')
+    case('--list-passes', p.returncode == 0 and 'fuse-bias' in p.stdout and 'O1,O2,O3' in
+         p.stdout, p.stdout[:200])
+    d = os.path.join(tmp, 'dumps')
+    os.makedirs(d)
+    p = fastc(GELU, '-O2', '--dump-after=all', '--dump-before=recognize-gelu', '--dump-dir', d)
+    files = sorted(os.path.basename(f) for f in glob.glob(os.path.join(d, '*.ir')))
+    case('--dump-after=all/--dump-before', p.returncode == 0 and
+         '01-fold-constants.ir' in files and any(f.endswith('before-recognize-gelu.ir')
+                                                  for f in files), str(files))
+    gelu_dump = [f for f in files if f.endswith('-recognize-gelu.ir') and 'before' not in f]
+    text = open(os.path.join(d, gelu_dump[0])).read() if gelu_dump else ''
+    case('dump header and content', text.startswith('// -----// IR Dump After recognize-gelu')
+         and 'Gelu(' in text, text[:100])
+    p = fastc(GELU, '-O2', '--disable-pass=recognize-gelu', '--emit=ir')
+    case('--disable-pass', p.returncode == 0 and 'Gelu(' not in p.stdout, p.stdout)
+    p = fastc(GELU, '--passes=recognize-gelu', '--emit=ir')
+    case('--passes', p.returncode == 0 and 'Gelu(' in p.stdout, p.stderr)
+    p = fastc(GELU, '-O2', '--stats', '-o', os.path.join(tmp, 's.c'))
+    case('--stats', p.returncode == 0 and 'pass recognize-gelu' in p.stderr and 'MMACs' in
+         p.stderr and 'activation arena' in p.stderr, p.stderr[:300])
+    p = fastc(GELU, '-O0', '--emit=ir')
+    case('-O0 keeps the graph', p.returncode == 0 and 'Erf(' in p.stdout, p.stdout)
+
+
+def main():
+    global FASTC
+    FASTC = os.path.abspath(sys.argv[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        test_help_version()
+        test_usage_errors()
+        test_outputs(tmp)
+        test_shapes(tmp)
+        test_passes(tmp)
+    passed = sum(RESULTS)
+    print('%d passed, %d failed' % (passed, len(RESULTS) - passed))
+    return 0 if all(RESULTS) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
