@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """passes_table.py — the measured table of docs/passes.md: for each benchmark model, the node
 count and latency at -O0, at -O2, and with each -O2 pass alone (--passes=NAME on top of the
--O0 graph). Built with cc -O3 -march=native; latency is the median of the program's
-`--bench N`; each variant is measured 3 times interleaved and the median taken. Not a test.
+-O0 graph). Built with cc -O3 -march=native; latency is CPU time per run of the program's
+`--bench N` (start-up subtracted), each variant measured 3 times interleaved, median taken.
+CPU time, because the machine may be shared with other jobs. Not a test.
 
 usage: bench/passes_table.py [--fastc build/fastc] [--shared ../shared] [MODEL ...]"""
 import argparse
 import os
-import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,10 +44,19 @@ def build(fastc, model, inputs, flags, work):
     return nodes, exe
 
 
+def cpu_ms(exe, inputs, work, runs):
+    """CPU time of one `exe --bench runs` process, in ms (the machine may be shared: CPU time
+    is what other jobs barely disturb, wall time is not)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([exe, '--quiet', '-d', work, '--bench', str(runs)] + inputs,
+                   capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return 1e3 * (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
 def latency(exe, inputs, work, runs):
-    out = subprocess.run([exe, '--quiet', '-d', work, '--bench', str(runs)] + inputs,
-                         capture_output=True, text=True, check=True).stdout
-    return float(re.search(r'median ([0-9.]+) ms', out).group(1))
+    """CPU ms per run: (runs + warm-up) minus a 1-run process (start-up, weight decoding)."""
+    return (cpu_ms(exe, inputs, work, runs) - cpu_ms(exe, inputs, work, 1)) / (runs - 1)
 
 
 def main():
@@ -55,7 +65,7 @@ def main():
     ap.add_argument('--shared', default=os.path.join(ROOT, '..', 'shared'))
     ap.add_argument('models', nargs='*', default=DEFAULT_MODELS)
     a = ap.parse_args()
-    print('| model | variant | nodes | median ms | vs -O0 |')
+    print('| model | variant | nodes | CPU ms/run | vs -O0 |')
     print('|---|---|---:|---:|---:|')
     for name in a.models:
         folder = os.path.join(a.shared, 'bench', 'models', name)
