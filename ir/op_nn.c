@@ -494,19 +494,24 @@ int fc_prep_batchnorm(FcGraph *g, FcNode *n)
     static const char *names[5] = {"X", "scale", "B", "input_mean", "input_var"};
     FcValue *x = fc_in(g, n, 0);
     int64_t c, inner = 1, *ia;
-    int i, spatial = 1;
+    float *fa;
+    int i, spatial = 1, training;
     if (nn_check_float_in(g, n, 0, "X", 0))
         return -1;
     if (x->rank < 2)
         return fc_err(g, n, "input X has rank %d, expected at least 2", x->rank);
-    if (fc_attr_i(n, "training_mode", 0) != 0)
-        return fc_err(g, n, "training_mode=1 is not supported (inference only)");
+    /* training_mode (opset 14+) normalizes with the batch statistics and outputs the updated
+     * running mean / variance; the older training forms (is_test=0, five outputs) are not
+     * supported. */
+    training = fc_attr_i(n, "training_mode", 0) != 0;
+    if (training && g->opset < 14)
+        return fc_err(g, n, "training_mode needs opset 14 or later");
     if (g->opset < 7 && fc_attr(n, "is_test") && fc_attr_i(n, "is_test", 0) == 0)
         return fc_err(g, n, "is_test=0 (training) is not supported (inference only)");
     if (g->opset < 9)
         spatial = (int)fc_attr_i(n, "spatial", 1);
     for (i = 1; i < n->nout; i++)
-        if (fc_out(g, n, i))
+        if (fc_out(g, n, i) && !(training && i < 3))
             return fc_err(g, n, "output %d is only produced in training mode, which is not "
                                 "supported", i);
     for (i = 2; i < x->rank; i++)
@@ -522,11 +527,17 @@ int fc_prep_batchnorm(FcGraph *g, FcNode *n)
             return -1;
     if (fc_set_out_like(g, n, 0, x))
         return -1;
-    ia = fc_pack_ints(g, n, 3);
+    for (i = 1; i < n->nout && training; i++)
+        if (fc_out(g, n, i) && fc_set_out_like(g, n, i, fc_in(g, n, 3 + (i - 1))))
+            return -1;
+    ia = fc_pack_ints(g, n, 4);
     ia[0] = x->dims[0];
     ia[1] = c;
     ia[2] = inner;
-    fc_pack_floats(g, n, 1)[0] = fc_attr_f(n, "epsilon", 1e-5f);
+    ia[3] = training;
+    fa = fc_pack_floats(g, n, 2);
+    fa[0] = fc_attr_f(n, "epsilon", 1e-5f);
+    fa[1] = fc_attr_f(n, "momentum", 0.9f);
     return 0;
 }
 

@@ -7,8 +7,17 @@
  *
  * ia: [ninstr, nregs, then per instruction: op, dst, a, b]
  *   registers 0..nin-1 hold the inputs; an operand < 0 is the immediate fa[-operand - 1].
- * scratch: nregs * FC_EW_TILE floats. */
+ * scratch: nregs * FC_EW_TILE floats.
+ * exp, sigmoid, tanh, erf and GELU run on k_vmath.c's vectorizable functions.
+ * fc-deps: k_vmath.c */
 #include "fc_rt.h"
+
+FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_verff(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vtanhf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vsigmoidf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vgeluf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n);
 
 #define FC_EW_TILE 256
 #define FC_EW_MAX_REGS 40
@@ -27,23 +36,16 @@ FC_RT_HELPER void fc_ew_unary(int op, int64_t n, const float *a, float *d, float
     switch (op) {
     case FC_EW_NEG: for (i = 0; i < n; i++) d[i] = -a[i]; break;
     case FC_EW_ABS: for (i = 0; i < n; i++) d[i] = fabsf(a[i]); break;
-    case FC_EW_EXP: for (i = 0; i < n; i++) d[i] = expf(a[i]); break;
+    case FC_EW_EXP: fc_rt_vexpf(a, d, n); break;
     case FC_EW_LOG: for (i = 0; i < n; i++) d[i] = logf(a[i]); break;
     case FC_EW_SQRT: for (i = 0; i < n; i++) d[i] = sqrtf(a[i]); break;
     case FC_EW_RECIP: for (i = 0; i < n; i++) d[i] = 1.0f / a[i]; break;
     case FC_EW_RELU: for (i = 0; i < n; i++) d[i] = a[i] > 0.0f ? a[i] : 0.0f; break;
-    case FC_EW_SIGMOID: for (i = 0; i < n; i++) d[i] = 1.0f / (1.0f + expf(-a[i])); break;
-    case FC_EW_TANH: for (i = 0; i < n; i++) d[i] = tanhf(a[i]); break;
-    case FC_EW_ERF: for (i = 0; i < n; i++) d[i] = erff(a[i]); break;
-    case FC_EW_GELU:
-        for (i = 0; i < n; i++)
-            d[i] = 0.5f * a[i] * (1.0f + erff(a[i] * 0.70710678118654752f));
-        break;
-    case FC_EW_GELU_TANH:
-        for (i = 0; i < n; i++)
-            d[i] = 0.5f * a[i] * (1.0f + tanhf(0.79788456080286536f *
-                                               (a[i] + 0.044715f * a[i] * a[i] * a[i])));
-        break;
+    case FC_EW_SIGMOID: fc_rt_vsigmoidf(a, d, n); break;
+    case FC_EW_TANH: fc_rt_vtanhf(a, d, n); break;
+    case FC_EW_ERF: fc_rt_verff(a, d, n); break;
+    case FC_EW_GELU: fc_rt_vgeluf(a, d, n); break;
+    case FC_EW_GELU_TANH: fc_rt_vgelu_tanhf(a, d, n); break;
     case FC_EW_LEAKY: for (i = 0; i < n; i++) d[i] = a[i] >= 0.0f ? a[i] : a[i] * p0; break;
     case FC_EW_HARDSIGMOID:
         for (i = 0; i < n; i++) {

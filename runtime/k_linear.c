@@ -1,7 +1,7 @@
 /* k_linear.c — FcLinear: Y[..., N] = act(X[..., K] @ W[K, N] + B[N]), the fused linear layer
  * the optimizer forms from MatMul + Add(bias) (+ activation). Bias and activation are
  * applied to each block of rows right after the GEMM computed it, while it is in cache.
- * fc-deps: k_gemm.c
+ * fc-deps: k_gemm.c, k_vmath.c
  *
  * ia: [M, K, N, has_bias, act]   act: FC_ACT_* below.  scratch: fc_rt_sgemm_work floats. */
 #include "fc_rt.h"
@@ -10,6 +10,9 @@
 FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                        int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
                        int64_t ldc, float *work);
+/* From k_vmath.c: vectorizable GELU over an array (in place allowed). */
+FC_RT void fc_rt_vgeluf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n);
 
 enum { FC_ACT_NONE = 0, FC_ACT_RELU = 1, FC_ACT_GELU_ERF = 2, FC_ACT_GELU_TANH = 3 };
 
@@ -25,12 +28,9 @@ FC_RT_HELPER void fc_linear_epilogue(float *y, int64_t rows, int64_t n, const fl
             for (j = 0; j < n; j++)
                 r[j] = r[j] > 0.0f ? r[j] : 0.0f;
         else if (act == FC_ACT_GELU_ERF)
-            for (j = 0; j < n; j++)
-                r[j] = 0.5f * r[j] * (1.0f + erff(r[j] * 0.70710678118654752f));
+            fc_rt_vgeluf(r, r, n);
         else if (act == FC_ACT_GELU_TANH)
-            for (j = 0; j < n; j++)
-                r[j] = 0.5f * r[j] * (1.0f + tanhf(0.79788456080286536f *
-                                                   (r[j] + 0.044715f * r[j] * r[j] * r[j])));
+            fc_rt_vgelu_tanhf(r, r, n);
     }
 }
 

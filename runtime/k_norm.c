@@ -1,4 +1,4 @@
-/* k_norm.c — normalization ops (float32): BatchNormalization (inference), InstanceNormalization,
+/* k_norm.c — normalization ops (float32): BatchNormalization (inference and training mode), InstanceNormalization,
  * LayerNormalization, GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
  * Statistics are accumulated in double, two-pass (mean, then centered squares), so large
  * means do not cancel the variance away.
@@ -29,11 +29,14 @@ FC_RT_HELPER void fc_nm_affine(const float *x, float *y, int64_t n, float a, flo
         y[i] = x[i] * a + b;
 }
 
-/* BatchNormalization, inference: y = (x - mean) / sqrt(var + eps) * scale + B per channel.
+/* BatchNormalization: y = (x - mean) / sqrt(var + eps) * scale + B per channel.
  * inputs X [N, C, sp..], scale, B, mean, var [C] (or [C, sp..] for the opset < 9 spatial=0
  * form, which prepare folds into C).
+ * Inference uses the input mean / var. Training mode (opset 14+) uses the batch statistics
+ * (mean and population variance over N and the spatial positions) and writes the optional
+ * outputs running_mean = mean * momentum + batch_mean * (1 - momentum), likewise running_var.
  * ia: [0] N, [1] C (channels, or C * spatial for spatial=0), [2] inner (elements per channel
- * per sample). fa: [0] epsilon. */
+ * per sample), [3] training mode. fa: [0] epsilon, [1] momentum. */
 FC_RT void fc_rt_batchnorm(const FcRtNode *n, FcRtTensor *t)
 {
     const float *x = (const float *)fc_rt_in(n, t, 0)->data;
@@ -42,14 +45,40 @@ FC_RT void fc_rt_batchnorm(const FcRtNode *n, FcRtTensor *t)
     const float *mu = (const float *)fc_rt_in(n, t, 3)->data;
     const float *va = (const float *)fc_rt_in(n, t, 4)->data;
     float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int training = n->nia > 3 && n->ia[3];
+    float *rm = training && n->nout > 1 && n->out[1] >= 0 ? (float *)fc_rt_out(n, t, 1)->data
+                                                           : NULL;
+    float *rv = training && n->nout > 2 && n->out[2] >= 0 ? (float *)fc_rt_out(n, t, 2)->data
+                                                           : NULL;
     int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2], b, c;
-    double eps = n->fa[0];
-    for (b = 0; b < N; b++)
-        for (c = 0; c < C; c++) {
-            double a = sc[c] / sqrt((double)va[c] + eps);
-            int64_t off = (b * C + c) * inner;
-            fc_nm_affine(x + off, y + off, inner, (float)a, (float)(bi[c] - mu[c] * a));
+    double eps = n->fa[0], momentum = n->nfa > 1 ? n->fa[1] : 0.9;
+    for (c = 0; c < C; c++) {
+        double mean = mu[c], var = va[c], a;
+        if (training) {
+            /* two passes over the channel's N * inner elements, as in fc_nm_moments */
+            double s = 0.0, q = 0.0, cnt = (double)(N * inner);
+            int64_t i;
+            for (b = 0; b < N; b++)
+                for (i = 0; i < inner; i++)
+                    s += x[(b * C + c) * inner + i];
+            mean = cnt > 0 ? s / cnt : 0.0;
+            for (b = 0; b < N; b++)
+                for (i = 0; i < inner; i++) {
+                    double d = x[(b * C + c) * inner + i] - mean;
+                    q += d * d;
+                }
+            var = cnt > 0 ? q / cnt : 0.0;
+            if (rm)
+                rm[c] = (float)(mu[c] * momentum + mean * (1.0 - momentum));
+            if (rv)
+                rv[c] = (float)(va[c] * momentum + var * (1.0 - momentum));
         }
+        a = sc[c] / sqrt(var + eps);
+        for (b = 0; b < N; b++) {
+            int64_t off = (b * C + c) * inner;
+            fc_nm_affine(x + off, y + off, inner, (float)a, (float)(bi[c] - mean * a));
+        }
+    }
 }
 
 /* InstanceNormalization: per (n, c), y = (x - mean) / sqrt(var + eps) * scale[c] + B[c] with

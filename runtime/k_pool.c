@@ -165,12 +165,105 @@ FC_RT_HELPER void fc_pl_pool(const FcRtNode *n, FcRtTensor *t, int kind)
     }
 }
 
+/* One output row yr[wlo..whi) of a float32 MaxPool whose taps all lie inside the input along
+ * W (the interior columns), tap rows (kd, kh) in [d0,d1) x [h0,h1). Taps are visited in the
+ * order of fc_pl_pool (kd, kh, kw; the first tap seeds the max, a later one replaces it only
+ * when greater), so NaN handling is identical, but one tap at a time across the whole row:
+ * the inner loops are plain strided maxima the compiler vectorizes. */
+FC_RT_HELPER void fc_pl_max_row_f32(const float *xf, const int64_t *geo, int64_t bd, int64_t bh,
+                                    int64_t d0, int64_t d1, int64_t h0, int64_t h1, int64_t wlo,
+                                    int64_t whi, float *yr)
+{
+    const int64_t IH = geo[1], IW = geo[2], KW = geo[8], sw = geo[11];
+    const int64_t dd = geo[12], dh = geo[13], dw = geo[14], pw = geo[17];
+    int64_t kd, kh, kw, ow, first = 1;
+    float *y = yr + wlo;
+    int64_t cnt = whi - wlo;
+    for (kd = d0; kd < d1; kd++)
+        for (kh = h0; kh < h1; kh++) {
+            const float *row = xf + ((bd + kd * dd) * IH + bh + kh * dh) * IW + wlo * sw - pw;
+            for (kw = 0; kw < KW; kw++) {
+                const float *xs = row + kw * dw;
+                if (first) {
+                    for (ow = 0; ow < cnt; ow++)
+                        y[ow] = xs[ow * sw];
+                    first = 0;
+                } else if (sw == 1) {
+                    for (ow = 0; ow < cnt; ow++)
+                        y[ow] = xs[ow] > y[ow] ? xs[ow] : y[ow];
+                } else if (sw == 2) {
+                    for (ow = 0; ow < cnt; ow++)
+                        y[ow] = xs[2 * ow] > y[ow] ? xs[2 * ow] : y[ow];
+                } else {
+                    for (ow = 0; ow < cnt; ow++)
+                        y[ow] = xs[ow * sw] > y[ow] ? xs[ow * sw] : y[ow];
+                }
+            }
+        }
+}
+
 /* MaxPool. X [N, C, sp..] f32 / f64 / int8 / uint8; Y like X; optional Indices (int64) are
  * flat indices into X (row-major spatial, or column-major when storage_order = 1).
- * ia: see fc_pl_pool ([1] = 1 when the Indices output is wanted, [2] storage_order). */
+ * ia: see fc_pl_pool ([1] = 1 when the Indices output is wanted, [2] storage_order).
+ * float32 without Indices computes the interior columns of each output row with
+ * fc_pl_max_row_f32 and leaves only the border columns to the general loop. */
 FC_RT void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t)
 {
-    fc_pl_pool(n, t, FC_PL_MAX);
+    const FcRtTensor *xt = fc_rt_in(n, t, 0);
+    FcRtTensor *yt = fc_rt_out(n, t, 0);
+    const int64_t *geo = n->ia + 4;
+    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], OD = geo[3], OH = geo[4], OW = geo[5];
+    const int64_t KD = geo[6], KH = geo[7], KW = geo[8];
+    const int64_t sd = geo[9], sh = geo[10], sw = geo[11];
+    const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
+    const int64_t pd = geo[15], ph = geo[16], pw = geo[17];
+    int64_t c, od, oh, ow, wlo, whi;
+    if (xt->dtype != FC_DT_F32 || (n->ia[1] && n->nout > 1 && n->out[1] >= 0)) {
+        fc_pl_pool(n, t, FC_PL_MAX);
+        return;
+    }
+    /* interior columns: ow*sw - pw >= 0 and ow*sw - pw + (KW-1)*dw <= IW - 1 */
+    wlo = (pw + sw - 1) / sw;
+    whi = IW - 1 + pw - (KW - 1) * dw < 0 ? 0 : (IW - 1 + pw - (KW - 1) * dw) / sw + 1;
+    if (whi > OW)
+        whi = OW;
+    if (wlo > whi)
+        wlo = whi;
+    for (c = 0; c < n->ia[0]; c++) {
+        const float *xf = (const float *)xt->data + c * ID * IH * IW;
+        float *yf = (float *)yt->data + c * OD * OH * OW;
+        for (od = 0; od < OD; od++) {
+            int64_t bd = od * sd - pd, d0, d1;
+            fc_pl_taps(bd, dd, ID, KD, &d0, &d1);
+            for (oh = 0; oh < OH; oh++) {
+                int64_t bh = oh * sh - ph, h0, h1;
+                float *yr = yf + (od * OH + oh) * OW;
+                fc_pl_taps(bh, dh, IH, KH, &h0, &h1);
+                if (d1 > d0 && h1 > h0 && whi > wlo)
+                    fc_pl_max_row_f32(xf, geo, bd, bh, d0, d1, h0, h1, wlo, whi, yr);
+                for (ow = 0; ow < OW; ow++) {
+                    int64_t bw = ow * sw - pw, w0, w1, kd, kh, kw;
+                    float bf = 0.0f;
+                    int any = 0;
+                    if (ow == wlo && d1 > d0 && h1 > h0 && whi > wlo) {
+                        ow = whi - 1;
+                        continue;
+                    }
+                    fc_pl_taps(bw, dw, IW, KW, &w0, &w1);
+                    for (kd = d0; kd < d1; kd++)
+                        for (kh = h0; kh < h1; kh++) {
+                            int64_t row = ((bd + kd * dd) * IH + bh + kh * dh) * IW + bw;
+                            for (kw = w0; kw < w1; kw++)
+                                if (!any || xf[row + kw * dw] > bf) {
+                                    bf = xf[row + kw * dw];
+                                    any = 1;
+                                }
+                        }
+                    yr[ow] = bf;
+                }
+            }
+        }
+    }
 }
 
 /* AveragePool. X [N, C, sp..] f32 / f64. ia: see fc_pl_pool ([1] count_include_pad: the

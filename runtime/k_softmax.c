@@ -13,10 +13,23 @@
  * Hardmax puts 1 at the first maximum (NaN counts as the maximum, like numpy's argmax).
  * inner == 1 (the normalized elements are contiguous) runs straight along each row; otherwise
  * the R rows of `inner` elements are combined element-wise, keeping contiguous inner loops.
+ * float32 Softmax takes its exponentials from k_vmath.c's vectorizable fc_rt_vexpf (writing
+ * x - max into the output, then exponentiating it in place).
+ * fc-deps: k_vmath.c
  */
 #include "fc_rt.h"
 
-#define FC_SMX_DEFINE(SFX, T, EXP)                                                          \
+FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n);
+
+/* In-place exponential of n doubles (the f64 twin of fc_rt_vexpf for FC_SMX_DEFINE). */
+FC_RT_HELPER void fc_smx_vexp_f64(const double *x, double *y, int64_t n)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        y[i] = exp(x[i]);
+}
+
+#define FC_SMX_DEFINE(SFX, T, EXP, VEXP)                                                        \
     /* One contiguous row p[0..R) into q[0..R). */                                          \
     FC_RT_HELPER void fc_smx_row_##SFX(int op, const T *p, T *q, int64_t R)                 \
     {                                                                                       \
@@ -50,11 +63,11 @@
         }                                                                                   \
         if (op == 0) {                                                                      \
             T inv;                                                                          \
-            for (i = 0; i < R; i++) {                                                       \
-                T e = EXP(p[i] - m);                                                        \
-                q[i] = e;                                                                   \
-                s += e;                                                                     \
-            }                                                                               \
+            for (i = 0; i < R; i++)                                                         \
+                q[i] = p[i] - m;                                                            \
+            VEXP(q, q, R);                                                                  \
+            for (i = 0; i < R; i++)                                                         \
+                s += q[i];                                                                  \
             inv = (T)(1.0 / s);                                                             \
             for (i = 0; i < R; i++)                                                         \
                 q[i] *= inv;                                                                \
@@ -102,11 +115,15 @@
         for (r = 0; r < R; r++) {                                                           \
             const T *p = x + r * inner;                                                     \
             T *q = y + r * inner;                                                           \
-            for (i = 0; i < inner; i++) {                                                   \
-                T e = EXP(p[i] - mx[i]);                                                    \
-                if (op == 0)                                                                \
-                    q[i] = e;                                                               \
-                acc[i] += e;                                                                \
+            if (op == 0) {                                                                  \
+                for (i = 0; i < inner; i++)                                                 \
+                    q[i] = p[i] - mx[i];                                                    \
+                VEXP(q, q, inner);                                                          \
+                for (i = 0; i < inner; i++)                                                 \
+                    acc[i] += q[i];                                                         \
+            } else {                                                                        \
+                for (i = 0; i < inner; i++)                                                 \
+                    acc[i] += EXP(p[i] - mx[i]);                                            \
             }                                                                               \
         }                                                                                   \
         if (op == 0) {                                                                      \
@@ -147,8 +164,8 @@
         }                                                                                   \
     }
 
-FC_SMX_DEFINE(f32, float, expf)
-FC_SMX_DEFINE(f64, double, exp)
+FC_SMX_DEFINE(f32, float, expf, fc_rt_vexpf)
+FC_SMX_DEFINE(f64, double, exp, fc_smx_vexp_f64)
 
 FC_RT void fc_rt_softmax(const FcRtNode *n, FcRtTensor *t)
 {

@@ -8,8 +8,16 @@
  * switch on the op sits outside the element loops: every (op, compute dtype) pair is its
  * own simple loop, stamped out by the FC_UN_* macros, which the C compiler can vectorize.
  */
-/* fc-deps: k_cast.c */
+/* fc-deps: k_cast.c, k_vmath.c */
 #include "fc_rt.h"
+
+/* Vectorized float32 transcendentals (k_vmath.c; accuracy documented and tested there). */
+FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_verff(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vtanhf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vsigmoidf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vgeluf(const float *x, float *y, int64_t n);
+FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n);
 
 FC_RT void fc_rt_convert(void *dst, int32_t ddt, const void *src, int32_t sdt, int64_t n,
                          int64_t st);
@@ -150,6 +158,15 @@ FC_RT_HELPER void fc_un_f32(const FcRtNode *nd, int64_t n, const void *px, void 
     const float gamma = beta;
     const int dpos = nd->nia > 2 && nd->ia[2] != 0, dneg = nd->nia > 3 && nd->ia[3] != 0;
     int64_t i;
+    switch (nd->ia[0]) { /* the transcendentals models spend time in: vectorized versions */
+    case FC_UOP_EXP: fc_rt_vexpf((const float *)px, (float *)py, n); return;
+    case FC_UOP_ERF: fc_rt_verff((const float *)px, (float *)py, n); return;
+    case FC_UOP_TANH: fc_rt_vtanhf((const float *)px, (float *)py, n); return;
+    case FC_UOP_SIGMOID: fc_rt_vsigmoidf((const float *)px, (float *)py, n); return;
+    case FC_UOP_GELU: fc_rt_vgeluf((const float *)px, (float *)py, n); return;
+    case FC_UOP_GELU_TANH: fc_rt_vgelu_tanhf((const float *)px, (float *)py, n); return;
+    default: break;
+    }
     switch (nd->ia[0]) { FC_UN_FLOAT_OPS(float, FC_UN_F32, FC_UN_LOOPV, FC_UN_LOOP) }
 }
 

@@ -616,6 +616,51 @@ static void test_maxpool_pads_ceil_dilation_u8(void **state)
     assert_true(yu[0] == 255 && yu[1] == 10 && yu[2] == 255);
 }
 
+/* The float32 MaxPool row fast path (no Indices) against the general loop (Indices wanted),
+ * over strides 1-3, pads, dilations and 3-D windows, with NaNs and ties in the data. */
+static void test_maxpool_fast_path_matches_general(void **state)
+{
+    (void)state;
+    static const int64_t cfg[][10] = {
+        /* ID IH IW  KD KH KW  s  d  pb pe */
+        {1, 9, 11, 1, 2, 2, 2, 1, 0, 0}, {1, 8, 13, 1, 3, 3, 1, 1, 1, 1},
+        {1, 7, 17, 1, 3, 3, 2, 1, 1, 1}, {1, 6, 20, 1, 2, 3, 3, 2, 2, 1},
+        {3, 5, 9, 2, 2, 2, 1, 1, 1, 0},  {1, 1, 5, 1, 1, 7, 1, 1, 3, 3},
+        {1, 4, 3, 1, 1, 5, 1, 1, 2, 2}};
+    float x[2 * 3 * 9 * 20], y1[2 * 3 * 9 * 20], y2[2 * 3 * 9 * 20];
+    int64_t idx[2 * 3 * 9 * 20];
+    for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
+        const int64_t *g = cfg[c];
+        int64_t in[3] = {g[0], g[1], g[2]}, k[3] = {g[3], g[4], g[5]};
+        int64_t s[3] = {1, g[6], g[6]}, d[3] = {1, g[7], g[7]};
+        int64_t pb[3] = {0, g[8], g[8]}, pe[3] = {0, g[9], g[9]}, out[3], total = 2, ototal = 2;
+        for (int i = 0; i < 3; i++) {
+            out[i] = (in[i] + pb[i] + pe[i] - ((k[i] - 1) * d[i] + 1)) / s[i] + 1;
+            total *= in[i];
+            ototal *= out[i];
+        }
+        for (int64_t i = 0; i < total; i++)
+            x[i] = (float)((int)(rnd() * 8.0f)); /* small integers: many ties */
+        x[total / 3] = NAN;
+        x[total / 2] = -INFINITY;
+        int64_t dx[5] = {1, 2, in[0], in[1], in[2]}, dy[5] = {1, 2, out[0], out[1], out[2]};
+        int64_t ia[25];
+        FcRtTensor t1[2] = {tensor(x, FC_DT_F32, 5, dx), tensor(y1, FC_DT_F32, 5, dy)};
+        FcRtTensor t2[3] = {tensor(x, FC_DT_F32, 5, dx), tensor(y2, FC_DT_F32, 5, dy),
+                            tensor(idx, FC_DT_I64, 5, dy)};
+        pool_ia(ia, 2, 0, 0, in, out, k, s, d, pb, pe);
+        run(fc_rt_maxpool, t1, 1, 1, ia, 25, NULL, 0);
+        pool_ia(ia, 2, 1, 0, in, out, k, s, d, pb, pe);
+        run(fc_rt_maxpool, t2, 1, 2, ia, 25, NULL, 0);
+        for (int64_t i = 0; i < ototal; i++)
+            if (memcmp(&y1[i], &y2[i], sizeof(float)) != 0) {
+                print_error("config %d element %lld: %g vs %g\n", (int)c, (long long)i,
+                            (double)y1[i], (double)y2[i]);
+                fail();
+            }
+    }
+}
+
 static void test_avgpool_count_include_pad_ceil(void **state)
 {
     (void)state;
@@ -714,6 +759,34 @@ static void test_batchnorm(void **state)
     const float eps3 = 3;
     run(fc_rt_batchnorm, t, 5, 1, ia, 3, &eps3, 1);
     NEAR(y[0], -0.5, 1e-6);
+}
+
+static void test_batchnorm_training(void **state)
+{
+    (void)state;
+    /* X [2, 2, 2]: channel 0 holds {1, 3, 5, 7} (mean 4, var 5), channel 1 {2, 2, 2, 2}
+     * (mean 2, var 0). momentum 0.75: running = 0.75 * input + 0.25 * batch. */
+    float x[8] = {1, 3, 2, 2, 5, 7, 2, 2}, sc[2] = {2, 1}, b[2] = {1, -1}, mu[2] = {0, 10},
+          va[2] = {1, 3}, y[8], rm[2], rv[2];
+    int64_t dx[3] = {2, 2, 2}, dc[1] = {2};
+    FcRtTensor t[8] = {tensor(x, FC_DT_F32, 3, dx), tensor(sc, FC_DT_F32, 1, dc),
+                       tensor(b, FC_DT_F32, 1, dc), tensor(mu, FC_DT_F32, 1, dc),
+                       tensor(va, FC_DT_F32, 1, dc), tensor(y, FC_DT_F32, 3, dx),
+                       tensor(rm, FC_DT_F32, 1, dc), tensor(rv, FC_DT_F32, 1, dc)};
+    int64_t ia[4] = {2, 2, 2, 1};
+    const float fa[2] = {4, 0.75f}; /* eps 4: channel 0 divides by sqrt(9) = 3 */
+    run(fc_rt_batchnorm, t, 5, 3, ia, 4, fa, 2);
+    /* channel 0: (x - 4) / 3 * 2 + 1; channel 1: 0 / 2 * 1 - 1 */
+    const float want[8] = {-1, 1.0f / 3, -1, -1, 5.0f / 3, 3, -1, -1};
+    near_all(y, want, 8, 1e-6);
+    NEAR(rm[0], 1.0, 1e-6);
+    NEAR(rm[1], 8.0, 1e-6);
+    NEAR(rv[0], 2.0, 1e-6);
+    NEAR(rv[1], 2.25, 1e-6);
+    /* Y alone (running outputs absent) uses the batch statistics too */
+    memset(y, 0, sizeof y);
+    run(fc_rt_batchnorm, t, 5, 1, ia, 4, fa, 2);
+    near_all(y, want, 8, 1e-6);
 }
 
 static void test_instancenorm(void **state)
@@ -871,10 +944,12 @@ int main(void)
         cmocka_unit_test(test_convtranspose_1d_stride_pad_group),
         cmocka_unit_test(test_maxpool_2d_indices),
         cmocka_unit_test(test_maxpool_pads_ceil_dilation_u8),
+        cmocka_unit_test(test_maxpool_fast_path_matches_general),
         cmocka_unit_test(test_avgpool_count_include_pad_ceil),
         cmocka_unit_test(test_lppool),
         cmocka_unit_test(test_global_pools),
         cmocka_unit_test(test_batchnorm),
+        cmocka_unit_test(test_batchnorm_training),
         cmocka_unit_test(test_instancenorm),
         cmocka_unit_test(test_layernorm_outputs_and_broadcast),
         cmocka_unit_test(test_groupnorm),

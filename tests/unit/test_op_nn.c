@@ -463,9 +463,17 @@ static void test_batchnorm_forms(void **state)
     const int64_t ia[3] = {2, 3, 20};
     check_ia(n, 0, ia, 3);
     assert_true(n->fa[0] == 1e-3f);
-    n = node(g, FC_OP_BATCH_NORMALIZATION, 5, in, 1);
+    /* training mode: batch statistics, running mean / var outputs shaped like the inputs */
+    n = node(g, FC_OP_BATCH_NORMALIZATION, 5, in, 3);
     attr_i(g, n, "training_mode", 1);
-    check_err(g, n, "training_mode=1 is not supported");
+    attr_f(g, n, "momentum", 0.5f);
+    assert_int_equal(prepare(g, n), 0);
+    check_shape(g, n, 0, FC_DT_F32, 4, dx);
+    check_shape(g, n, 1, FC_DT_F32, 1, dc);
+    check_shape(g, n, 2, FC_DT_F32, 1, dc);
+    const int64_t iat[4] = {2, 3, 20, 1};
+    check_ia(n, 0, iat, 4);
+    assert_true(n->fa[1] == 0.5f);
     n = node(g, FC_OP_BATCH_NORMALIZATION, 5, in, 3);
     check_err(g, n, "output 1 is only produced in training mode");
     /* unused optional outputs are fine */
@@ -493,6 +501,16 @@ static void test_batchnorm_forms(void **state)
     attr_i(g, n, "is_test", 0);
     attr_i(g, n, "spatial", 0);
     check_err(g, n, "is_test=0 (training) is not supported");
+    fc_graph_free(g);
+
+    /* training_mode does not exist before opset 14 */
+    g = graph(13);
+    int in13[5] = {value(g, "x", FC_DT_F32, 4, dx), value(g, "s", FC_DT_F32, 1, dc),
+                   value(g, "b", FC_DT_F32, 1, dc), value(g, "m", FC_DT_F32, 1, dc),
+                   value(g, "v", FC_DT_F32, 1, dc)};
+    n = node(g, FC_OP_BATCH_NORMALIZATION, 5, in13, 1);
+    attr_i(g, n, "training_mode", 1);
+    check_err(g, n, "training_mode needs opset 14 or later");
     fc_graph_free(g);
 }
 
