@@ -208,7 +208,24 @@ def elementwise_fusion():
          [vi('x', [4], T.INT64)], [vi('y', [4], T.INT64)])
 
 
+def recognize_softmax():
+    nodes = [h.make_node('ReduceMax', ['x'], ['m'], name='max', axes=[-1]),
+             h.make_node('Sub', ['x', 'm'], ['d'], name='sub'),
+             h.make_node('Exp', ['d'], ['e'], name='exp'),
+             h.make_node('ReduceSum', ['e', 'ax'], ['s'], name='sum'),
+             h.make_node('Div', ['e', 's'], ['y'], name='div')]
+    save('recognize-softmax/stable', nodes, [vi('x', [2, 3, 5])], [vi('y', [2, 3, 5])],
+         [const('ax', np.array([-1], np.int64))])
+    nodes = [h.make_node('Exp', ['x'], ['e'], name='exp'),
+             h.make_node('ReduceSum', ['e', 'ax'], ['s'], name='sum', keepdims=0),
+             h.make_node('Unsqueeze', ['s', 'ax'], ['su'], name='unsq'),
+             h.make_node('Div', ['e', 'su'], ['y'], name='div')]
+    save('recognize-softmax/keepdims_0', nodes, [vi('x', [2, 5])], [vi('y', [2, 5])],
+         [const('ax', np.array([1], np.int64))])
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
-              recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion):
+              recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
+              recognize_softmax):
         f()
