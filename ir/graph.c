@@ -7,6 +7,26 @@
 
 /* ---- arena ---------------------------------------------------------------------- */
 
+/* Under AddressSanitizer (-Dsanitize=true, -Dfuzz=true) the unused part of every chunk stays
+ * poisoned and each allocation is followed by a redzone, so ASan reports a prepare function
+ * or kernel that overruns an arena-allocated tensor as it would a malloc'd one. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FC_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FC_ASAN 1
+#endif
+#ifdef FC_ASAN
+#include <sanitizer/asan_interface.h>
+#define FC_ARENA_REDZONE 16
+#else
+#define FC_ARENA_REDZONE 0
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
 struct FcArenaChunk {
     FcArenaChunk *next;
     size_t used, cap;
@@ -16,7 +36,8 @@ struct FcArenaChunk {
 void *fc_arena_alloc(FcArena *a, size_t size)
 {
     FcArenaChunk *c = a->head;
-    size = (size + 15) & ~(size_t)15;
+    size_t want = size;
+    size = ((size + 15) & ~(size_t)15) + FC_ARENA_REDZONE;
     if (!c || c->cap - c->used < size) {
         size_t cap = size > (1u << 20) ? size : (1u << 20);
         c = malloc(sizeof(*c) + cap);
@@ -28,10 +49,12 @@ void *fc_arena_alloc(FcArena *a, size_t size)
         c->cap = cap;
         c->next = a->head;
         a->head = c;
+        ASAN_POISON_MEMORY_REGION(c->mem, cap);
     }
     void *p = c->mem + c->used;
     c->used += size;
-    memset(p, 0, size);
+    ASAN_UNPOISON_MEMORY_REGION(p, want);
+    memset(p, 0, FC_ARENA_REDZONE ? want : size);
     return p;
 }
 
@@ -60,6 +83,7 @@ void fc_arena_free(FcArena *a)
 {
     while (a->head) {
         FcArenaChunk *n = a->head->next;
+        ASAN_UNPOISON_MEMORY_REGION(a->head->mem, a->head->cap);
         free(a->head);
         a->head = n;
     }
@@ -364,14 +388,18 @@ int fc_broadcast_shape(FcGraph *g, const FcNode *n, int ra, const int64_t *da, i
                        const int64_t *db, int *rout, int64_t *dout)
 {
     int r = ra > rb ? ra : rb;
+    int64_t out[FC_MAX_RANK]; /* dout may alias da or db */
+    if (r > FC_MAX_RANK)
+        return fc_err(g, n, "rank %d exceeds %d", r, FC_MAX_RANK);
     for (int i = 0; i < r; i++) {
         int ia = i - (r - ra), ib = i - (r - rb);
         int64_t a = ia >= 0 ? da[ia] : 1, b = ib >= 0 ? db[ib] : 1;
         if (a != b && a != 1 && b != 1)
             return fc_err(g, n, "shapes do not broadcast (dimension %lld vs %lld)",
                           (long long)a, (long long)b);
-        dout[i] = a == 1 ? b : a;
+        out[i] = a == 1 ? b : a;
     }
+    memcpy(dout, out, sizeof(int64_t) * (size_t)r);
     *rout = r;
     return 0;
 }

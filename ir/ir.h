@@ -193,7 +193,7 @@ int64_t *fc_pack_ints(FcGraph *g, FcNode *n, int count);
 float *fc_pack_floats(FcGraph *g, FcNode *n, int count);
 /* Normalizes an axis in [-rank, rank) to [0, rank); returns -1 (with fc_err) if out of range. */
 int fc_norm_axis(FcGraph *g, const FcNode *n, int64_t axis, int rank, int64_t *out);
-/* Numpy broadcast of two shapes; fails with fc_err if incompatible. */
+/* Numpy broadcast of two shapes (dout may be da or db); fails with fc_err if incompatible. */
 int fc_broadcast_shape(FcGraph *g, const FcNode *n, int ra, const int64_t *da, int rb,
                        const int64_t *db, int *rout, int64_t *dout);
 /* The error for an input whose values decide a shape but are only known at run time:

@@ -1,5 +1,6 @@
 /* op_fused.c — prepare for the ops only the optimizer creates (never read from ONNX files):
  * FcLinear (MatMul + bias + activation). Their kernels live in runtime/k_linear.c. */
+#include <string.h>
 #include "ir.h"
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);

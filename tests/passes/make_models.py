@@ -224,8 +224,14 @@ def recognize_softmax():
          [const('ax', np.array([1], np.int64))])
 
 
+def elementwise_fusion_rank():
+    save('elementwise-fusion/lower_rank_first', [h.make_node('Add', ['a', 'b'], ['s'], name='add1'),
+                                                 h.make_node('Add', ['s', 'c'], ['y'], name='add2')],
+         [vi('a', [1, 8]), vi('b', [2, 1, 1, 8]), vi('c', [2, 1, 1, 8])], [vi('y', [2, 1, 1, 8])])
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
-              recognize_softmax):
+              recognize_softmax, elementwise_fusion_rank):
         f()
