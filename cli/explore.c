@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,9 +68,10 @@ typedef struct Variant {
     int nodes;
     int same_as;             /* an earlier variant with byte-identical C, or -1 */
     uint64_t hash;           /* of the C file */
-    double *round_min, *round_med;
+    double *round_min, *round_med, *round_cpu;
     int nrounds;
     double min_ms, med_ms;   /* NAN when not timed */
+    double cpu_ms;           /* CPU time per run (median over rounds), NAN when not timed */
     FcDevStats dev;
     int64_t agree, rows;     /* argmax over the last axis: rows that agree / rows */
     int64_t correct, labeled;
@@ -99,14 +101,26 @@ static void note(const char *fmt, ...)
     va_end(ap);
 }
 
+/* Prints "fastc explore: <message>" and returns `code` (the caller's error return). */
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fastc explore: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: fastc explore MODEL.onnx --data DIR [--data DIR ...] [options]\n"
           "\n"
           "Builds variants of MODEL, runs each on the inputs of every DIR (input_K.pb, as in an\n"
           "ONNX test_data_set folder; their shapes fix the model's), and prints one table:\n"
-          "nodes, latency (median, min), speedup and the deviation of the outputs from -O0\n"
-          "(max/mean/std of |diff|, RMSE, % of elements over the tolerance, argmax agreement\n"
+          "nodes, latency (median, min, CPU time), speedup and the deviation of the outputs from\n"
+          "-O0 (max/mean/std of |diff|, RMSE, % of elements over the tolerance, argmax agreement\n"
           "over the last axis, top-1 accuracy with --labels). Progress goes to stderr.\n"
           "\n"
           "  --data DIR        a test data set (repeatable; latency is timed on the first)\n"
@@ -335,8 +349,7 @@ static void add_flag(Variant *v, const char *fmt, const char *arg)
 static int add_variant(Explore *e, const char *spec)
 {
     if (e->nv == MAX_VARIANTS) {
-        fprintf(stderr, "fastc explore: more than %d variants\n", MAX_VARIANTS);
-        return -1;
+        return fail(-1, "more than %d variants", MAX_VARIANTS);
     }
     Variant *v = &e->v[e->nv];
     memset(v, 0, sizeof *v);
@@ -356,7 +369,7 @@ static int add_variant(Explore *e, const char *spec)
             rc = fc_replace_activation_add(tok, msg, sizeof msg);
             fc_replace_activation_reset();
             if (rc) {
-                fprintf(stderr, "fastc explore: variant '%s': %s\n", spec, msg);
+                rc = fail(-1, "variant '%s': %s", spec, msg);
                 break;
             }
             repl[nrepl++] = tok;
@@ -364,9 +377,8 @@ static int add_variant(Explore *e, const char *spec)
             snprintf(passes + strlen(passes), sizeof passes - strlen(passes), "%s%s",
                      passes[0] ? "," : "", tok);
         } else {
-            fprintf(stderr, "fastc explore: variant '%s': unknown item '%s' (want a level O0..O3, "
-                    "a pass name, a replacement like gelu:relu, or a fastc flag)\n", spec, tok);
-            rc = -1;
+            rc = fail(-1, "variant '%s': unknown item '%s' (want a level O0..O3, a pass name, a "
+                      "replacement like gelu:relu, or a fastc flag)", spec, tok);
             break;
         }
     }
@@ -458,7 +470,7 @@ static int parse_args(Explore *e, int argc, char **argv)
             exit(0);
         } else if ((val = arg_value(argc, argv, &i, "--data"))) {
             if (e->ndata == MAX_DATA)
-                return fprintf(stderr, "fastc explore: more than %d --data\n", MAX_DATA), 2;
+                return fail(2, "more than %d --data", MAX_DATA);
             e->data[e->ndata++] = val;
         } else if ((val = arg_value(argc, argv, &i, "--labels"))) {
             e->labels_path = val;
@@ -469,20 +481,19 @@ static int parse_args(Explore *e, int argc, char **argv)
         } else if ((val = arg_value(argc, argv, &i, "--runs")) ||
                    (val = arg_value(argc, argv, &i, "--rounds"))) {
             if (parse_number(val, &num) || num != floor(num) || num > 1e6)
-                return fprintf(stderr, "fastc explore: bad count '%s' for %s\n", val, a), 2;
+                return fail(2, "bad count '%s' for %s", val, a);
             *(strncmp(a, "--runs", 6) == 0 ? &e->runs : &e->rounds) = (int)num;
         } else if ((val = arg_value(argc, argv, &i, "--rtol")) ||
                    (val = arg_value(argc, argv, &i, "--atol"))) {
             if (parse_number(val, &num))
-                return fprintf(stderr, "fastc explore: bad tolerance '%s'\n", val), 2;
+                return fail(2, "bad tolerance '%s'", val);
             *(strncmp(a, "--rtol", 6) == 0 ? &e->rtol : &e->atol) = num;
         } else if (a[0] == '-') {
-            return fprintf(stderr, "fastc explore: unknown option '%s' (see fastc explore "
-                           "--help)\n", a), 2;
+            return fail(2, "unknown option '%s' (see fastc explore --help)", a);
         } else if (!e->model) {
             e->model = a;
         } else {
-            return fprintf(stderr, "fastc explore: more than one model given '%s'\n", a), 2;
+            return fail(2, "more than one model given '%s'", a);
         }
     }
     if (!e->model || !e->ndata) {
@@ -512,24 +523,22 @@ static int scan_inputs(Explore *e)
         e->ninputs = k + 1;
     }
     if (!e->ninputs) {
-        fprintf(stderr, "fastc explore: no input_0.pb in '%s'\n", e->data[0]);
-        return -1;
+        return fail(-1, "no input_0.pb in '%s'", e->data[0]);
     }
     for (int k = 0; k < e->ninputs; k++) {
         Tensor first;
         input_path(e, 0, k, path, sizeof path);
         if (load_tensor(path, &first, err, sizeof err))
-            return fprintf(stderr, "fastc explore: %s\n", err), -1;
+            return fail(-1, "%s", err);
         for (int d = 1; d < e->ndata; d++) {
             Tensor t;
             input_path(e, d, k, path, sizeof path);
             if (load_tensor(path, &t, err, sizeof err))
-                return fprintf(stderr, "fastc explore: %s\n", err), -1;
+                return fail(-1, "%s", err);
             int same = same_shape(&first, &t);
             tensor_free(&t);
             if (!same)
-                return fprintf(stderr, "fastc explore: '%s' has another shape than in '%s'\n",
-                               path, e->data[0]), -1;
+                return fail(-1, "'%s' has another shape than in '%s'", path, e->data[0]);
         }
         char flag[600];
         int n = snprintf(flag, sizeof flag, "--shape=@%d=", k);
@@ -549,10 +558,10 @@ static int load_labels(Explore *e)
     if (!e->labels_path)
         return 0;
     if (load_tensor(e->labels_path, &t, err, sizeof err))
-        return fprintf(stderr, "fastc explore: %s\n", err), -1;
+        return fail(-1, "%s", err);
     if (!fc_dtype_is_int(t.dtype)) {
         tensor_free(&t);
-        return fprintf(stderr, "fastc explore: labels '%s' are not integers\n", e->labels_path), -1;
+        return fail(-1, "labels '%s' are not integers", e->labels_path);
     }
     e->nlabels = t.n;
     e->labels = malloc(sizeof(int64_t) * (size_t)(t.n ? t.n : 1));
@@ -746,7 +755,19 @@ static int build_variant(Explore *e, int i)
     return 0;
 }
 
-/* One round of timing: every distinct built variant, in order. */
+/* CPU seconds (user + system) of the children waited for so far. */
+static double children_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+/* One round of timing: every distinct built variant, in order. Besides the program's own
+ * wall-clock figures, the CPU time per run: a plain run (load, one inference) and the --bench
+ * run (load, one inference, a warm-up, `runs` timed) differ by runs + 1 inferences. Other jobs
+ * on a shared machine stretch wall-clock time far more than CPU time. */
 static void time_round(Explore *e, int round, int runs)
 {
     char bin[PATH_LEN], log[PATH_LEN], out[PATH_LEN], dir[PATH_LEN];
@@ -760,10 +781,15 @@ static void time_round(Explore *e, int round, int runs)
         if (!v->built || v->same_as >= 0)
             continue;
         tmp_path(e, bin, sizeof bin, "v%d", i);
-        double lo, mid;
-        char *text = run_program(e, bin, 0, dir, runs, out, log) == 0 ? read_text(out) : NULL;
+        double lo, mid, c0 = children_cpu_s();
+        int plain = run_program(e, bin, 0, dir, 0, "/dev/null", log);
+        double c1 = children_cpu_s();
+        char *text = !plain && run_program(e, bin, 0, dir, runs, out, log) == 0 ? read_text(out)
+                                                                                 : NULL;
+        double c2 = children_cpu_s();
         if (text && fc_parse_bench(text, &lo, &mid) == 0) {
             v->round_min[v->nrounds] = lo;
+            v->round_cpu[v->nrounds] = fmax(0.0, (c2 - c1) - (c1 - c0)) * 1e3 / (runs + 1);
             v->round_med[v->nrounds++] = mid;
             fprintf(stderr, " %s %.3f", v->name, mid);
         }
@@ -776,9 +802,10 @@ static void summarize_times(Explore *e)
 {
     for (int i = 0; i < e->nv; i++) {
         Variant *v = &e->v[i];
-        v->min_ms = v->med_ms = NAN;
+        v->min_ms = v->med_ms = v->cpu_ms = NAN;
         if (!v->nrounds)
             continue;
+        v->cpu_ms = fc_median(v->round_cpu, v->nrounds);
         v->min_ms = v->round_min[0];
         for (int r = 1; r < v->nrounds; r++)
             v->min_ms = fmin(v->min_ms, v->round_min[r]);
@@ -792,6 +819,7 @@ static void summarize_times(Explore *e)
         v->built = 1;
         v->min_ms = t->min_ms;
         v->med_ms = t->med_ms;
+        v->cpu_ms = t->cpu_ms;
         v->dev = t->dev;
         v->agree = t->agree;
         v->rows = t->rows;
@@ -802,14 +830,14 @@ static void summarize_times(Explore *e)
 
 /* ---- reports -------------------------------------------------------------------------------- */
 
-enum { COL_NAME, COL_FLAGS, COL_NODES, COL_MED, COL_MIN, COL_SPEEDUP, COL_MAX, COL_RMSE,
+enum { COL_NAME, COL_FLAGS, COL_NODES, COL_MED, COL_MIN, COL_CPU, COL_SPEEDUP, COL_MAX, COL_RMSE,
        COL_MEAN, COL_STD, COL_OVER, COL_ARGMAX, COL_TOP1, COL_NOTE, NCOLS };
 
 static const char *const col_title[NCOLS] = {
-    "variant", "flags", "nodes", "median ms", "min ms", "speedup", "max abs diff", "RMSE",
-    "mean abs diff", "std abs diff", "% > tol", "argmax agree %", "top-1", "note"};
+    "variant", "flags", "nodes", "median ms", "min ms", "cpu ms", "speedup", "max abs diff",
+    "RMSE", "mean abs diff", "std abs diff", "% > tol", "argmax agree %", "top-1", "note"};
 static const char *const col_key[NCOLS] = {
-    "variant", "flags", "nodes", "median_ms", "min_ms", "speedup", "max_abs_diff", "rmse",
+    "variant", "flags", "nodes", "median_ms", "min_ms", "cpu_ms", "speedup", "max_abs_diff", "rmse",
     "mean_abs_diff", "std_abs_diff", "pct_over_tol", "argmax_agree_pct", "top1", "note"};
 
 static int col_shown(const Explore *e, int c)
@@ -826,6 +854,7 @@ static double col_number(const Explore *e, const Variant *v, int c)
     case COL_NODES: return v->nodes >= 0 ? v->nodes : NAN;
     case COL_MED: return v->med_ms;
     case COL_MIN: return v->min_ms;
+    case COL_CPU: return v->cpu_ms;
     case COL_SPEEDUP: return e->v[0].med_ms / v->med_ms;
     case COL_MAX: return v->dev.max;
     case COL_RMSE: return fc_dev_rmse(&v->dev);
@@ -865,7 +894,7 @@ static void cell(const Explore *e, const Variant *v, int c, int exact, char *buf
         snprintf(buf, len, "%.9g", x);
     else if (c == COL_NODES)
         snprintf(buf, len, "%d", (int)x);
-    else if (c == COL_MED || c == COL_MIN)
+    else if (c == COL_MED || c == COL_MIN || c == COL_CPU)
         snprintf(buf, len, "%.3f", x);
     else if (c == COL_SPEEDUP)
         snprintf(buf, len, "%.2fx", x);
@@ -1023,6 +1052,50 @@ static void svg_text(FILE *f, double x, double y, const char *anchor, int size, 
     fputs("</text>\n", f);
 }
 
+/* Label box of point p at spot (dx, dy): left of the point when dx < 0. */
+static void label_box(const double *p, const double *spot, double w, double *box)
+{
+    double x = p[0] + spot[0], y = p[1] + spot[1];
+    box[0] = spot[0] < 0 ? x - w : x;
+    box[1] = y - 9;
+    box[2] = spot[0] < 0 ? x : x + w;
+    box[3] = y + 2;
+}
+
+static int overlaps(const double *a, const double *b)
+{
+    return a[2] > b[0] && a[0] < b[2] && a[3] > b[1] && a[1] < b[3];
+}
+
+/* Writes point k's label at the first of a few spots beside it that overlaps neither a point
+ * nor an earlier label (boxes[0..k) holds theirs), else at the first spot. */
+static void place_label(FILE *f, double (*pts)[2], int np, double (*boxes)[4], int k,
+                        const char *text)
+{
+    static const double spots[][2] = {{7, -5}, {7, 12}, {-7, -5}, {-7, 12}, {7, -17}, {7, 24},
+                                      {-7, -17}, {-7, 24}, {7, -29}, {7, 36}};
+    const int nspots = (int)(sizeof spots / sizeof spots[0]);
+    double w = 5.6 * (double)strlen(text);
+    int best = 0;
+    for (int s = 0; s < nspots; s++) {
+        int free = 1;
+        label_box(pts[k], spots[s], w, boxes[k]);
+        for (int j = 0; j < np && free; j++) {
+            double dot[4] = {pts[j][0] - 4, pts[j][1] - 4, pts[j][0] + 4, pts[j][1] + 4};
+            free = !overlaps(dot, boxes[k]);
+        }
+        for (int j = 0; j < k && free; j++)
+            free = !overlaps(boxes[j], boxes[k]);
+        if (free) {
+            best = s;
+            break;
+        }
+    }
+    label_box(pts[k], spots[best], w, boxes[k]);
+    svg_text(f, spots[best][0] < 0 ? boxes[k][2] : boxes[k][0], boxes[k][3] - 2,
+             spots[best][0] < 0 ? "end" : "start", 10, text);
+}
+
 /* The model's file name with its folder ("digits_cnn/model.onnx"), for the plot's title. */
 static const char *short_name(const char *path)
 {
@@ -1054,7 +1127,7 @@ static void write_svg(const Explore *e, FILE *f)
         ylo = -7, yhi = -1;
     if (acc) {
         double pad = fmax(0.005, (yhi - ylo) * 0.1);
-        ylo = fmax(0, ylo - pad), yhi = fmin(1, yhi + pad);
+        ylo = fmax(0, ylo - pad), yhi += pad;
     } else {
         ylo = floor(ylo), yhi = ceil(yhi);
         if (yhi - ylo < 1)
@@ -1094,17 +1167,22 @@ static void write_svg(const Explore *e, FILE *f)
         svg_text(f, PL - 6, PB - 4, "end", 11, "0 (exact)");
     fprintf(f, "<text transform=\"translate(22,%d) rotate(-90)\" text-anchor=\"middle\" "
             "font-size=\"12\">%s</text>\n", (PT + PB) / 2, acc ? "top-1 accuracy" : "RMSE vs -O0");
-    for (int i = 0, k = 0; i < e->nv; i++) {
+    double pts[MAX_VARIANTS][2], boxes[MAX_VARIANTS][4];
+    int idx[MAX_VARIANTS], np = 0;
+    for (int i = 0; i < e->nv; i++) {
         const Variant *v = &e->v[i];
         double y = col_number(e, v, acc ? COL_TOP1 : COL_RMSE);
         if (!v->built || v->same_as >= 0 || isnan(v->med_ms) || isnan(y) || isinf(y))
             continue;
         double yy = acc ? y : y > 0 ? log10(y) : ybottom + 0.12;
-        double px = PL + (PR - PL) * v->med_ms / xhi;
-        double py = PB - (PB - PT) * (yy - ybottom) / (yhi - ybottom);
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n", px, py,
-                i == 0 ? "black" : "#c03");
-        svg_text(f, px + 7, py + ((k++ % 2) ? 12 : -5), "start", 10, v->name);
+        pts[np][0] = PL + (PR - PL) * v->med_ms / xhi;
+        pts[np][1] = PB - (PB - PT) * (yy - ybottom) / (yhi - ybottom);
+        idx[np++] = i;
+    }
+    for (int k = 0; k < np; k++) {
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n", pts[k][0],
+                pts[k][1], idx[k] == 0 ? "black" : "#c03");
+        place_label(f, pts, np, boxes, k, e->v[idx[k]].name);
     }
     /* A legend listing the variants that share another's point. */
     int ly = PT + 10;
@@ -1127,10 +1205,8 @@ static int write_report(const Explore *e, const char *name, Writer w)
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/%s", e->out, name);
     FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "fastc explore: cannot write '%s'\n", path);
-        return -1;
-    }
+    if (!f)
+        return fail(-1, "cannot write '%s'", path);
     w(e, f);
     return fclose(f) ? -1 : 0;
 }
@@ -1158,11 +1234,11 @@ static int explore(Explore *e)
     if (scan_inputs(e) || load_labels(e))
         return 1;
     if (make_dirs(e->out))
-        return fprintf(stderr, "fastc explore: cannot create '%s'\n", e->out), 1;
+        return fail(1, "cannot create '%s'", e->out);
     const char *tmpdir = getenv("TMPDIR");
     snprintf(e->tmp, sizeof e->tmp, "%s/fastc-explore-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (!mkdtemp(e->tmp))
-        return fprintf(stderr, "fastc explore: cannot create a temporary directory\n"), 1;
+        return fail(1, "cannot create a temporary directory");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal; /* no SA_RESTART: waitpid returns, the child gets SIGTERM */
@@ -1171,15 +1247,14 @@ static int explore(Explore *e)
     int rc = 0;
     snprintf(e->self, sizeof e->self, "%s/fastc", e->tmp);
     if (copy_executable("/proc/self/exe", e->self)) {
-        fprintf(stderr, "fastc explore: cannot copy the fastc executable\n");
-        rc = 1;
+        rc = fail(1, "cannot copy the fastc executable");
     }
     for (int i = 0; !rc && i < e->nv && !interrupted; i++) {
         e->v[i].round_min = calloc((size_t)e->rounds, sizeof(double));
         e->v[i].round_med = calloc((size_t)e->rounds, sizeof(double));
+        e->v[i].round_cpu = calloc((size_t)e->rounds, sizeof(double));
         if (build_variant(e, i) && i == 0 && !interrupted) {
-            fprintf(stderr, "fastc explore: the -O0 reference failed: %s\n", e->v[0].error);
-            rc = 1;
+            rc = fail(1, "the -O0 reference failed: %s", e->v[0].error);
             break;
         }
     }

@@ -629,12 +629,14 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     int k = 0;
     emit_block_arrays(&e, &g->top, &k);
     e.nnodes = k;
-    fprintf(f, "static FcRtNode %s_nodes[%d] = {\n", e.p, k ? k : 1);
-    k = 0;
-    emit_block_records(&e, &g->top, &k);
-    if (!k)
-        fputs("    {0, 0, 0, 0, 0, 0, 0, 0, 0}\n", f);
-    fputs("};\n", f);
+    /* A graph without kernel calls (all folded or copies) gets no node table: an unused
+     * static array fails -Werror=unused-variable. */
+    if (k) {
+        fprintf(f, "static FcRtNode %s_nodes[%d] = {\n", e.p, k);
+        k = 0;
+        emit_block_records(&e, &g->top, &k);
+        fputs("};\n", f);
+    }
     emit_run(&e);
     emit_metadata(&e);
     if (opt->with_main)

@@ -359,6 +359,12 @@ static FcNode *declare_node(Importer *im, const Onnx__NodeProto *np, Scope *scop
     }
     for (size_t i = 0; i < np->n_output; i++) {
         const char *on = np->output[i];
+        /* Kernels write their first min_out outputs unconditionally (fuzz: an AveragePool
+         * whose output name was empty wrote through tensor index -1). */
+        if ((!on || !*on) && (int)i < info->min_out) {
+            fc_err(g, n, "output %zu is required but its name is empty", i);
+            return NULL;
+        }
         if (!on || !*on)
             continue; /* an optional output the model does not use */
         if (scope_get_local(scope, on) >= 0) {
@@ -383,8 +389,13 @@ static int import_attrs(Importer *im, FcNode *n, const Onnx__NodeProto *np, Scop
 
 static int resolve_inputs(Importer *im, FcNode *n, const Onnx__NodeProto *np, Scope *scope)
 {
+    const FcOpInfo *info = &fc_ops[n->op];
     for (size_t i = 0; i < np->n_input; i++) {
         const char *in = np->input[i];
+        /* An empty name marks an absent optional input; prepare functions read the first
+         * min_in inputs (and every input of a variadic op) without checking (fuzz). */
+        if ((!in || !*in) && ((int)i < info->min_in || (info->flags & FC_F_VARIADIC)))
+            return fc_err(im->g, n, "input %zu is required but its name is empty", i);
         if (!in || !*in)
             continue;
         n->in[i] = scope_get(scope, in);
@@ -628,6 +639,64 @@ static unsigned char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* ---- nesting limit ---------------------------------------------------------------------------- */
+
+/* protobuf-c unpacks nested messages recursively with no depth limit, so a model whose
+ * subgraphs (If inside If ...) or types (sequence of sequence of ...) nest thousands deep
+ * overflows the stack inside onnx__model_proto__unpack (found by tests/fuzz/make_chain.py
+ * --nested-if 10000). Before unpacking, this walks the bytes with the schema's descriptors and
+ * refuses nesting deeper than Google protobuf's default recursion limit, which ONNX's own
+ * tools share, so no model they can load is refused. Malformed bytes are left to protobuf-c. */
+#define FC_MAX_PROTO_DEPTH 100
+
+static int pb_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        unsigned char c = *(*p)++;
+        x |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Returns the deepest message nesting below (desc, bytes), stopping early past the limit. */
+static int pb_depth(const ProtobufCMessageDescriptor *desc, const unsigned char *p,
+                    const unsigned char *end, int depth)
+{
+    int deepest = depth;
+    while (p < end && deepest <= FC_MAX_PROTO_DEPTH) {
+        uint64_t key, v;
+        if (!pb_varint(&p, end, &key))
+            return deepest;
+        switch (key & 7) {
+        case 0: if (!pb_varint(&p, end, &v)) return deepest; break;
+        case 1: if (end - p < 8) return deepest; p += 8; break;
+        case 5: if (end - p < 4) return deepest; p += 4; break;
+        case 2: {
+            if (!pb_varint(&p, end, &v) || v > (uint64_t)(end - p))
+                return deepest;
+            const ProtobufCFieldDescriptor *fd =
+                key >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(
+                                             desc, (unsigned)(key >> 3)) : NULL;
+            if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+                int d = pb_depth(fd->descriptor, p, p + v, depth + 1);
+                if (d > deepest)
+                    deepest = d;
+            }
+            p += v;
+            break;
+        }
+        default:
+            return deepest;
+        }
+    }
+    return deepest;
+}
+
 static int read_opset(FcGraph *g, const Onnx__ModelProto *m)
 {
     g->opset = 0;
@@ -663,6 +732,12 @@ FcGraph *fc_onnx_load_buffer(const void *data, size_t len, const char *path,
                              const FcImportOptions *opt, char *err, size_t errlen)
 {
     static const FcImportOptions no_opt;
+    if (pb_depth(&onnx__model_proto__descriptor, data, (const unsigned char *)data + len, 0) >
+        FC_MAX_PROTO_DEPTH) {
+        snprintf(err, errlen, "%s: the model nests messages (subgraphs, types) more than %d "
+                 "deep", path, FC_MAX_PROTO_DEPTH);
+        return NULL;
+    }
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, data);
     if (!m) {
         snprintf(err, errlen, "%s: not a valid ONNX model (protobuf decoding failed)", path);

@@ -39,8 +39,9 @@ static int external_path(FcGraph *g, const FcNode *n, const char *model_dir, con
     return 0;
 }
 
+/* Reads the tensor's bytes from its external file into a fresh v->data. */
 static int read_external(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t,
-                         const char *model_dir, void *dst, size_t bytes)
+                         const char *model_dir, FcValue *v, size_t bytes)
 {
     const char *loc = NULL;
     long long offset = 0, length = -1;
@@ -67,7 +68,14 @@ static int read_external(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t
     FILE *f = fopen(path, "rb");
     if (!f)
         return fc_err(g, n, "tensor '%s': cannot open external data file '%s'", name, loc);
-    int ok = fseeko(f, (off_t)offset, SEEK_SET) == 0 && fread(dst, 1, bytes, f) == bytes;
+    /* The file must hold the bytes before they are allocated: dims are untrusted (fuzz). */
+    off_t size = fseeko(f, 0, SEEK_END) == 0 ? ftello(f) : -1;
+    int ok = size >= 0 && (uint64_t)offset <= (uint64_t)size &&
+             bytes <= (uint64_t)(size - (off_t)offset);
+    if (ok) {
+        v->data = fc_arena_alloc(&g->arena, bytes ? bytes : 1);
+        ok = fseeko(f, (off_t)offset, SEEK_SET) == 0 && fread(v->data, 1, bytes, f) == bytes;
+    }
     fclose(f);
     if (!ok)
         return fc_err(g, n, "tensor '%s': external data file '%s' is shorter than its dims "
@@ -95,6 +103,7 @@ static int copy_typed(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t, F
     if ((int64_t)count != numel)
         return fc_err(g, n, "tensor '%s' holds %zu values but its dims need %lld", name, count,
                       (long long)numel);
+    v->data = fc_arena_alloc(&g->arena, (size_t)numel * fc_rt_dtype_size(dt) + 1);
     for (int64_t i = 0; i < numel; i++) {
         switch (dt) {
         case FC_DT_F32: ((float *)v->data)[i] = t->float_data[i]; break;
@@ -121,14 +130,17 @@ int fc_tensor_decode(FcGraph *g, const Onnx__TensorProto *t, const char *model_d
         return -1;
     int64_t numel = fc_value_numel(v);
     size_t bytes = (size_t)numel * fc_rt_dtype_size(v->dtype);
-    v->data = fc_arena_alloc(&g->arena, bytes ? bytes : 1);
+    /* Each branch checks that the data is there before allocating v->data: the dims alone
+     * may ask for terabytes (fuzz). */
     if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-        return read_external(g, n, t, model_dir, v->data, bytes);
+        return read_external(g, n, t, model_dir, v, bytes);
     if (t->has_raw_data) {
         if (t->raw_data.len != bytes)
             return fc_err(g, n, "tensor '%s' raw_data has %zu bytes but its dims need %zu", name,
                           t->raw_data.len, bytes);
-        memcpy(v->data, t->raw_data.data, bytes);
+        v->data = fc_arena_alloc(&g->arena, bytes ? bytes : 1);
+        if (bytes)
+            memcpy(v->data, t->raw_data.data, bytes);
         return 0;
     }
     return copy_typed(g, n, t, v, numel);

@@ -38,6 +38,22 @@ static int outputs_are_float(FcGraph *g, FcNode *n)
     return 0;
 }
 
+/* Folding allocates the outputs now, and a tiny model can ask for terabytes (ConstantOfShape
+ * of a constant [100000, 100000] made fastc abort out of memory; fuzz): results larger than
+ * this are left to run time, where they are the planner's and the C compiler's business. */
+#define FC_MAX_FOLD_BYTES ((size_t)64 << 20)
+
+static int outputs_fit_folding(FcGraph *g, FcNode *n)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < n->nout; i++) {
+        FcValue *v = fc_out(g, n, i);
+        if (v)
+            bytes += fc_value_bytes(v);
+    }
+    return bytes <= FC_MAX_FOLD_BYTES;
+}
+
 static int should_fold(FcGraph *g, FcNode *n)
 {
     unsigned flags = fc_ops[n->op].flags;
@@ -45,7 +61,7 @@ static int should_fold(FcGraph *g, FcNode *n)
         return 0;
     if (flags & FC_F_SHAPE_ONLY)
         return 1;
-    if (!all_inputs_const(g, n))
+    if (!all_inputs_const(g, n) || !outputs_fit_folding(g, n))
         return 0;
     return g->fold_floats || !outputs_are_float(g, n);
 }

@@ -206,8 +206,11 @@ int fc_prep_reshape(FcGraph *g, FcNode *n)
                 haszero = 1;
             dims[i] = s;
         }
-        if (i != infer)
+        if (i != infer) {
+            if (dims[i] > 0 && known > (INT64_C(1) << 40) / dims[i]) /* no overflow (fuzz) */
+                return fc_err(g, n, "shape has more than 2^40 elements");
             known *= dims[i];
+        }
     }
     total = fc_value_numel(x);
     if (infer >= 0) {

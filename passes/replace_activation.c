@@ -1,7 +1,8 @@
 /* replace_activation.c — lossy and opt-in: activations become cheaper approximations.
  *
  * Selected with fastc --replace-activation=FROM:TO (repeatable; see replace_activation.h),
- * which appends this pass to the -O pipeline; no -O level runs it. Rewrites:
+ * which adds this pass to the pipeline at its passes.def place, right after recognize-gelu and
+ * before the fusions that would hide a Gelu in an epilogue; no -O level runs it. Rewrites:
  *   gelu:tanh       Gelu {approximate="none"}   -> Gelu {approximate="tanh"}
  *   gelu:quick      Gelu (erf or tanh form)     -> Mul(x, Sigmoid(Mul(x, 1.702)))   QuickGELU
  *   gelu:hardswish  Gelu                        -> HardSwish(x)
@@ -15,6 +16,7 @@
  * needs that type); a SiLU whose Sigmoid reads another value than the Mul's other operand.
  * Results change (that is the point): the pass records "lossy: --replace-activation=..." in
  * g->notes, which the emitter prints in the generated file's header comment. */
+#include <stdio.h>
 #include <string.h>
 #include "replace_activation.h"
 #include "rewrite.h"

@@ -113,9 +113,14 @@ static int fc_pb_unpack(const FcPbTensor *t, void *dst, int64_t numel)
 {
     const unsigned char *p = t->packed, *end = t->packed + t->packed_len;
     int64_t i = 0;
-    if (t->packed_field == 4 || t->packed_field == 10) {  /* float_data / double_data */
-        size_t w = t->packed_field == 4 ? 4 : 8;
-        if (t->packed_len != (size_t)numel * w || fc_rt_dtype_size(t->dtype) != w)
+    /* The one field ONNX keeps each dtype's values in: values in another field (float bits
+     * read as int32, an int64_data for float16, ...) would give wrong numbers, or none. */
+    int field = t->dtype == FC_DT_F32 ? 4 : t->dtype == FC_DT_F64 ? 10 :
+                t->dtype == FC_DT_I64 ? 7 : t->dtype == FC_DT_U32 || t->dtype == FC_DT_U64 ? 11 : 5;
+    if (t->packed_field != field)
+        return 0;
+    if (field == 4 || field == 10) {  /* float_data / double_data */
+        if (t->packed_len != (size_t)numel * fc_rt_dtype_size(t->dtype))
             return 0;
         memcpy(dst, p, t->packed_len);
         return 1;
@@ -124,7 +129,10 @@ static int fc_pb_unpack(const FcPbTensor *t, void *dst, int64_t numel)
         uint64_t v;
         if (!fc_pb_varint(&p, end, &v) || i >= numel)
             return 0;
-        fc_rt_set_i64(dst, t->dtype, i, (int64_t)v);
+        if (t->dtype == FC_DT_F16) /* int32_data holds float16 bit patterns */
+            ((uint16_t *)dst)[i] = (uint16_t)v;
+        else
+            fc_rt_set_i64(dst, t->dtype, i, (int64_t)v);
     }
     return i == numel;
 }

@@ -290,7 +290,9 @@ FC_RT void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t)
             const float *xg = xb + g * Cin_g * isz;
             const float *wg = w + g * Cin_g * mrows;
             float *yg = yb + g * Cout_g * osz;
-            for (p0 = 0; p0 < isz; p0 += block) {
+            /* mrows == 0 (an empty kernel or no output channels): nothing to add to the bias,
+             * and no scratch to point into (col is NULL; fuzz, UBSan) */
+            for (p0 = 0; mrows > 0 && p0 < isz; p0 += block) {
                 int64_t np = isz - p0 < block ? isz - p0 : block;
                 fc_rt_sgemm(mrows, np, Cin_g, 1.0f, wg, mrows, 1, xg + p0, isz, 0, 0.0f, col, np,
                             col + mrows * block);

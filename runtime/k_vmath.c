@@ -65,7 +65,9 @@ FC_VM_INLINE float fc_vm_reduce(float x, int32_t *n)
 /* 2^n as a float for n in [-126, 127] */
 FC_VM_INLINE float fc_vm_pow2i(int32_t n)
 {
-    return fc_vm_float((n + 127) * 8388608);
+    /* unsigned: a NaN input reaches here with a huge n, and int overflow is UB (the result
+     * is NaN whatever this returns) — UBSan in tests/unit/test_k_vmath.c */
+    return fc_vm_float((int32_t)((uint32_t)(n + 127) * 8388608u));
 }
 
 FC_VM_INLINE float fc_vm_exp1(float x)

@@ -104,6 +104,36 @@ def main():
     save('broadcast_mismatch', model([helper.make_node('Add', ['x', 'z'], ['y'], name='add1')],
                                      [vi('x', [2, 3]), vi('z', [4])], [vi('y', [2, 3])]))
 
+    # Hostile-input cases found by fuzzing (tests/fuzz, docs/fuzzing.md).
+    def relu_graph():
+        return helper.make_graph([helper.make_node('Relu', ['x'], ['t'], name='r')], 'g', [],
+                                 [vi('t', [2, 3])])
+    deep = relu_graph()
+    for d in range(40):  # protobuf-c would recurse until the stack overflows
+        deep = helper.make_graph([helper.make_node('If', ['c'], ['t'], name='if%d' % d,
+                                                   then_branch=deep, else_branch=relu_graph())],
+                                 'g%d' % d, [], [vi('t', [2, 3])])
+    save('nested_too_deep', model(list(deep.node), [vi('c', [], TensorProto.BOOL),
+                                                    vi('x', [2, 3])], [vi('t', [2, 3])]))
+    save('empty_required_input', model([helper.make_node('Resize', ['', '', 'scales'], ['y'],
+                                                         name='resize1')],
+                                       [vi('x', [1, 1, 2, 2])], [vi('y', [1, 1, 4, 4])],
+                                       [numpy_helper.from_array(np.array([1, 1, 2, 2],
+                                                                         np.float32), 'scales')]))
+    save('empty_variadic_input', model([helper.make_node('Concat', ['x', ''], ['y'],
+                                                         name='concat1', axis=0)],
+                                       [vi('x', [2, 3])], [vi('y', [2, 3])]))
+    nodata = helper.make_tensor('w', TensorProto.FLOAT, [2, 3], [0.0] * 6)
+    nodata.ClearField('float_data')
+    nodata.dims[:] = [1 << 19, 1 << 19]  # 1 TiB announced, no bytes given
+    nodata.raw_data = b''
+    save('huge_dims_no_data', model([helper.make_node('Add', ['x', 'w'], ['y'], name='add1')],
+                                    [vi('x', [2, 3])], [vi('y', [2, 3])], [nodata]))
+    big = numpy_helper.from_array(np.array([1 << 30, 1 << 30, 1 << 30], np.int64), 'shape')
+    save('reshape_overflow', model([helper.make_node('Reshape', ['x', 'shape'], ['y'],
+                                                     name='reshape1')],
+                                   [vi('x', [2, 3])], [vi('y', None)], [big]))
+
 
 if __name__ == '__main__':
     main()

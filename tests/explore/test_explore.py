@@ -56,7 +56,8 @@ def main():
         check(o0['top1'] == 1 and o0['speedup'] == 1, 'O0 top-1 1 (labels are its classes)')
         check(o0['nodes'] == 9 and o2['nodes'] < o0['nodes'], 'node counts 9 and fewer at -O2')
         for v in (o0, o2, relu, tanh):
-            check(v['median_ms'] > 0 and v['min_ms'] <= v['median_ms'], 'latency of ' + v['variant'])
+            check(v['median_ms'] > 0 and v['min_ms'] <= v['median_ms'] and v['cpu_ms'] >= 0,
+                  'latency of ' + v['variant'])
         check(0 <= o2['max_abs_diff'] < 1e-4 and o2['pct_over_tol'] == 0, 'O2 only rounds')
         check(rows['cse']['note'] == 'same C as O0' and rows['cse']['rmse'] == 0,
               'cse alone changes nothing: same C as O0')

@@ -51,8 +51,21 @@ def tensor(dims=(2, 3), dtype=1, raw=None, floats=None, packed_dims=True):
     return out
 
 
+def identity_f16_model():
+    """ModelProto: y = Identity(x), x and y float16 [3], opset 13."""
+    def value_info(name):
+        shape = field(1, 2, field(1, 0, varint(3)))  # TensorShapeProto: one dim, value 3
+        tensor_type = field(1, 0, varint(10)) + field(2, 2, shape)
+        return field(1, 2, name.encode()) + field(2, 2, field(1, 2, tensor_type))
+    node = field(1, 2, b'x') + field(2, 2, b'y') + field(3, 2, b'id') + field(4, 2, b'Identity')
+    graph = (field(1, 2, node) + field(2, 2, b'g') + field(11, 2, value_info('x')) +
+             field(12, 2, value_info('y')))
+    opset = field(1, 2, b'') + field(2, 0, varint(13))
+    return field(1, 0, varint(8)) + field(8, 2, opset) + field(7, 2, graph)
+
+
 GOOD = tensor()
-# (file name, bytes, text the one stderr line must contain); name=None: the file is absent.
+# (file name, bytes, text the one stderr line must contain); bytes None: the file is absent.
 BAD = [
     ('shape.pb', tensor(dims=(3, 2)), "input 'x' has shape [3,2], the model needs [2,3]"),
     ('rank.pb', tensor(dims=(6,)), "input 'x' has shape [6], the model needs [2,3]"),
@@ -64,6 +77,9 @@ BAD = [
     ('raw_short.pb', tensor(raw=b'\0' * 20), "input 'x' raw_data has 20 bytes, needs 24"),
     ('raw_long.pb', tensor(raw=b'\0' * 28), "input 'x' raw_data has 28 bytes, needs 24"),
     ('floats_short.pb', tensor(floats=X[:5]), "input 'x' does not hold 6 values"),
+    ('int32_data_for_float.pb', tensor(raw=False) + field(5, 2, b''.join(varint(i) for i in
+                                                                       range(6))),
+     "input 'x' does not hold 6 values"),
     ('no_data.pb', tensor(raw=False), "input 'x' does not hold 6 values"),
     ('truncated.pb', GOOD[:-7], 'not a valid TensorProto file'),
     ('huge_length.pb', tensor(raw=False) + b'\x4a\xff\xff\xff\xff\xff\xff\xff\xff\x7f',
@@ -75,7 +91,7 @@ BAD = [
     ('short.bin', b'\0' * 23, "input 'x' needs 24 bytes, the file has 23"),
     ('long.bin', b'\0' * 25, "input 'x' needs 24 bytes, the file has 25"),
     ('empty.bin', b'', "input 'x' needs 24 bytes, the file has 0"),
-    (None, b'', 'cannot read input file'),
+    ('absent.pb', None, 'cannot read input file'),
 ]
 
 
@@ -127,8 +143,8 @@ def main():
         good('good_unknown_fields.pb', field(15, 2, b'ignored') + GOOD + field(13, 0, varint(5)))
 
         for name, data, expect in BAD:
-            path = os.path.join(work, name or 'absent.pb')
-            if name:
+            path = os.path.join(work, name)
+            if data is not None:
                 with open(path, 'wb') as f:
                     f.write(data)
             p, outs = run(prog, [path], work)
@@ -146,6 +162,33 @@ def main():
             else:
                 passed += 1
                 print('ok   %s: %s' % (name, lines[0]))
+
+        # float16 values travel as bit patterns in int32_data (or raw_data): Identity on f16.
+        half = os.path.join(work, 'half.onnx')
+        with open(half, 'wb') as f:
+            f.write(identity_f16_model())
+        hsrc, hprog = os.path.join(work, 'half.c'), os.path.join(work, 'half')
+        subprocess.run([fastc, half, '-o', hsrc], check=True)
+        subprocess.run(cc + ['-std=c99', '-O1', hsrc, '-o', hprog, '-lm'], check=True)
+        bits = [0x3C00, 0xC000, 0x7BFF]  # 1.0, -2.0, 65504.0
+        for name, data in (('half_int32_data.pb', field(1, 2, varint(3)) + field(2, 0, varint(10))
+                            + field(5, 2, b''.join(varint(b) for b in bits))),
+                           ('half_raw.pb', field(1, 2, varint(3)) + field(2, 0, varint(10)) +
+                            field(9, 2, struct.pack('<3H', *bits)))):
+            path = os.path.join(work, name)
+            with open(path, 'wb') as f:
+                f.write(data)
+            p, outs = run(hprog, [path], work)
+            got = None
+            if p.returncode == 0:
+                with open(os.path.join(work, 'out', 'output_0.pb'), 'rb') as f:
+                    got = f.read()
+            if got is not None and got.endswith(struct.pack('<3H', *bits)):
+                passed += 1
+                print('ok   %s' % name)
+            else:
+                failed += 1
+                print('FAIL %s: exit %d %s' % (name, p.returncode, p.stderr.strip()))
 
         p, _ = run(prog, [], work)  # wrong input count: usage, exit 2
         if p.returncode == 2 and 'expected 1 input files, got 0' in p.stderr:

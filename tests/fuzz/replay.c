@@ -68,7 +68,8 @@ static int run_dir(const char *dir, int *count)
         snprintf(names[n++], len, "%s/%s", dir, e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), cmp_names);
+    if (n)
+        qsort(names, n, sizeof(char *), cmp_names);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         rc |= run_file(names[i]);

@@ -1,4 +1,0 @@
-#!/usr/bin/env python3
-"""PLACEHOLDER"""
-import sys
-sys.exit(0)
