@@ -240,7 +240,9 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
                 fc_cv_direct_plane(xb + (oc / Cout_g) * isz, w + oc * ksz, geo, yb + oc * osz);
             continue;
         }
-        if (bias)
+        /* krows == 0 (an empty kernel): no taps, the output is the bias or 0, and there is no
+         * scratch to point into (n->scratch is NULL; fuzz, UBSan) */
+        if (bias || krows == 0)
             fc_cv_fill_bias(yb, bias, Cout, osz);
         for (g = 0; g < G; g++) {
             const float *xg = xb + g * Cin_g * isz;
@@ -251,7 +253,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
                             bias ? 1.0f : 0.0f, yg, osz, (float *)n->scratch);
                 continue;
             }
-            for (p0 = 0; p0 < osz; p0 += block) {
+            for (p0 = 0; krows > 0 && p0 < osz; p0 += block) {
                 int64_t np = osz - p0 < block ? osz - p0 : block;
                 float *col = (float *)n->scratch;
                 fc_cv_im2col(xg, geo, Cin_g, p0, np, col);

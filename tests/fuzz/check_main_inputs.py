@@ -4,7 +4,10 @@
 Compiles tests/bad/good_relu.onnx (input x: float32 [2,3]) with fastc, builds it with cc, and
 runs it on well-formed inputs (.pb with raw_data, .pb with packed float_data, raw .bin: exit 0,
 correct output_0.pb) and on inputs whose dtype, shape, size or encoding is wrong: each must
-exit 1 with exactly one stderr line naming the problem, and write no output.
+exit 1 with exactly one stderr line naming the problem, and write no output. Also float16
+inputs (int32_data bit patterns, raw_data) through an Identity, and a two-input Add whose
+second input is bad (with CC='cc -fsanitize=address', LeakSanitizer checks the first one is
+freed).
 
 usage: check_main_inputs.py FASTC [CC...]      (CC defaults to $CC or cc)"""
 import os
@@ -51,17 +54,27 @@ def tensor(dims=(2, 3), dtype=1, raw=None, floats=None, packed_dims=True):
     return out
 
 
-def identity_f16_model():
-    """ModelProto: y = Identity(x), x and y float16 [3], opset 13."""
+def one_node_model(op, inputs, dtype, dims):
+    """ModelProto (opset 13): y = op(inputs...), every input and y of dtype and dims."""
     def value_info(name):
-        shape = field(1, 2, field(1, 0, varint(3)))  # TensorShapeProto: one dim, value 3
-        tensor_type = field(1, 0, varint(10)) + field(2, 2, shape)
+        shape = b''.join(field(1, 2, field(1, 0, varint(d))) for d in dims)
+        tensor_type = field(1, 0, varint(dtype)) + field(2, 2, shape)
         return field(1, 2, name.encode()) + field(2, 2, field(1, 2, tensor_type))
-    node = field(1, 2, b'x') + field(2, 2, b'y') + field(3, 2, b'id') + field(4, 2, b'Identity')
-    graph = (field(1, 2, node) + field(2, 2, b'g') + field(11, 2, value_info('x')) +
-             field(12, 2, value_info('y')))
+    node = b''.join(field(1, 2, i.encode()) for i in inputs) + field(2, 2, b'y') + \
+        field(3, 2, b'n') + field(4, 2, op.encode())
+    graph = (field(1, 2, node) + field(2, 2, b'g') +
+             b''.join(field(11, 2, value_info(i)) for i in inputs) + field(12, 2, value_info('y')))
     opset = field(1, 2, b'') + field(2, 0, varint(13))
     return field(1, 0, varint(8)) + field(8, 2, opset) + field(7, 2, graph)
+
+
+def build(fastc, cc, work, name, model):
+    path = os.path.join(work, name)
+    with open(path + '.onnx', 'wb') as f:
+        f.write(model)
+    subprocess.run([fastc, path + '.onnx', '-o', path + '.c'], check=True)
+    subprocess.run(cc + ['-std=c99', '-O1', path + '.c', '-o', path, '-lm'], check=True)
+    return path
 
 
 GOOD = tensor()
@@ -164,12 +177,7 @@ def main():
                 print('ok   %s: %s' % (name, lines[0]))
 
         # float16 values travel as bit patterns in int32_data (or raw_data): Identity on f16.
-        half = os.path.join(work, 'half.onnx')
-        with open(half, 'wb') as f:
-            f.write(identity_f16_model())
-        hsrc, hprog = os.path.join(work, 'half.c'), os.path.join(work, 'half')
-        subprocess.run([fastc, half, '-o', hsrc], check=True)
-        subprocess.run(cc + ['-std=c99', '-O1', hsrc, '-o', hprog, '-lm'], check=True)
+        hprog = build(fastc, cc, work, 'half', one_node_model('Identity', ['x'], 10, [3]))
         bits = [0x3C00, 0xC000, 0x7BFF]  # 1.0, -2.0, 65504.0
         for name, data in (('half_int32_data.pb', field(1, 2, varint(3)) + field(2, 0, varint(10))
                             + field(5, 2, b''.join(varint(b) for b in bits))),
@@ -189,6 +197,17 @@ def main():
             else:
                 failed += 1
                 print('FAIL %s: exit %d %s' % (name, p.returncode, p.stderr.strip()))
+
+        # A bad second input: one line, exit 1, and (built with ASan) the first one not leaked.
+        add = build(fastc, cc, work, 'add', one_node_model('Add', ['x', 'z'], 1, [2, 3]))
+        good, bad = os.path.join(work, 'good.pb'), os.path.join(work, 'shape.pb')
+        p, outs = run(add, [good, bad], work)
+        if p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1 and not outs:
+            passed += 1
+            print('ok   second input bad: %s' % p.stderr.strip())
+        else:
+            failed += 1
+            print('FAIL second input bad: exit %d: %s' % (p.returncode, p.stderr.strip()))
 
         p, _ = run(prog, [], work)  # wrong input count: usage, exit 2
         if p.returncode == 2 and 'expected 1 input files, got 0' in p.stderr:
