@@ -42,13 +42,14 @@ def value_info(name, dtype, dims):
     return field(1, 2, name.encode()) + field(2, 2, field(1, 2, tensor_type))
 
 
-def model(op, inputs, output, opset=13):
-    """ModelProto: output = op(inputs...); inputs and output are (name, dtype, dims)."""
-    node = (b''.join(field(1, 2, n.encode()) for n, _, _ in inputs) +
-            field(2, 2, output[0].encode()) + field(3, 2, b'n') + field(4, 2, op.encode()))
-    graph = (field(1, 2, node) + field(2, 2, b'g') +
-             b''.join(field(11, 2, value_info(*i)) for i in inputs) +
-             field(12, 2, value_info(*output)))
+def model(nodes, inputs, outputs, opset=13):
+    """ModelProto of one graph: nodes are (op, input names, output name); inputs and outputs
+    are (name, dtype, dims)."""
+    graph = b''.join(field(1, 2, b''.join(field(1, 2, i.encode()) for i in ins) +
+                           field(2, 2, out.encode()) + field(3, 2, out.encode()) +
+                           field(4, 2, op.encode())) for op, ins, out in nodes)
+    graph += (field(2, 2, b'g') + b''.join(field(11, 2, value_info(*i)) for i in inputs) +
+              b''.join(field(12, 2, value_info(*o)) for o in outputs))
     return (field(1, 0, varint(8)) + field(8, 2, field(1, 2, b'') + field(2, 0, varint(opset))) +
             field(7, 2, graph))
 
@@ -58,20 +59,25 @@ def f32_tensor(name, dims, values):
             field(8, 2, name.encode()) + field(9, 2, struct.pack('<%df' % len(values), *values)))
 
 
-# (name, regression file, op, inputs as (name, dims, values), output dims, expected values)
+# The graph inputs (name, dims, values), all float32.
+INPUTS = [('s1', [], [1.5]), ('s2', [], [-2.0]), ('v3', [3], [0.0, 7.0, 1.5]),
+          ('r1', [1], [-2.0]), ('m23', [2, 3], [0, 1, 2, 3, 4, 5]),
+          ('q11', [1, 1], [3.0]), ('r1b', [1], [1.0]), ('m240', [2, 40], list(range(80)))]
+# One node per case: (op, inputs, output dims, expected values, regression file).
 CASES = [
     # Max/Min/Sum/Mean whose first two inputs are smaller than the output: the float32 loop
-    # took the second scalar for a vector and read past it (use-after-poison in the fuzzer).
-    ('max_scalars_then_vector', 'variadic_two_scalars_then_vector.onnx', 'Max',
-     [('a', [], [1.5]), ('b', [], [-2.0]), ('c', [3], [0.0, 7.0, 1.5])], [3],
-     [1.5, 7.0, 1.5]),
-    ('sum_scalars_then_vector', 'variadic_two_scalars_then_vector.onnx', 'Sum',
-     [('a', [], [1.5]), ('b', [1], [-2.0]), ('c', [2, 3], [0, 1, 2, 3, 4, 5])], [2, 3],
-     [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5]),
-    ('mean_rows_then_matrix', 'variadic_two_scalars_then_vector.onnx', 'Mean',
-     [('a', [1, 1], [3.0]), ('b', [1], [1.0]), ('c', [2, 40], [float(i) for i in range(80)])],
-     [2, 40], [(4.0 + i) / 3 for i in range(80)]),
+    # took the second for a vector and read past it (use-after-poison in the fuzzer).
+    ('Max', ['s1', 's2', 'v3'], [3], [1.5, 7.0, 1.5], 'variadic_two_scalars_then_vector.onnx'),
+    ('Sum', ['s1', 'r1', 'm23'], [2, 3], [-0.5, 0.5, 1.5, 2.5, 3.5, 4.5],
+     'variadic_two_scalars_then_vector.onnx'),
+    ('Mean', ['q11', 'r1b', 'm240'], [2, 40], [(4.0 + i) / 3 for i in range(80)],
+     'variadic_two_scalars_then_vector.onnx'),
 ]
+
+
+def close(got, want):
+    return len(got) == len(want) and all(abs(g - w) <= 1e-6 * max(1.0, abs(w))
+                                         for g, w in zip(got, want))
 
 
 def main(argv):
@@ -82,35 +88,41 @@ def main(argv):
     cc = argv[2:] or shlex.split(os.environ.get('CC', 'cc'))
     failed = 0
     with tempfile.TemporaryDirectory(prefix='fc-findings-') as work:
-        for name, regression, op, inputs, out_dims, want in CASES:
-            path = os.path.join(work, name)
-            with open(path + '.onnx', 'wb') as f:
-                f.write(model(op, [(n, F32, d) for n, d, _ in inputs], ('y', F32, out_dims)))
-            files = []
-            for n, d, v in inputs:
-                files.append(os.path.join(work, '%s_%s.pb' % (name, n)))
-                with open(files[-1], 'wb') as f:
-                    f.write(f32_tensor(n, d, v))
-            for level in ('-O0', '-O2'):
-                label = '%s %s (%s)' % (name, level, regression)
-                outdir = path + level
-                os.makedirs(outdir, exist_ok=True)
+        path = os.path.join(work, 'findings')
+        outs = ['y%d' % k for k in range(len(CASES))]
+        with open(path + '.onnx', 'wb') as f:
+            f.write(model([(op, ins, o) for (op, ins, _, _, _), o in zip(CASES, outs)],
+                          [(n, F32, d) for n, d, _ in INPUTS],
+                          [(o, F32, c[2]) for c, o in zip(CASES, outs)]))
+        files = []
+        for n, d, v in INPUTS:
+            files.append(os.path.join(work, n + '.pb'))
+            with open(files[-1], 'wb') as f:
+                f.write(f32_tensor(n, d, v))
+        for level in ('-O0', '-O2'):
+            outdir = path + level
+            os.makedirs(outdir, exist_ok=True)
+            try:
+                subprocess.run([fastc, path + '.onnx', level, '-o', path + '.c'], check=True)
+                subprocess.run(cc + ['-std=c99', '-O1', path + '.c', '-o', path, '-lm'],
+                               check=True)
+                subprocess.run([path, '--quiet', '-d', outdir] + files, check=True, timeout=60)
+            except (subprocess.SubprocessError, OSError) as e:
+                print('FAIL %s: %s' % (level, e))
+                failed += len(CASES)
+                continue
+            for k, (op, ins, dims, want, regression) in enumerate(CASES):
+                label = '%s(%s) %s (%s)' % (op, ', '.join(ins), level, regression)
                 try:
-                    subprocess.run([fastc, path + '.onnx', level, '-o', path + '.c'], check=True)
-                    subprocess.run(cc + ['-std=c99', '-O1', path + '.c', '-o', path, '-lm'],
-                                   check=True)
-                    subprocess.run([path, '--quiet', '-d', outdir] + files, check=True,
-                                   timeout=60)
-                    got = pb.read_tensor(os.path.join(outdir, 'output_0.pb'))
-                except (subprocess.SubprocessError, OSError, pb.PbError) as e:
+                    got = pb.read_tensor(os.path.join(outdir, 'output_%d.pb' % k))
+                except (OSError, pb.PbError) as e:
                     print('FAIL %s: %s' % (label, e))
                     failed += 1
                     continue
-                ok = list(got.dims) == out_dims and len(got.values) == len(want) and all(
-                    abs(g - w) <= 1e-6 * max(1.0, abs(w)) for g, w in zip(got.values, want))
+                ok = list(got.dims) == dims and close(got.values, want)
                 print('%s %s%s' % ('ok  ' if ok else 'FAIL', label,
                                    '' if ok else ': got %s %s, want %s %s' %
-                                   (list(got.dims), list(got.values)[:8], out_dims, want[:8])))
+                                   (list(got.dims), list(got.values)[:8], dims, want[:8])))
                 failed += not ok
     print('%d of %d failed' % (failed, 2 * len(CASES)))
     return 1 if failed else 0
