@@ -230,6 +230,12 @@ FC_RT_HELPER void fc_bin_pad(void *dst, const void *src, int64_t m, size_t es)
 FC_RT_HELPER void fc_bin_f32(int op, int64_t n, const void *pa, int64_t sa, const void *pb,
                              int64_t sb, void *py);
 
+FC_RT_HELPER int fc_bin_is_cmp(int op)
+{
+    return op == FC_BOP_EQ || op == FC_BOP_LT || op == FC_BOP_GT || op == FC_BOP_LE ||
+           op == FC_BOP_GE || op == FC_BOP_AND || op == FC_BOP_OR || op == FC_BOP_XOR;
+}
+
 /* float32 ops without a vector-scalar loop (pow, fmod) with a scalar operand: the scalar is
  * broadcast into a buffer, chunk by chunk. */
 FC_RT_HELPER void fc_bin_f32_bcast(int op, int64_t n, const float *pa, int64_t sa,
@@ -254,6 +260,17 @@ FC_RT_HELPER void fc_bin_f32(int op, int64_t n, const void *pa, int64_t sa, cons
                              int64_t sb, void *py)
 {
     int64_t i;
+    if (!sa && !sb) {
+        /* Both operands broadcast along the run: y is larger than their broadcast shape, as
+         * in Max/Min/Sum/Mean whose first two inputs are smaller than a later one. One
+         * result, repeated (bool for comparisons, else float). */
+        float one[FC_BIN_BLOCK];
+        size_t es = fc_bin_is_cmp(op) ? 1 : sizeof(float);
+        fc_bin_f32(op, 1, pa, 1, pb, 1, one);
+        for (i = 0; i < n; i++)
+            memcpy((unsigned char *)py + (size_t)i * es, one, es);
+        return;
+    }
     if (sa && sb) {
         switch (op) {
         FC_BIN_FLOAT_VEC_OPS(FC_BL_VV, float)
@@ -324,12 +341,6 @@ FC_RT_HELPER void fc_bin_vv(int op, int32_t ct, int64_t n, const void *pa, const
     default:
         break;
     }
-}
-
-FC_RT_HELPER int fc_bin_is_cmp(int op)
-{
-    return op == FC_BOP_EQ || op == FC_BOP_LT || op == FC_BOP_GT || op == FC_BOP_LE ||
-           op == FC_BOP_GE || op == FC_BOP_AND || op == FC_BOP_OR || op == FC_BOP_XOR;
 }
 
 /* One inner run of n output elements: operand a at pa (dtype dta, stride sa in elements),
