@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Broken-model corpus: every model in expected.tsv must make fastc exit 1 with exactly one
-line on stderr containing the expected text, leave an existing -o file untouched and leave no
-temporary file behind. good_relu.onnx must compile (the corpus' control case).
+line on stderr containing the expected text, leave an existing -o file untouched, create none
+when there was none, and leave no temporary file behind. good_relu.onnx must compile (the corpus' control case).
 
 usage: run.py FASTC"""
 import os
@@ -13,10 +13,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SENTINEL = b'/* an existing file that a failed compile must not clobber */\n'
 
 
-def check(fastc, model, expect, workdir):
+def check(fastc, model, expect, workdir, existing):
+    """One fastc run; existing: whether out.c is there (with SENTINEL) before it."""
     out = os.path.join(workdir, 'out.c')
-    with open(out, 'wb') as f:
-        f.write(SENTINEL)
+    if existing:
+        with open(out, 'wb') as f:
+            f.write(SENTINEL)
     p = subprocess.run([fastc, os.path.join(HERE, model), '-o', out], capture_output=True,
                        text=True, timeout=60)
     lines = p.stderr.strip().splitlines()
@@ -27,11 +29,13 @@ def check(fastc, model, expect, workdir):
         problems.append('%d stderr lines, expected 1' % len(lines))
     if expect not in p.stderr:
         problems.append('message lacks %r' % expect)
-    with open(out, 'rb') as f:
-        if f.read() != SENTINEL:
-            problems.append('-o file was modified')
-    if sorted(os.listdir(workdir)) != ['out.c']:
-        problems.append('left files behind: %s' % os.listdir(workdir))
+    if existing:
+        with open(out, 'rb') as f:
+            if f.read() != SENTINEL:
+                problems.append('-o file was modified')
+    if sorted(os.listdir(workdir)) != (['out.c'] if existing else []):
+        problems.append('%s files behind: %s' % ('left' if existing else 'created',
+                                                 os.listdir(workdir)))
     return problems, p.stderr.strip()
 
 
@@ -41,8 +45,11 @@ def main():
     with open(os.path.join(HERE, 'expected.tsv')) as f:
         cases = [l.rstrip('\n').split('\t', 1) for l in f if l.strip() and not l.startswith('#')]
     for model, expect in cases:
-        with tempfile.TemporaryDirectory() as d:
-            problems, msg = check(fastc, model, expect, d)
+        problems = []
+        for existing in (True, False):
+            with tempfile.TemporaryDirectory() as d:
+                more, msg = check(fastc, model, expect, d, existing)
+            problems += [p + ('' if existing else ' (no -o file before)') for p in more]
         if problems:
             failed += 1
             print('FAIL %s: %s\n     got: %s' % (model, '; '.join(problems), msg))
