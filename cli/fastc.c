@@ -324,6 +324,7 @@ int main(int argc, char **argv)
         return 1;
     }
     g->opt_level = o.level;
+    g->threads = o.threads > 1 ? o.threads : 1;
     o.passes.level = o.level;
     if (fc_infer(g) || fc_run_passes(g, &o.passes) || fc_plan_memory(g)) {
         fprintf(stderr, "%s\n", g->err);

@@ -460,8 +460,6 @@ static void emit_run(Emitter *e)
     fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
     emit_signature(e, f);
     fputs("\n{\n", f);
-    if (e->opt->threads > 0)
-        fprintf(f, "#ifdef _OPENMP\n    omp_set_num_threads(%d);\n#endif\n", e->opt->threads);
     if (e->wbytes) {
         fprintf(f, "    if (!%s_weights_ready) {\n        fc_rt_b64_decode(&%s_weight_text[0][0], "
                 "(int64_t)sizeof %s_weight_text,\n                         (unsigned char *)%s_weights);"
@@ -614,9 +612,11 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     emit_header_comment(&e, f);
     if (opt->with_main)
         fputs("#define _POSIX_C_SOURCE 199309L /* clock_gettime for --bench */\n", f);
+    /* Kernels parallelize with OpenMP pragmas (fc_rt.h's FC_RT_OMP_FOR) on FC_RT_THREADS
+     * threads; without -fopenmp they compile away. Scratch memory was sized per thread. */
+    if (g->threads > 1)
+        fprintf(f, "#define FC_RT_THREADS %d\n", g->threads);
     paste_source(f, find_source("fc_rt.h")->text);
-    /* Kernels parallelize with OpenMP pragmas that compile away without -fopenmp. */
-    fputs("#ifdef _OPENMP\n#include <omp.h>\n#endif\n", f);
     if (e.wbytes)
         e.files[e.nfiles++] = "fc_weights.c";
     for (int i = 0; i < e.nfiles; i++) {

@@ -345,6 +345,40 @@ static void layernorm_formula(Exporter *x, const FcNode *n)
     }
 }
 
+/* n as one standard node named op, with every attribute but `skip_attr`; out0 (if given)
+ * replaces the name of its first output. */
+static void export_as(Exporter *x, const FcNode *n, const char *op, const char *skip_attr,
+                      const char *out0)
+{
+    Onnx__NodeProto *p = add_node(x, op, n->name, 0, NULL, "");
+    p->n_input = (size_t)n->nin;
+    p->input = xalloc(x, sizeof(char *) * (size_t)(n->nin + 1));
+    for (int i = 0; i < n->nin; i++)
+        p->input[i] = (char *)(n->in[i] >= 0 ? x->names[n->in[i]] : "");
+    p->n_output = (size_t)n->nout;
+    p->output = xalloc(x, sizeof(char *) * (size_t)(n->nout + 1));
+    for (int i = 0; i < n->nout; i++)
+        p->output[i] = (char *)(n->out[i] >= 0 ? x->names[n->out[i]] : "");
+    if (out0)
+        p->output[0] = (char *)out0;
+    for (int i = 0; i < n->nattr; i++)
+        if (!skip_attr || strcmp(n->attr[i].name, skip_attr) != 0)
+            add_attr(x, p, attr_proto(x, &n->attr[i]));
+}
+
+/* FcConv {activation=k}: Conv, then the activation node. */
+static void export_conv_act(Exporter *x, const FcNode *n)
+{
+    int act = (int)fc_attr_i(n, "activation", 0);
+    const char *out = x->names[n->out[0]];
+    const char *conv = act ? fresh(x, "conv") : out;
+    export_as(x, n, "Conv", "activation", conv);
+    if (act == 1)
+        add_node(x, "Relu", n->name, 1, &conv, out);
+    else if (act)
+        gelu(x, conv, out, act == 3, n->name);
+}
+
 static void export_node(Exporter *x, const FcNode *n)
 {
     for (int i = 0; i < n->nin; i++)
@@ -366,17 +400,11 @@ static void export_node(Exporter *x, const FcNode *n)
              strcmp(fc_attr_s(n, "approximate", "none"), "tanh") == 0, n->name);
         return;
     }
-    Onnx__NodeProto *p = add_node(x, fc_ops[n->op].name, n->name, 0, NULL, "");
-    p->n_input = (size_t)n->nin;
-    p->input = xalloc(x, sizeof(char *) * (size_t)(n->nin + 1));
-    for (int i = 0; i < n->nin; i++)
-        p->input[i] = (char *)(n->in[i] >= 0 ? x->names[n->in[i]] : "");
-    p->n_output = (size_t)n->nout;
-    p->output = xalloc(x, sizeof(char *) * (size_t)(n->nout + 1));
-    for (int i = 0; i < n->nout; i++)
-        p->output[i] = (char *)(n->out[i] >= 0 ? x->names[n->out[i]] : "");
-    for (int i = 0; i < n->nattr; i++)
-        add_attr(x, p, attr_proto(x, &n->attr[i]));
+    if (n->op == FC_OP_FC_CONV) {
+        export_conv_act(x, n);
+        return;
+    }
+    export_as(x, n, fc_ops[n->op].name, NULL, NULL);
 }
 
 /* ---- graphs ------------------------------------------------------------------------------- */

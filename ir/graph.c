@@ -98,6 +98,7 @@ FcGraph *fc_graph_new(const char *path)
         abort();
     g->path = fc_arena_strdup(&g->arena, path ? path : "<memory>");
     g->opset = 1;
+    g->threads = 1;
     return g;
 }
 

@@ -141,6 +141,7 @@ typedef struct FcGraph {
     int64_t arena_bytes;   /* activation arena size (memory planner) */
     int fold_floats;       /* shape inference also folds float computations */
     int opt_level;         /* -O level: passes that may change last bits check it */
+    int threads;           /* threads the emitted kernels run on (>= 1): scratch is per thread */
     const char *notes;     /* for the emitted file's header comment (a lossy rewrite), or NULL */
     char err[1024];        /* last error, one line */
 } FcGraph;

@@ -21,8 +21,8 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
     dims[x->rank - 1] = N;
     if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
         return -1;
-    int64_t M = K ? fc_value_numel(x) / K : 0;
-    int64_t *ia = fc_pack_ints(g, n, 5);
+    int64_t M = K ? fc_value_numel(x) / K : 0, parts = g->threads > 1 ? g->threads : 1;
+    int64_t *ia = fc_pack_ints(g, n, 8);
     ia[0] = M;
     ia[1] = K;
     ia[2] = N;
@@ -30,7 +30,17 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
     ia[4] = fc_attr_i(n, "activation", 0);
     if (ia[4] < 0 || ia[4] > 3)
         return fc_err(g, n, "unknown FcLinear activation %lld", (long long)ia[4]);
-    n->scratch_bytes = 4 * fc_rt_sgemm_work(M < 64 ? M : 64, N, K);
+    /* one part per thread (runtime/k_linear.c): by columns when each part keeps >= 64 */
+    ia[5] = parts == 1 || N >= 64 * parts;
+    if (ia[5]) {
+        ia[6] = (N + parts - 1) / parts;
+        ia[6] = parts == 1 ? N : (ia[6] + 15) / 16 * 16;
+        ia[7] = fc_rt_sgemm_work(M, ia[6] < N ? ia[6] : N, K);
+    } else {
+        ia[6] = (M + parts - 1) / parts;
+        ia[7] = fc_rt_sgemm_work(ia[6], N, K);
+    }
+    n->scratch_bytes = 4 * ia[7] * parts;
     return 0;
 }
 

@@ -10,6 +10,8 @@
 #include "ir.h"
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
+int64_t fc_rt_conv_gemm_scratch(int64_t groups, int64_t cout_g, int64_t krows, int64_t nb,
+                                int64_t threads);
 
 /* Spatial geometry in canonical 3-D form; real axis i of nsp lives in slot 3 - nsp + i. */
 typedef struct NnGeom {
@@ -206,12 +208,26 @@ static int64_t nn_block(int64_t rows, int64_t positions)
 
 /* ---- Conv ------------------------------------------------------------------------- */
 
+/* Columns per GEMM block of Conv (runtime/k_conv.c): the packed column block (krows x
+ * block floats) near 256 KiB so it stays in L2, a multiple of 16 (every ISA's NR), at most
+ * 1024, no more than the columns there are (all images' output positions), and with several
+ * threads at most an equal share of them so every thread gets work. */
+static int64_t conv_gemm_block(int64_t krows, int64_t total, int threads)
+{
+    int64_t b = 65536 / (krows > 0 ? krows : 1), share = (total + threads - 1) / threads;
+    b = b > 1024 ? 1024 : b;
+    if (share < b)
+        b = share;
+    b = (b + 15) / 16 * 16;
+    return b < 16 ? 16 : b;
+}
+
 int fc_prep_conv(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
     NnGeom geo;
     int64_t dims[FC_MAX_RANK], group = fc_attr_i(n, "group", 1), cin, cout, cin_g, cout_g;
-    int64_t ksz, krows, isz = 1, osz = 1, block = 0, *ia;
+    int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, *ia;
     int nsp, pad_mode, i, mode;
     if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
         (b && nn_check_float_in(g, n, 2, "B", 0)))
@@ -249,17 +265,20 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         isz *= geo.in[i];
         osz *= geo.out[i];
     }
-    if (cin_g == 1 && ksz > 1) {
-        mode = 2; /* depthwise: direct loops */
+    act = n->op == FC_OP_FC_CONV ? fc_attr_i(n, "activation", 0) : 0;
+    if (act < 0 || act > 3)
+        return fc_err(g, n, "unknown FcConv activation %lld", (long long)act);
+    if (cin_g == 1 && group > 1 && ksz > 1) {
+        mode = 2; /* depthwise: direct loops (one input channel: a GEMM with K = taps) */
         n->scratch_bytes = 0;
-    } else if (ksz == 1 && geo.s[0] == 1 && geo.s[1] == 1 && geo.s[2] == 1 && geo.pb[0] == 0 &&
-               geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz) {
-        mode = 1; /* pointwise: X is the column matrix */
-        n->scratch_bytes = 4 * fc_rt_sgemm_work(cout_g, osz, cin_g);
     } else {
-        mode = 0;
-        block = nn_block(krows, osz);
-        n->scratch_bytes = 4 * (krows * block + fc_rt_sgemm_work(cout_g, block, krows));
+        mode = ksz == 1 && geo.s[0] == 1 && geo.s[1] == 1 && geo.s[2] == 1 && geo.pb[0] == 0 &&
+               geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */
+        block = conv_gemm_block(krows, x->dims[0] * osz, g->threads);
+        n->scratch_bytes = krows > 0 && osz > 0 && x->dims[0] > 0
+                               ? 4 * fc_rt_conv_gemm_scratch(group, cout_g, krows, block,
+                                                             g->threads)
+                               : 0;
     }
     ia = fc_pack_ints(g, n, 25);
     ia[0] = x->dims[0];
@@ -268,7 +287,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     ia[3] = group;
     ia[4] = mode;
     ia[5] = block;
-    ia[6] = 0;
+    ia[6] = act;
     nn_pack_geo(ia + 7, &geo);
     return 0;
 }

@@ -1,8 +1,9 @@
 /* fuse_elementwise.c — chains of elementwise ops become one loop over memory.
  *
  * Matches:
- *   (1) an FcLinear without activation whose result is read only by a Relu or Gelu: the
- *       activation moves into the GEMM's epilogue (FcLinear {activation=k}).
+ *   (1) an FcLinear without activation, or a Conv, whose result is read only by a Relu or
+ *       Gelu (and is no graph output): the activation moves into the GEMM's epilogue
+ *       (FcLinear {activation=k}; Conv becomes FcConv {activation=k}, runtime/k_conv.c).
  *   (2) groups of float32 elementwise nodes (Add Sub Mul Div Max Min Pow, Neg Abs Exp Log Sqrt
  *       Reciprocal Relu Sigmoid Tanh Erf Gelu LeakyRelu HardSigmoid HardSwish) where each
  *       member after the first reads the previous member's result, that result has no other
@@ -83,7 +84,8 @@ static int fuse_epilogues(FcGraph *g)
     int changes = 0;
     for (int i = 0; i < g->top.nnodes; i++) {
         FcNode *lin = g->top.nodes[i];
-        if (lin->op != FC_OP_FC_LINEAR || fc_attr_i(lin, "activation", 0) != 0)
+        if (!(lin->op == FC_OP_FC_LINEAR && fc_attr_i(lin, "activation", 0) == 0) &&
+            lin->op != FC_OP_CONV)
             continue;
         FcNode *act = fc_sole_reader_op(g, &du, lin->out[0], FC_OP_RELU);
         int code = 1;
@@ -91,6 +93,8 @@ static int fuse_epilogues(FcGraph *g)
             code = ew_code(act) == EW_GELU_TANH ? 3 : 2;
         if (!act)
             continue;
+        if (lin->op == FC_OP_CONV)
+            lin->op = FC_OP_FC_CONV; /* the same Conv, with an epilogue */
         fc_node_add_attr_int(g, lin, "activation", code);
         lin->out[0] = act->out[0];
         act->dead = 1;
@@ -252,4 +256,4 @@ static int run_fuse_elementwise(FcGraph *g)
 
 const FcPass fc_pass_fuse_elementwise = {
     "elementwise-fusion", "chains of elementwise ops -> one loop (FcElementwise); Relu/Gelu "
-    "after FcLinear -> its epilogue", FC_LEVELS(0, 0, 1, 1), run_fuse_elementwise};
+    "after FcLinear/Conv -> its epilogue", FC_LEVELS(0, 0, 1, 1), run_fuse_elementwise};

@@ -10,7 +10,7 @@ int64_t fc_node_macs(const FcGraph *g, const FcNode *n)
     if (!y || !x)
         return 0;
     switch (n->op) {
-    case FC_OP_CONV: {
+    case FC_OP_CONV: case FC_OP_FC_CONV: {
         int64_t k = w ? fc_value_numel(w) / (w->dims[0] ? w->dims[0] : 1) : 0;
         return fc_value_numel(y) * k; /* each output: Cin/group * kernel taps */
     }

@@ -33,6 +33,23 @@
 
 #define FC_MAX_RANK 8
 
+/* Threads: kernels with independent blocks of work run them in parallel with FC_RT_OMP_FOR
+ * (an OpenMP `parallel for` on FC_RT_THREADS threads) when the emitted C is built with
+ * -fopenmp; otherwise the pragma compiles away and FC_RT_TID() is 0. The emitted file defines
+ * FC_RT_THREADS (fastc --threads=N) before this header, and the compiler sized every kernel's
+ * scratch memory for that many threads: thread FC_RT_TID() uses its own slice. */
+#ifndef FC_RT_THREADS
+#define FC_RT_THREADS 1
+#endif
+#if defined(_OPENMP) && FC_RT_THREADS > 1
+#include <omp.h>
+#define FC_RT_TID() omp_get_thread_num()
+#define FC_RT_OMP_FOR _Pragma("omp parallel for schedule(static) num_threads(FC_RT_THREADS)")
+#else
+#define FC_RT_TID() 0
+#define FC_RT_OMP_FOR
+#endif
+
 /* Element types use the ONNX TensorProto.DataType numbers. */
 enum {
     FC_DT_UNDEF = 0,
@@ -50,6 +67,9 @@ enum {
     FC_DT_U32 = 12,
     FC_DT_U64 = 13
 };
+
+/* Activation epilogues of the fused GEMM kernels (FcLinear, FcConv {activation=...}). */
+enum { FC_ACT_NONE = 0, FC_ACT_RELU = 1, FC_ACT_GELU_ERF = 2, FC_ACT_GELU_TANH = 3 };
 
 typedef struct FcRtTensor {
     void *data;

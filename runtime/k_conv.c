@@ -1,5 +1,5 @@
 /* k_conv.c — Conv and ConvTranspose (float32, 1-D/2-D/3-D).
- * fc-deps: k_gemm.c
+ * fc-deps: k_gemm.c, k_vmath.c
  *
  * Spatial geometry is canonicalized to 3-D by prepare (a 2-D op has depth 1, a 1-D op depth
  * and height 1), so every loop here is written once. A convolution group is one GEMM:
@@ -20,6 +20,12 @@
 FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                        int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
                        int64_t ldc, float *work);
+FC_RT int64_t fc_rt_sgemm_nr(void);
+FC_RT int64_t fc_rt_sgemm_a_panel_floats(int64_t M, int64_t K);
+FC_RT void fc_rt_sgemm_pack_a_panel(int64_t M, int64_t K, const float *A, int64_t lda, float *dst);
+FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, const float *pb,
+                              float *C, int64_t ldc);
+FC_RT void fc_rt_vact(float *y, int64_t n, int act);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FC_CV_RESTRICT __restrict__
@@ -54,62 +60,95 @@ FC_RT_HELPER void fc_cv_range(int64_t off, int64_t s, int64_t in, int64_t on, in
     *hi = h;
 }
 
-/* Fills col[r][q] (r over c, kd, kh, kw; q over output positions p0..p0+np) from x (cin
- * channels of input). */
-FC_RT_HELPER void fc_cv_im2col(const float *x, const int64_t *geo, int64_t cin, int64_t p0,
-                               int64_t np, float *col)
+/* Fills d[0..np) with row (kd, kh, kw) of the im2col matrix of one input channel plane x:
+ * the input value each output position p0..p0+np reads through that kernel tap (0 in the
+ * padding). */
+FC_RT_HELPER void fc_cv_im2col_row(const float *x, const int64_t *geo, int64_t kd, int64_t kh,
+                                   int64_t kw, int64_t p0, int64_t np, float *d)
 {
     const int64_t ID = geo[0], IH = geo[1], IW = geo[2], OH = geo[4], OW = geo[5];
-    const int64_t KD = geo[6], KH = geo[7], KW = geo[8];
     const int64_t sd = geo[9], sh = geo[10], sw = geo[11];
     const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
     const int64_t pd = geo[15], ph = geo[16], pw = geo[17];
-    int64_t c, kd, kh, kw;
-    float *dst = col;
-    for (c = 0; c < cin; c++)
+    int64_t ow = p0 % OW, oh = (p0 / OW) % OH, od = p0 / OW / OH;
+    int64_t q = 0;
+    while (q < np) {
+        int64_t seg = OW - ow < np - q ? OW - ow : np - q;
+        int64_t id = od * sd + kd * dd - pd, ih = oh * sh + kh * dh - ph;
+        float *o = d + q;
+        int64_t j;
+        if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
+            for (j = 0; j < seg; j++)
+                o[j] = 0.0f;
+        } else {
+            const float *xr = x + (id * IH + ih) * IW;
+            int64_t off = ow * sw + kw * dw - pw, lo, hi;
+            fc_cv_range(off, sw, IW, seg, &lo, &hi);
+            for (j = 0; j < lo; j++)
+                o[j] = 0.0f;
+            if (sw == 1)
+                memcpy(o + lo, xr + off + lo, (size_t)(hi - lo) * sizeof(float));
+            else
+                for (j = lo; j < hi; j++)
+                    o[j] = xr[j * sw + off];
+            for (j = hi; j < seg; j++)
+                o[j] = 0.0f;
+        }
+        q += seg;
+        ow += seg;
+        if (ow == OW) {
+            ow = 0;
+            if (++oh == OH) {
+                oh = 0;
+                od++;
+            }
+        }
+    }
+}
+
+/* The columns of one Conv GEMM block: global column j is output position j % osz of image
+ * j / osz, so a block of a small feature map spans several images and the GEMM stays wide. */
+typedef struct FcCvBlock {
+    const float *x;     /* the input, all images */
+    const int64_t *geo;
+    int64_t cin, c0, cin_g; /* input channels: all, the group's first, per group */
+    int64_t isz, osz, j0, cnt, ncols; /* plane sizes; first column, columns, padded to NR */
+    int pointwise;      /* 1x1, stride 1, no padding: a row is a copy of the input plane */
+} FcCvBlock;
+
+/* Packs the block's im2col matrix (krows x ncols, columns past cnt zero) into B panel
+ * strips of nr columns (runtime/k_gemm.c's layout), one row at a time through `row`. */
+FC_RT_HELPER void fc_cv_pack_block(const FcCvBlock *bk, int64_t nr, float *row, float *pb)
+{
+    const int64_t *geo = bk->geo;
+    const int64_t KD = geo[6], KH = geo[7], KW = geo[8];
+    const int64_t krows = bk->cin_g * KD * KH * KW;
+    int64_t c, kd, kh, kw, r = 0, s;
+    for (c = 0; c < bk->cin_g; c++)
         for (kd = 0; kd < KD; kd++)
             for (kh = 0; kh < KH; kh++)
-                for (kw = 0; kw < KW; kw++) {
-                    int64_t ow = p0 % OW, oh = (p0 / OW) % OH, od = p0 / OW / OH;
-                    int64_t q = 0;
-                    while (q < np) {
-                        int64_t seg = OW - ow < np - q ? OW - ow : np - q;
-                        int64_t id = od * sd + kd * dd - pd, ih = oh * sh + kh * dh - ph;
-                        float *d = dst + q;
-                        int64_t j;
-                        if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
-                            for (j = 0; j < seg; j++)
-                                d[j] = 0.0f;
-                        } else {
-                            const float *xr = x + ((c * ID + id) * IH + ih) * IW;
-                            int64_t off = ow * sw + kw * dw - pw, lo, hi;
-                            fc_cv_range(off, sw, IW, seg, &lo, &hi);
-                            for (j = 0; j < lo; j++)
-                                d[j] = 0.0f;
-                            if (sw == 1)
-                                memcpy(d + lo, xr + off + lo, (size_t)(hi - lo) * sizeof(float));
-                            else
-                                for (j = lo; j < hi; j++)
-                                    d[j] = xr[j * sw + off];
-                            for (j = hi; j < seg; j++)
-                                d[j] = 0.0f;
-                        }
-                        q += seg;
-                        ow += seg;
-                        if (ow == OW) {
-                            ow = 0;
-                            if (++oh == OH) {
-                                oh = 0;
-                                od++;
-                            }
-                        }
+                for (kw = 0; kw < KW; kw++, r++) {
+                    int64_t q = 0, j = bk->j0;
+                    while (q < bk->cnt) {
+                        int64_t b = j / bk->osz, p = j % bk->osz;
+                        int64_t len = bk->osz - p < bk->cnt - q ? bk->osz - p : bk->cnt - q;
+                        const float *xc = bk->x + (b * bk->cin + bk->c0 + c) * bk->isz;
+                        if (bk->pointwise)
+                            memcpy(row + q, xc + p, (size_t)len * sizeof(float));
+                        else
+                            fc_cv_im2col_row(xc, geo, kd, kh, kw, p, len, row + q);
+                        q += len;
+                        j += len;
                     }
-                    dst += np;
+                    for (; q < bk->ncols; q++)
+                        row[q] = 0.0f;
+                    for (s = 0; s < bk->ncols; s += nr)
+                        memcpy(pb + s * krows + r * nr, row + s, (size_t)nr * sizeof(float));
                 }
 }
 
 /* Adds col[r][q] (r over c, kd, kh, kw; q over input positions p0..p0+np) into y (cout
- * channels of output): the transpose of fc_cv_im2col. */
+ * channels of output): the transpose of fc_cv_im2col_row. */
 FC_RT_HELPER void fc_cv_col2im(const float *col, const int64_t *geo, int64_t cout, int64_t p0,
                                int64_t np, float *y)
 {
@@ -207,14 +246,78 @@ FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels,
     }
 }
 
-/* Conv (float32). inputs X [N, Cin, sp..], W [Cout, Cin/group, k..], optional B [Cout].
+/* Floats one thread's slice of the Conv GEMM scratch holds: a B panel (krows x nb), a C
+ * block (Cout_g rows, MR-padded, x nb) and one im2col row (nb); a multiple of 16. */
+/* A block's columns rounded up to 16 (a multiple of every ISA's NR): the panel width. */
+FC_RT_HELPER int64_t fc_cv_block_cols(int64_t nb)
+{
+    return (nb + 15) / 16 * 16;
+}
+
+FC_RT_HELPER int64_t fc_cv_thread_floats(int64_t cout_g, int64_t krows, int64_t nb)
+{
+    int64_t f;
+    nb = fc_cv_block_cols(nb);
+    f = krows * nb + fc_rt_sgemm_a_panel_floats(cout_g, 1) * nb + nb;
+    return (f + 15) / 16 * 16;
+}
+
+/* Floats of the weights' A panels (all groups), a multiple of 16. */
+FC_RT_HELPER int64_t fc_cv_apanel_floats(int64_t groups, int64_t cout_g, int64_t krows)
+{
+    return (groups * fc_rt_sgemm_a_panel_floats(cout_g, krows) + 15) / 16 * 16;
+}
+
+/* Scratch floats of Conv's GEMM path (modes 0 and 1) on `threads` threads. */
+FC_RT int64_t fc_rt_conv_gemm_scratch(int64_t groups, int64_t cout_g, int64_t krows, int64_t nb,
+                                      int64_t threads)
+{
+    return 16 + fc_cv_apanel_floats(groups, cout_g, krows) +
+           threads * fc_cv_thread_floats(cout_g, krows, nb);
+}
+
+/* Writes C block rows (one per output channel of the group, columns as in FcCvBlock) to
+ * their images' output planes, adding the bias and applying the activation while the values
+ * are in cache. */
+FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_t cout,
+                                    int64_t oc0, int64_t cout_g, const float *bias, int act,
+                                    float *y)
+{
+    int64_t oc, i;
+    for (oc = 0; oc < cout_g; oc++) {
+        const float *src = cb + oc * bk->ncols;
+        float bv = bias ? bias[oc0 + oc] : 0.0f;
+        int64_t q = 0, j = bk->j0;
+        while (q < bk->cnt) {
+            int64_t b = j / bk->osz, p = j % bk->osz;
+            int64_t len = bk->osz - p < bk->cnt - q ? bk->osz - p : bk->cnt - q;
+            float *dst = y + (b * cout + oc0 + oc) * bk->osz + p;
+            for (i = 0; i < len; i++)
+                dst[i] = src[q + i] + bv;
+            fc_rt_vact(dst, len, act);
+            q += len;
+            j += len;
+        }
+    }
+}
+
+FC_RT_HELPER float *fc_cv_align64(float *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (float *)(void *)(p + ((64 - (a & 63)) & 63) / sizeof(float));
+}
+
+/* Conv (float32); also FcConv, a Conv with an activation epilogue. Inputs X [N, Cin, sp..],
+ * W [Cout, Cin/group, k..], optional B [Cout].
  * ia: [0] N, [1] Cin, [2] Cout, [3] group,
- *     [4] mode: 0 im2col + GEMM, 1 pointwise GEMM on X (1x1, stride 1, no pads), 2 direct
- *         (one input channel per group: depthwise),
- *     [5] im2col block (output positions per block), [6] unused,
+ *     [4] mode: 0 im2col + GEMM, 1 pointwise (1x1, stride 1, no pads: the columns are X's
+ *         rows), 2 direct (one input channel per group: depthwise),
+ *     [5] GEMM block: columns per block (columns run over all images' output positions;
+ *         prepare picks a multiple of 16), [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file).
- * scratch: mode 0: Cin_g*K*block floats of column buffer, then fc_rt_sgemm_work(Cout_g, block,
- * Cin_g*K) floats; mode 1: fc_rt_sgemm_work(Cout_g, P, Cin_g) floats; mode 2: none. */
+ * scratch (modes 0, 1): fc_rt_conv_gemm_scratch floats: the weights packed once per call,
+ * then one slice per thread (B panel, C block, im2col row); mode 2: none.
+ * Blocks of columns, and depthwise planes, are independent: they run on FC_RT_THREADS. */
 FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
 {
     const float *x = (const float *)fc_rt_in(n, t, 0)->data;
@@ -223,43 +326,65 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     const float *bias = bt ? (const float *)bt->data : NULL;
     float *y = (float *)fc_rt_out(n, t, 0)->data;
     const int64_t *geo = n->ia + 7;
-    int64_t N = n->ia[0], Cin = n->ia[1], Cout = n->ia[2], G = n->ia[3];
-    int mode = (int)n->ia[4];
-    int64_t block = n->ia[5];
-    int64_t Cin_g = Cin / G, Cout_g = Cout / G;
-    int64_t ksz = geo[6] * geo[7] * geo[8];
-    int64_t isz = geo[0] * geo[1] * geo[2], osz = geo[3] * geo[4] * geo[5];
-    int64_t krows = Cin_g * ksz;
-    int64_t b, g, oc, p0;
-    for (b = 0; b < N; b++) {
-        const float *xb = x + b * Cin * isz;
-        float *yb = y + b * Cout * osz;
-        if (mode == 2) {
-            fc_cv_fill_bias(yb, bias, Cout, osz);
-            for (oc = 0; oc < Cout; oc++)
-                fc_cv_direct_plane(xb + (oc / Cout_g) * isz, w + oc * ksz, geo, yb + oc * osz);
-            continue;
+    const int64_t N = n->ia[0], Cin = n->ia[1], Cout = n->ia[2], G = n->ia[3], nb = n->ia[5];
+    const int mode = (int)n->ia[4], act = (int)n->ia[6];
+    const int64_t Cin_g = Cin / G, Cout_g = Cout / G;
+    const int64_t ksz = geo[6] * geo[7] * geo[8];
+    const int64_t isz = geo[0] * geo[1] * geo[2], osz = geo[3] * geo[4] * geo[5];
+    const int64_t krows = Cin_g * ksz, total = N * osz;
+    int64_t i, g, blk, nblocks;
+    float *apan, *slices;
+    int64_t apf, slice;
+    if (mode == 2) {
+        FC_RT_OMP_FOR
+        for (i = 0; i < N * Cout; i++) {
+            int64_t b = i / Cout, oc = i % Cout;
+            float *yp = y + i * osz;
+            fc_cv_fill_bias(yp, bias ? bias + oc : NULL, 1, osz);
+            fc_cv_direct_plane(x + (b * Cin + oc / Cout_g) * isz, w + oc * ksz, geo, yp);
+            fc_rt_vact(yp, osz, act);
         }
-        /* krows == 0 (an empty kernel): no taps, the output is the bias or 0, and there is no
-         * scratch to point into (n->scratch is NULL; fuzz, UBSan) */
-        if (bias || krows == 0)
-            fc_cv_fill_bias(yb, bias, Cout, osz);
-        for (g = 0; g < G; g++) {
-            const float *xg = xb + g * Cin_g * isz;
-            const float *wg = w + g * Cout_g * krows;
-            float *yg = yb + g * Cout_g * osz;
-            if (mode == 1) {
-                fc_rt_sgemm(Cout_g, osz, Cin_g, 1.0f, wg, Cin_g, 0, xg, isz, 0,
-                            bias ? 1.0f : 0.0f, yg, osz, (float *)n->scratch);
-                continue;
-            }
-            for (p0 = 0; krows > 0 && p0 < osz; p0 += block) {
-                int64_t np = osz - p0 < block ? osz - p0 : block;
-                float *col = (float *)n->scratch;
-                fc_cv_im2col(xg, geo, Cin_g, p0, np, col);
-                fc_rt_sgemm(Cout_g, np, krows, 1.0f, wg, krows, 0, col, np, 0,
-                            bias ? 1.0f : 0.0f, yg + p0, osz, col + krows * block);
-            }
+        return;
+    }
+    if (krows == 0 || total == 0) {
+        /* an empty kernel: no taps, the output is the bias (or 0) and there is no scratch
+         * (n->scratch is NULL; fuzz, UBSan) */
+        for (i = 0; i < N; i++) {
+            fc_cv_fill_bias(y + i * Cout * osz, bias, Cout, osz);
+            fc_rt_vact(y + i * Cout * osz, Cout * osz, act);
+        }
+        return;
+    }
+    apf = fc_rt_sgemm_a_panel_floats(Cout_g, krows);
+    apan = fc_cv_align64((float *)n->scratch);
+    slices = apan + fc_cv_apanel_floats(G, Cout_g, krows);
+    slice = fc_cv_thread_floats(Cout_g, krows, nb);
+    for (g = 0; g < G; g++)
+        fc_rt_sgemm_pack_a_panel(Cout_g, krows, w + g * Cout_g * krows, krows, apan + g * apf);
+    nblocks = (total + nb - 1) / nb;
+    FC_RT_OMP_FOR
+    for (blk = 0; blk < nblocks; blk++) {
+        const int64_t nr = fc_rt_sgemm_nr();
+        float *pb = slices + FC_RT_TID() * slice;
+        float *cb = pb + krows * fc_cv_block_cols(nb);
+        float *row = cb + fc_rt_sgemm_a_panel_floats(Cout_g, 1) * fc_cv_block_cols(nb);
+        FcCvBlock bk;
+        int64_t gg;
+        bk.x = x;
+        bk.geo = geo;
+        bk.cin = Cin;
+        bk.cin_g = Cin_g;
+        bk.isz = isz;
+        bk.osz = osz;
+        bk.j0 = blk * nb;
+        bk.cnt = total - bk.j0 < nb ? total - bk.j0 : nb;
+        bk.ncols = (bk.cnt + nr - 1) / nr * nr;
+        bk.pointwise = mode == 1;
+        for (gg = 0; gg < G; gg++) {
+            bk.c0 = gg * Cin_g;
+            fc_cv_pack_block(&bk, nr, row, pb);
+            fc_rt_sgemm_panels(Cout_g, bk.ncols, krows, apan + gg * apf, pb, cb, bk.ncols);
+            fc_cv_store_block(cb, &bk, Cout, gg * Cout_g, Cout_g, bias, act, y);
         }
     }
 }

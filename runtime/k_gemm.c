@@ -348,6 +348,50 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
     }
 }
 
+/* ---- Panel entry points, for kernels that build the packed operands themselves ----------
+ * Conv writes its im2col columns straight into the packed B layout (no second copy) and packs
+ * its weights once per call. Layouts, with the whole K in every strip:
+ *   A panel: ceil(M / MR) strips; strip s holds, for each k, the MR values A[s*MR + i][k]
+ *            (rows past M zero): fc_rt_sgemm_pack_a_panel;
+ *   B panel: N / NR strips (N a multiple of fc_rt_sgemm_nr()); strip s holds, for each k, the
+ *            NR values B[k][s*NR + j]. */
+
+FC_RT int64_t fc_rt_sgemm_nr(void)
+{
+    return FC_SG_NR;
+}
+
+/* Floats an A panel of M x K takes, for any ISA's MR. */
+FC_RT int64_t fc_rt_sgemm_a_panel_floats(int64_t M, int64_t K)
+{
+    return fc_sg_roundup(M, FC_SG_MR_LCM) * K;
+}
+
+FC_RT void fc_rt_sgemm_pack_a_panel(int64_t M, int64_t K, const float *A, int64_t lda, float *dst)
+{
+    fc_sg_pack_a(M, K, A, lda, 0, dst);
+}
+
+/* C[M x N] (row stride ldc) = A panel x B panel; C is overwritten. */
+FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, const float *pb,
+                              float *C, int64_t ldc)
+{
+    int64_t i, j, pc, jr, ir;
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++)
+            C[i * ldc + j] = 0.0f;
+    /* K in blocks keeps one B strip's block (kc x NR) in L1 while every A strip passes */
+    for (pc = 0; pc < K; pc += FC_SG_KC) {
+        int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+        for (jr = 0; jr < N; jr += FC_SG_NR) {
+            const float *bs = pb + jr * K + pc * FC_SG_NR;
+            for (ir = 0; ir < M; ir += FC_SG_MR)
+                fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, C + ir * ldc + jr, ldc,
+                            fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f);
+        }
+    }
+}
+
 /* Double-precision C = alpha * op(A) * op(B) + beta * C (straightforward loop nest). */
 FC_RT void fc_rt_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A,
                        int64_t lda, int transA, const double *B, int64_t ldb, int transB,

@@ -173,3 +173,17 @@ FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n)
         y[i] = 0.5f * v * (1.0f + fc_vm_tanh1(0.79788456080286536f * (v + 0.044715f * v * v * v)));
     }
 }
+
+/* A fused kernel's activation epilogue (FcLinear, FcConv {activation=act}), in place on
+ * y[0..n): FC_ACT_NONE, FC_ACT_RELU, FC_ACT_GELU_ERF or FC_ACT_GELU_TANH (fc_rt.h). */
+FC_RT void fc_rt_vact(float *y, int64_t n, int act)
+{
+    int64_t i;
+    if (act == FC_ACT_RELU)
+        for (i = 0; i < n; i++)
+            y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+    else if (act == FC_ACT_GELU_ERF)
+        fc_rt_vgeluf(y, y, n);
+    else if (act == FC_ACT_GELU_TANH)
+        fc_rt_vgelu_tanhf(y, y, n);
+}

@@ -60,7 +60,7 @@ def test_outputs(tmp):
     case('--header', 'int net_run(const float *x_in0, float *y_out0);' in hdr and
          'extern const FcRtIoInfo net_inputs[];' in hdr, hdr[:200])
     p = fastc(RELU, '--threads=3', '-o', c)
-    case('--threads', p.returncode == 0 and 'omp_set_num_threads(3)' in open(c).read(), p.stderr)
+    case('--threads', p.returncode == 0 and '#define FC_RT_THREADS 3' in open(c).read(), p.stderr)
     p = fastc(RELU, '--emit=dot')
     case('--emit=dot', p.returncode == 0 and p.stdout.startswith('digraph fastc {') and
          'Relu' in p.stdout, p.stdout[:100])

@@ -230,8 +230,33 @@ def elementwise_fusion_rank():
          [vi('a', [1, 8]), vi('b', [2, 1, 1, 8]), vi('c', [2, 1, 1, 8])], [vi('y', [2, 1, 1, 8])])
 
 
+def conv_epilogue():
+    """Conv + Relu / Gelu -> FcConv {activation}; not when the Conv result has another reader
+    or is a graph output."""
+    conv = lambda out: h.make_node('Conv', ['x', 'w', 'b'], [out], name='conv', pads=[1, 1, 1, 1])
+    inits = [const('w', w(4, 3, 3, 3)), const('b', w(4))]
+    save('elementwise-fusion/conv_relu', [conv('c'), h.make_node('Relu', ['c'], ['y'], name='relu')],
+         [vi('x', [2, 3, 5, 5])], [vi('y', [2, 4, 5, 5])], inits)
+    gelu = [h.make_node('Div', ['c', 'sqrt2'], ['d'], name='div'),
+            h.make_node('Erf', ['d'], ['e'], name='erf'),
+            h.make_node('Add', ['e', 'one'], ['a'], name='add'),
+            h.make_node('Mul', ['c', 'a'], ['m'], name='mul'),
+            h.make_node('Mul', ['m', 'half'], ['y'], name='half')]
+    save('elementwise-fusion/conv_gelu', [conv('c')] + gelu, [vi('x', [2, 3, 5, 5])],
+         [vi('y', [2, 4, 5, 5])], inits + [const('sqrt2', np.float32(np.sqrt(2))),
+                                           const('one', np.float32(1)),
+                                           const('half', np.float32(0.5))])
+    save('elementwise-fusion/conv_relu_two_readers',
+         [conv('c'), h.make_node('Relu', ['c'], ['r'], name='relu'),
+          h.make_node('Add', ['r', 'c'], ['y'], name='add')],
+         [vi('x', [2, 3, 5, 5])], [vi('y', [2, 4, 5, 5])], inits)
+    save('elementwise-fusion/conv_relu_conv_is_output',
+         [conv('c'), h.make_node('Relu', ['c'], ['y'], name='relu')],
+         [vi('x', [2, 3, 5, 5])], [vi('y', [2, 4, 5, 5]), vi('c', [2, 4, 5, 5])], inits)
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
-              recognize_softmax, elementwise_fusion_rank):
+              recognize_softmax, elementwise_fusion_rank, conv_epilogue):
         f()

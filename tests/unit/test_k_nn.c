@@ -455,6 +455,45 @@ static void test_conv_depthwise_direct_matches_im2col(void **state)
     NEAR(y2[((1 * 6 + 4) * 3 + 1) * 4 + 0 * 2 + 1], acc, 1e-5);
 }
 
+/* GEMM blocks that span several images (small feature maps: block 48 > 9 output positions)
+ * and the FcConv activation epilogue (ReLU), against a direct per-output reference. */
+static void test_conv_blocks_across_images_with_relu(void **state)
+{
+    (void)state;
+    enum { N = 5, CI = 3, CO = 7, H = 4, W = 4, OH = 3, OW = 3 };
+    static float x[N * CI * H * W], w[CO * CI * 2 * 2], b[CO], y[N * CO * OH * OW];
+    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = rnd();
+    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
+        w[i] = rnd();
+    for (int i = 0; i < CO; i++)
+        b[i] = rnd();
+    int64_t dx[4] = {N, CI, H, W}, dw[4] = {CO, CI, 2, 2}, db[1] = {CO}, dy[4] = {N, CO, OH, OW};
+    const int64_t in[3] = {1, H, W}, out[3] = {1, OH, OW}, k[3] = {1, 2, 2}, one[3] = {1, 1, 1};
+    const int64_t zero[3] = {0, 0, 0};
+    int64_t ia[25];
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                       tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
+    conv_ia(ia, N, CI, CO, 1, 0, 48, in, out, k, one, one, zero);
+    ia[6] = 1; /* FC_ACT_RELU */
+    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    int positives = 0;
+    for (int n = 0; n < N; n++)
+        for (int oc = 0; oc < CO; oc++)
+            for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++) {
+                    double acc = b[oc];
+                    for (int c = 0; c < CI; c++)
+                        for (int kh = 0; kh < 2; kh++)
+                            for (int kw = 0; kw < 2; kw++)
+                                acc += (double)w[((oc * CI + c) * 2 + kh) * 2 + kw] *
+                                       x[((n * CI + c) * H + oh + kh) * W + ow + kw];
+                    positives += acc > 0;
+                    NEAR(y[((n * CO + oc) * OH + oh) * OW + ow], acc > 0 ? acc : 0.0, 1e-5);
+                }
+    assert_true(positives > 0 && positives < N * CO * OH * OW); /* ReLU really clipped */
+}
+
 /* ---- ConvTranspose -------------------------------------------------------------------- */
 
 static void convt_ia(int64_t *ia, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
@@ -940,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_conv1d_bias_dilation),
         cmocka_unit_test(test_conv_pointwise_groups),
         cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
+        cmocka_unit_test(test_conv_blocks_across_images_with_relu),
         cmocka_unit_test(test_convtranspose_onnx_example),
         cmocka_unit_test(test_convtranspose_1d_stride_pad_group),
         cmocka_unit_test(test_maxpool_2d_indices),

@@ -139,7 +139,8 @@ static void test_conv_shapes_and_geometry(void **state)
     /* H: (7 + 2 - 3)/2 + 1 = 4; W: (5 - 5)/1 + 1 = 1 */
     const int64_t od[4] = {2, 6, 4, 1};
     check_shape(g, n, 0, FC_DT_F32, 4, od);
-    const int64_t head[7] = {2, 4, 6, 2, 0, 4, 0};
+    /* block: the 8 output columns of both images, rounded up to 16 */
+    const int64_t head[7] = {2, 4, 6, 2, 0, 16, 0};
     check_ia(n, 0, head, 7);
     /* geometry: in, out, k, s, d, pb in canonical 3-D */
     const int64_t geo[18] = {1, 7, 5, 1, 4, 1, 1, 3, 3, 1, 2, 1, 1, 1, 2, 0, 1, 0};
