@@ -5,13 +5,16 @@
  *     float32 constant broadcasting along Y's LAST axis only: shape [N] or [1, ..., 1, N]
  *     with rank <= Y's. -> FcLinear(X, W, b) writing the Add's result.
  *   FcLinear without bias, likewise.  Gemm(A, B) without C and beta... -> Gemm(A, B, b).
+ *   Gemm(A[M, K], B constant, C) with alpha 1, transA 0 and C absent or (beta 1) a constant
+ *     [N] / [1, N] -> FcLinear(A, op(B), C) (transB: B transposed at compile time).
  *   Conv(X, W) without bias -> Add(Y, b), b of shape [C, 1, ..., 1] or [1, C, 1, ..., 1]
  *     (per output channel) -> Conv(X, W, b).
  * Must not fire: when Y has another reader or is a graph output; when b varies along any
  * axis but the channel axis (e.g. attention-score MatMul + mask of shape [B, 1, 1, S] with
  * S on the last axis but a non-constant or multi-axis addend — those are left alone); when
  * W is not constant or not 2-D (batched MatMul). Exact: the same additions, in the same
- * order, happen in the kernel's epilogue. */
+ * order, happen in the kernel's epilogue -- except Gemm -> FcLinear, which adds C after the
+ * product instead of before it (with K > 256 the partial sums round differently: last bits). */
 #include <string.h>
 #include "rewrite.h"
 
@@ -85,6 +88,36 @@ static int fuse(FcGraph *g, const FcDefUse *du, FcNode *add)
     return 0;
 }
 
+/* Gemm(A[M, K], B constant, C) with alpha 1, no transA, C absent or (beta 1) a constant row
+ * bias [N] / [1, N] -> FcLinear(A, op(B), C): the same linear layer on the kernel that has
+ * activation epilogues and threads. transB=1 (torch's Linear) stores B transposed, once, at
+ * compile time. */
+static int gemm_to_linear(FcGraph *g, FcNode *n)
+{
+    const FcValue *a = fc_in(g, n, 0), *b = fc_in(g, n, 1), *y = fc_out(g, n, 0);
+    int has_c = n->nin > 2 && n->in[2] >= 0;
+    if (a->dtype != FC_DT_F32 || a->rank != 2 || b->rank != 2 || !fc_is_const(g, n->in[1]) ||
+        !b->data || fc_attr_i(n, "transA", 0) != 0 || fc_attr_f(n, "alpha", 1.0f) != 1.0f)
+        return 0;
+    int64_t N = y->dims[1];
+    if (has_c && (fc_attr_f(n, "beta", 1.0f) != 1.0f || !bias_along(g, n->in[2], 2, 1, N)))
+        return 0;
+    int w = n->in[1];
+    if (fc_attr_i(n, "transB", 0)) {
+        int64_t K = b->dims[1], dims[2] = {K, N};
+        const float *src = b->data;
+        float *t = fc_arena_alloc(&g->arena, sizeof(float) * (size_t)(K * N));
+        for (int64_t k = 0; k < K; k++)
+            for (int64_t j = 0; j < N; j++)
+                t[k * N + j] = src[j * K + k];
+        w = fc_const_new(g, fc_arena_printf(&g->arena, "%s_T", b->name), FC_DT_F32, 2, dims, t);
+    }
+    int in[3] = {n->in[0], w, has_c ? flat_bias(g, n->in[2], N) : -1};
+    fc_node_reset(g, n, FC_OP_FC_LINEAR, has_c ? 3 : 2, in);
+    fc_prepare_new_node(g, n);
+    return 1;
+}
+
 static int run_fuse_bias(FcGraph *g)
 {
     FcDefUse du;
@@ -93,6 +126,9 @@ static int run_fuse_bias(FcGraph *g)
     for (int i = 0; i < g->top.nnodes; i++)
         if (g->top.nodes[i]->op == FC_OP_ADD)
             changes += fuse(g, &du, g->top.nodes[i]);
+    for (int i = 0; i < g->top.nnodes; i++)
+        if (g->top.nodes[i]->op == FC_OP_GEMM && !g->top.nodes[i]->dead)
+            changes += gemm_to_linear(g, g->top.nodes[i]);
     fc_defuse_free(&du);
     fc_block_sweep(&g->top);
     return changes;
@@ -100,4 +136,4 @@ static int run_fuse_bias(FcGraph *g)
 
 const FcPass fc_pass_fuse_bias = {
     "fuse-bias", "MatMul/Gemm/Conv + Add(constant per-channel bias) -> one op with the bias "
-    "in its epilogue", FC_LEVELS(0, 0, 1, 1), run_fuse_bias};
+    "in its epilogue; Gemm with constant weights -> FcLinear", FC_LEVELS(0, 0, 1, 1), run_fuse_bias};

@@ -255,8 +255,26 @@ def conv_epilogue():
          [vi('x', [2, 3, 5, 5])], [vi('y', [2, 4, 5, 5]), vi('c', [2, 4, 5, 5])], inits)
 
 
+def gemm_to_linear():
+    """Gemm with constant weights -> FcLinear (transB stored transposed); not with alpha != 1,
+    transA, or a C that is not a row bias."""
+    def gemm(name, c_shape, **attrs):
+        inits = [const('w', w(5, 4) if attrs.get('transB') else w(4, 5))]
+        ins = ['x', 'w']
+        if c_shape:
+            inits.append(const('c', w(*c_shape)))
+            ins.append('c')
+        save('fuse-bias/' + name, [h.make_node('Gemm', ins, ['y'], name='gemm', **attrs)],
+             [vi('x', [3, 4])], [vi('y', [3, 5])], inits)
+    gemm('gemm_transB', [5], transB=1)
+    gemm('gemm_no_bias', None)
+    gemm('gemm_alpha', [5], alpha=2.0)
+    gemm('gemm_full_c', [3, 5], transB=1)
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
-              recognize_softmax, elementwise_fusion_rank, conv_epilogue):
+              recognize_softmax, elementwise_fusion_rank, conv_epilogue,
+              gemm_to_linear):
         f()
