@@ -78,6 +78,7 @@ int fc_prep_fused_elementwise(FcGraph *g, FcNode *n)
         for (int i = 0; i < nimm; i++)
             fa[i] = imm[i];
     }
-    n->scratch_bytes = nregs * 256 * (int64_t)sizeof(float);
+    /* one set of tile buffers per thread (runtime/k_fused_ew.c) */
+    n->scratch_bytes = nregs * 256 * (int64_t)sizeof(float) * (g->threads > 1 ? g->threads : 1);
     return 0;
 }

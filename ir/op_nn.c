@@ -891,6 +891,7 @@ int fc_prep_matmul(FcGraph *g, FcNode *n)
         ia[4 + nb + i] = astr[i];
         ia[4 + 2 * nb + i] = bstr[i];
     }
-    n->scratch_bytes = a->dtype == FC_DT_F32 ? 4 * fc_rt_sgemm_work(M, N, K) : 0;
+    /* batches run in parallel: one work area per thread (runtime/k_gemm.c) */
+    n->scratch_bytes = a->dtype == FC_DT_F32 ? 4 * fc_rt_sgemm_work(M, N, K) * g->threads : 0;
     return 0;
 }

@@ -112,43 +112,57 @@ FC_RT_HELPER void fc_ew_gather(const FcRtTensor *x, const FcRtTensor *y, int64_t
     }
 }
 
-FC_RT void fc_rt_fused_elementwise(const FcRtNode *n, FcRtTensor *t)
+/* Runs the program over output elements [i0, i0 + len) with tile buffers `scratch`. */
+FC_RT_HELPER void fc_ew_tile(const FcRtNode *n, FcRtTensor *t, const int *same, int64_t i0,
+                             int64_t len, float *scratch)
 {
     const FcRtTensor *y = fc_rt_out(n, t, 0);
-    float *out = (float *)y->data, *scratch = (float *)n->scratch;
+    float *out = (float *)y->data;
     const float *reg[FC_EW_MAX_REGS];
-    int64_t total = fc_rt_numel(y), i0, ninstr = n->ia[0], nregs = n->ia[1];
+    int64_t ninstr = n->ia[0], j;
+    int k;
+    for (k = 0; k < n->nin; k++) {
+        const FcRtTensor *x = fc_rt_in(n, t, k);
+        if (same[k]) {
+            reg[k] = (const float *)x->data + i0;
+        } else {
+            fc_ew_gather(x, y, i0, len, scratch + (int64_t)k * FC_EW_TILE);
+            reg[k] = scratch + (int64_t)k * FC_EW_TILE;
+        }
+    }
+    for (j = 0; j < ninstr; j++) {
+        const int64_t *in = n->ia + 2 + 4 * j;
+        int op = (int)in[0];
+        int64_t dst = in[1], a = in[2], b = in[3];
+        /* The last instruction writes the output tile directly. */
+        float *d = j == ninstr - 1 ? out + i0 : scratch + dst * FC_EW_TILE;
+        if (op < FC_EW_ADD) {
+            float p0 = b < 0 ? n->fa[-b - 1] : 0.0f;
+            float p1 = b < 0 && -b < n->nfa ? n->fa[-b] : 0.0f;
+            fc_ew_unary(op, len, reg[a], d, p0, p1);
+        } else {
+            fc_ew_binary(op, len, a < 0 ? NULL : reg[a], a < 0 ? n->fa[-a - 1] : 0.0f,
+                         b < 0 ? NULL : reg[b], b < 0 ? n->fa[-b - 1] : 0.0f, d);
+        }
+        reg[dst] = d;
+    }
+}
+
+/* Tiles are independent: they run on FC_RT_THREADS threads, each with its own slice of
+ * scratch (nregs tile buffers). */
+FC_RT void fc_rt_fused_elementwise(const FcRtNode *n, FcRtTensor *t)
+{
+    int64_t total = fc_rt_numel(fc_rt_out(n, t, 0)), tile, ntiles;
+    int64_t slice = n->ia[1] * FC_EW_TILE;
     int same[FC_EW_MAX_REGS];
     int k;
     for (k = 0; k < n->nin; k++)
         same[k] = fc_rt_numel(fc_rt_in(n, t, k)) == total;
-    for (i0 = 0; i0 < total; i0 += FC_EW_TILE) {
-        int64_t len = total - i0 < FC_EW_TILE ? total - i0 : FC_EW_TILE, j;
-        for (k = 0; k < n->nin; k++) {
-            const FcRtTensor *x = fc_rt_in(n, t, k);
-            if (same[k]) {
-                reg[k] = (const float *)x->data + i0;
-            } else {
-                fc_ew_gather(x, y, i0, len, scratch + (int64_t)k * FC_EW_TILE);
-                reg[k] = scratch + (int64_t)k * FC_EW_TILE;
-            }
-        }
-        for (j = 0; j < ninstr; j++) {
-            const int64_t *in = n->ia + 2 + 4 * j;
-            int op = (int)in[0];
-            int64_t dst = in[1], a = in[2], b = in[3];
-            /* The last instruction writes the output tile directly. */
-            float *d = j == ninstr - 1 ? out + i0 : scratch + dst * FC_EW_TILE;
-            if (op < FC_EW_ADD) {
-                float p0 = b < 0 ? n->fa[-b - 1] : 0.0f;
-                float p1 = b < 0 && -b < n->nfa ? n->fa[-b] : 0.0f;
-                fc_ew_unary(op, len, reg[a], d, p0, p1);
-            } else {
-                fc_ew_binary(op, len, a < 0 ? NULL : reg[a], a < 0 ? n->fa[-a - 1] : 0.0f,
-                             b < 0 ? NULL : reg[b], b < 0 ? n->fa[-b - 1] : 0.0f, d);
-            }
-            reg[dst] = d;
-        }
+    ntiles = (total + FC_EW_TILE - 1) / FC_EW_TILE;
+    FC_RT_OMP_FOR
+    for (tile = 0; tile < ntiles; tile++) {
+        int64_t i0 = tile * FC_EW_TILE;
+        fc_ew_tile(n, t, same, i0, total - i0 < FC_EW_TILE ? total - i0 : FC_EW_TILE,
+                   (float *)n->scratch + FC_RT_TID() * slice);
     }
-    (void)nregs;
 }

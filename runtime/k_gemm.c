@@ -497,16 +497,26 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
 {
     const FcRtTensor *a = fc_rt_in(n, t, 0), *b = fc_rt_in(n, t, 1);
     FcRtTensor *y = fc_rt_out(n, t, 0);
-    int64_t M = n->ia[0], N = n->ia[1], K = n->ia[2];
-    int nb = (int)n->ia[3], d;
+    const int64_t M = n->ia[0], N = n->ia[1], K = n->ia[2];
+    const int nb = (int)n->ia[3];
     const int64_t *bdims = n->ia + 4, *astr = n->ia + 4 + nb, *bstr = n->ia + 4 + 2 * nb;
-    int64_t idx[FC_MAX_RANK];
-    int64_t total = 1, bi, ao = 0, bo = 0;
-    for (d = 0; d < nb; d++) {
+    const int64_t work = fc_rt_sgemm_work(M, N, K);
+    int64_t total = 1, bi;
+    int d;
+    for (d = 0; d < nb; d++)
         total *= bdims[d];
-        idx[d] = 0;
-    }
+    /* the matrices of the batch are independent: FC_RT_THREADS threads, each with its own
+     * slice of the GEMM's work memory */
+    FC_RT_OMP_FOR
     for (bi = 0; bi < total; bi++) {
+        int64_t rem = bi, ao = 0, bo = 0;
+        int e;
+        for (e = nb - 1; e >= 0; e--) { /* operand offsets of batch index bi */
+            int64_t i = rem % bdims[e];
+            rem /= bdims[e];
+            ao += i * astr[e];
+            bo += i * bstr[e];
+        }
         if (y->dtype == FC_DT_F64)
             fc_rt_dgemm(M, N, K, 1.0, (const double *)a->data + ao * M * K, K, 0,
                         (const double *)b->data + bo * K * N, N, 0, 0.0,
@@ -514,17 +524,7 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
         else
             fc_rt_sgemm(M, N, K, 1.0f, (const float *)a->data + ao * M * K, K, 0,
                         (const float *)b->data + bo * K * N, N, 0, 0.0f,
-                        (float *)y->data + bi * M * N, N, (float *)n->scratch);
-        /* advance the batch multi-index, keeping the operand offsets in step */
-        for (d = nb - 1; d >= 0; d--) {
-            idx[d]++;
-            ao += astr[d];
-            bo += bstr[d];
-            if (idx[d] < bdims[d])
-                break;
-            ao -= astr[d] * bdims[d];
-            bo -= bstr[d] * bdims[d];
-            idx[d] = 0;
-        }
+                        (float *)y->data + bi * M * N, N,
+                        (float *)n->scratch + FC_RT_TID() * work);
     }
 }

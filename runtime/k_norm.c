@@ -117,11 +117,14 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
     float *y = (float *)fc_rt_out(n, t, 0)->data;
     float *mo = n->nout > 1 && n->out[1] >= 0 ? (float *)fc_rt_out(n, t, 1)->data : NULL;
     float *io = n->nout > 2 && n->out[2] >= 0 ? (float *)fc_rt_out(n, t, 2)->data : NULL;
-    int64_t outer = n->ia[0], inner = n->ia[1], r = n->ia[2], o, i;
+    int64_t outer = n->ia[0], inner = n->ia[1], r = n->ia[2], o;
     int sc_full = (int)n->ia[3], bi_full = (int)n->ia[4];
     const int64_t *dims = n->ia + 5, *sst = n->ia + 5 + r, *bst = n->ia + 5 + 2 * r;
     double eps = n->fa[0];
+    /* rows are independent: FC_RT_THREADS threads */
+    FC_RT_OMP_FOR
     for (o = 0; o < outer; o++) {
+        int64_t i;
         const float *xr = x + o * inner;
         float *yr = y + o * inner;
         double mean, var;

@@ -217,7 +217,7 @@ FC_RT void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t)
     const int64_t sd = geo[9], sh = geo[10], sw = geo[11];
     const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
     const int64_t pd = geo[15], ph = geo[16], pw = geo[17];
-    int64_t c, od, oh, ow, wlo, whi;
+    int64_t c, wlo, whi;
     if (xt->dtype != FC_DT_F32 || (n->ia[1] && n->nout > 1 && n->out[1] >= 0)) {
         fc_pl_pool(n, t, FC_PL_MAX);
         return;
@@ -229,9 +229,12 @@ FC_RT void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t)
         whi = OW;
     if (wlo > whi)
         wlo = whi;
+    /* planes (N x C) are independent: FC_RT_THREADS threads */
+    FC_RT_OMP_FOR
     for (c = 0; c < n->ia[0]; c++) {
         const float *xf = (const float *)xt->data + c * ID * IH * IW;
         float *yf = (float *)yt->data + c * OD * OH * OW;
+        int64_t od, oh, ow;
         for (od = 0; od < OD; od++) {
             int64_t bd = od * sd - pd, d0, d1;
             fc_pl_taps(bd, dd, ID, KD, &d0, &d1);

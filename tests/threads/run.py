@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Threaded emitted code (fastc --threads=N): for a sample of real and benchmark models, compile
+with --threads=2 at -O3, build with `cc -O2 -fopenmp -Wall -Wextra -Werror -std=c99 -pedantic`,
+run on the model's test data and compare every output with the reference (abs 1e-4 + rel 1e-3,
+as tests/models). Then require the outputs to be bitwise equal to the same model built without
+-fopenmp (one thread): the kernels split work into independent blocks, so the thread count
+must not change a single bit.
+
+  python3 tests/threads/run.py FASTC [SHARED]
+
+Exits 1 on any failure, 77 (meson's "skipped") when the model data is not there."""
+import os
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
+import onnx_pb as pb  # noqa: E402
+import runner_util as ru  # noqa: E402
+
+# Conv (GEMM blocks across images, depthwise planes, FcConv epilogues), FcLinear split by
+# columns and by rows, batched MatMul (attention), FcElementwise tiles, MaxPool, LayerNorm.
+MODELS = ['bench/models/digits_cnn_b450', 'bench/models/mlp_gelu_b64',
+          'bench/models/convnext_tiny_ish_b1', 'bench/models/bert_mini_qa_b1',
+          'real-models/mnist-8', 'real-models/ultraface-RFB-320']
+FLAGS = ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic']
+TIMEOUTS = {'fastc': 300, 'cc': 600, 'run': 300}
+
+
+def check_model(fastc, shared, name, work):
+    folder = os.path.join(shared, name)
+    inputs, refs = ru.data_sets(folder)[0]
+    args = ['-O3', '--threads=2'] + ru.shape_args(inputs)
+    outs = {}
+    for label, cc in (('2 threads', ['cc', '-fopenmp']), ('1 thread', ['cc'])):
+        wdir = os.path.join(work, label.replace(' ', '_'))
+        os.makedirs(wdir)
+        err = (ru.build(os.path.join(folder, 'model.onnx'), wdir, fastc, args,
+                        ru.cc_command(cc, FLAGS), TIMEOUTS) or
+               ru.run_program(wdir, os.path.join(wdir, 'out'), inputs, TIMEOUTS['run']))
+        if err:
+            return '%s: %s' % (label, err[1])
+        outs[label] = [ru.read_output(os.path.join(wdir, 'out'), k) for k in range(len(refs))]
+    for k, ref_path in enumerate(refs):
+        got, one = outs['2 threads'][k], outs['1 thread'][k]
+        if isinstance(got, tuple) or isinstance(one, tuple):
+            return 'output %d: %s' % (k, (got if isinstance(got, tuple) else one)[1])
+        c = pb.compare(got, pb.read_tensor(ref_path), 1e-3, 1e-4)
+        if not c.ok:
+            return 'output %d vs reference: %s' % (k, c.detail or 'max abs diff %g' % c.max_abs)
+        if got.values != one.values:
+            return 'output %d differs between 2 threads and 1 thread' % k
+    return None
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    fastc = os.path.abspath(sys.argv[1])
+    shared = sys.argv[2] if len(sys.argv) > 2 else os.path.join(REPO, '..', 'shared')
+    if not all(os.path.isdir(os.path.join(shared, m)) for m in MODELS):
+        print('skipped: model data not found under %s' % shared)
+        return 77
+    failed = 0
+    for name in MODELS:
+        work = tempfile.mkdtemp(prefix='fastc-threads-')
+        try:
+            err = check_model(fastc, shared, name, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print('%s %s%s' % ('FAIL' if err else 'ok  ', name, ': ' + err if err else ''))
+        failed += err is not None
+    print('%d passed, %d failed' % (len(MODELS) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
