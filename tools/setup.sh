@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-PKGS="meson ninja-build gcc pkg-config python3 libprotobuf-c-dev protobuf-c-compiler libonnx-dev libcmocka-dev"
+# valgrind: the test suite's memcheck of emitted programs (tests/fuzz/check_valgrind.py); gcc
+# brings the ASan/UBSan runtimes (libasan8, libubsan1) tests/run_all.sh's sanitizer build uses.
+PKGS="meson ninja-build gcc pkg-config python3 libprotobuf-c-dev protobuf-c-compiler libonnx-dev libcmocka-dev valgrind"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
