@@ -31,6 +31,7 @@ typedef struct Emitter {
     int ntensors;
     int *tvals;           /* tensor table index -> value id */
     int64_t *woff;        /* value id -> weight blob offset (constants) */
+    signed char *packed;  /* value id -> 1: stored prepacked for FcLinear, -1: used otherwise */
     int64_t wbytes;
     int nnodes;           /* node records emitted so far */
     const char **files;   /* runtime files to paste */
@@ -205,6 +206,48 @@ static void collect_values(Emitter *e, const FcBlock *b)
 
 /* ---- weights -------------------------------------------------------------------------------- */
 
+int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
+void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
+
+/* Weight prepacking: a constant read only as FcLinear's weight is stored in the GEMM's
+ * panel layout (runtime/k_gemm.c, fc_rt_sgemm_prepack), so the program never packs it. */
+static void find_prepacked(Emitter *e, const FcBlock *b)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        for (int k = 0; k < n->nin; k++) {
+            int id = n->in[k];
+            if (id < 0)
+                continue;
+            int ok = n->op == FC_OP_FC_LINEAR && k == 1 &&
+                     fc_val(e->g, id)->kind == FC_VAL_CONST && e->packed[id] >= 0;
+            e->packed[id] = ok ? 1 : -1;
+        }
+        for (int br = 0; br < 2; br++)
+            if (n->branch[br]) {
+                find_prepacked(e, n->branch[br]);
+                for (int k = 0; k < n->branch[br]->noutputs; k++)
+                    e->packed[n->branch[br]->outputs[k]] = -1;
+            }
+    }
+}
+
+static int64_t weight_bytes(const Emitter *e, int id)
+{
+    const FcValue *v = fc_val(e->g, id);
+    if (e->packed[id] == 1)
+        return 4 * fc_rt_sgemm_prepacked_floats(v->dims[0], v->dims[1]);
+    return (int64_t)fc_value_bytes(v);
+}
+
+/* A node's packed integer parameter i as the emitted program needs it. */
+static int64_t emitted_ia(const Emitter *e, const FcNode *n, int i)
+{
+    if (n->op == FC_OP_FC_LINEAR && i == 8)
+        return e->packed[n->in[1]] == 1; /* W prepacked (runtime/k_linear.c) */
+    return n->ia[i];
+}
+
 static void layout_weights(Emitter *e)
 {
     int64_t off = 0;
@@ -214,7 +257,7 @@ static void layout_weights(Emitter *e)
         if (v->kind != FC_VAL_CONST)
             continue;
         e->woff[e->tvals[t]] = off;
-        off += ((int64_t)fc_value_bytes(v) + 63) / 64 * 64;
+        off += (weight_bytes(e, e->tvals[t]) + 63) / 64 * 64;
         any = 1;
     }
     /* Empty constants still need an address inside the blob. */
@@ -247,7 +290,10 @@ static void emit_weights(Emitter *e)
     unsigned char *blob = calloc((size_t)(rows * BLOB_ROW), 1);
     for (int t = 0; t < e->ntensors; t++) {
         const FcValue *v = fc_val(e->g, e->tvals[t]);
-        if (v->kind == FC_VAL_CONST && fc_value_bytes(v))
+        if (v->kind == FC_VAL_CONST && e->packed[e->tvals[t]] == 1)
+            fc_rt_sgemm_prepack(v->dims[0], v->dims[1], v->data,
+                                (float *)(void *)(blob + e->woff[e->tvals[t]]));
+        else if (v->kind == FC_VAL_CONST && fc_value_bytes(v))
             memcpy(blob + e->woff[e->tvals[t]], v->data, fc_value_bytes(v));
     }
     FILE *f = e->f;
@@ -329,7 +375,7 @@ static void emit_node_arrays(Emitter *e, const FcNode *n, int k)
         fprintf(f, "static const int64_t %s_n%d_ia[] = {", e->p, k);
         for (int i = 0; i < n->nia; i++) {
             fputs(i ? ", " : "", f);
-            emit_i64(f, n->ia[i]);
+            emit_i64(f, emitted_ia(e, n, i));
         }
         fputs("};\n", f);
     }
@@ -598,6 +644,7 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     e.tidx = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     e.tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     e.woff = calloc((size_t)g->nvals + 1, sizeof(int64_t));
+    e.packed = calloc((size_t)g->nvals + 1, 1);
     e.files = calloc(FC_OP_COUNT + 64, sizeof(char *));
     for (int i = 0; i < g->nvals; i++)
         e.tidx[i] = -1;
@@ -607,6 +654,9 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     for (int i = 0; i < g->noutputs; i++)
         use_value(&e, g->outputs[i]);
     collect_files(&e, &g->top);
+    find_prepacked(&e, &g->top);
+    for (int i = 0; i < g->noutputs; i++)
+        e.packed[g->outputs[i]] = -1; /* an output constant is copied out as it is */
     layout_weights(&e);
 
     emit_header_comment(&e, f);
@@ -644,6 +694,7 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     free(e.tidx);
     free(e.tvals);
     free(e.woff);
+    free(e.packed);
     free(e.files);
     return ferror(f) ? -1 : 0;
 }

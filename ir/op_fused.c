@@ -22,7 +22,7 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
     if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
         return -1;
     int64_t M = K ? fc_value_numel(x) / K : 0, parts = g->threads > 1 ? g->threads : 1;
-    int64_t *ia = fc_pack_ints(g, n, 8);
+    int64_t *ia = fc_pack_ints(g, n, 9);
     ia[0] = M;
     ia[1] = K;
     ia[2] = N;
@@ -40,6 +40,7 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
         ia[6] = (M + parts - 1) / parts;
         ia[7] = fc_rt_sgemm_work(ia[6], N, K);
     }
+    ia[8] = 0; /* W prepacked: only the C emitter sets it (codegen/emit_c.c) */
     n->scratch_bytes = 4 * ia[7] * parts;
     return 0;
 }

@@ -33,7 +33,7 @@
 
 #define FC_MAX_RANK 8
 
-/* Threads: kernels with independent blocks of work run them in parallel with FC_RT_OMP_FOR
+/* Threads: kernels with independent blocks of work run them in parallel with FC_RT_OMP_FOR_IF
  * (an OpenMP `parallel for` on FC_RT_THREADS threads) when the emitted C is built with
  * -fopenmp; otherwise the pragma compiles away and FC_RT_TID() is 0. The emitted file defines
  * FC_RT_THREADS (fastc --threads=N) before this header, and the compiler sized every kernel's
@@ -44,11 +44,18 @@
 #if defined(_OPENMP) && FC_RT_THREADS > 1
 #include <omp.h>
 #define FC_RT_TID() omp_get_thread_num()
-#define FC_RT_OMP_FOR _Pragma("omp parallel for schedule(static) num_threads(FC_RT_THREADS)")
+#define FC_RT_PRAGMA(x) _Pragma(#x)
+/* FC_RT_OMP_FOR_IF(cond): parallel only when cond holds, i.e. when the loop's work is large
+ * enough to repay starting the threads (tens of microseconds under load): small kernels run
+ * on the calling thread. */
+#define FC_RT_OMP_FOR_IF(cond)                                                              \
+    FC_RT_PRAGMA(omp parallel for schedule(static) num_threads(FC_RT_THREADS) if(cond))
 #else
 #define FC_RT_TID() 0
-#define FC_RT_OMP_FOR
+#define FC_RT_OMP_FOR_IF(cond)
 #endif
+/* Work (multiply-adds or elements) below which a kernel stays on one thread. */
+#define FC_RT_PAR_MIN_WORK 65536
 
 /* Element types use the ONNX TensorProto.DataType numbers. */
 enum {

@@ -336,7 +336,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     float *apan, *slices;
     int64_t apf, slice;
     if (mode == 2) {
-        FC_RT_OMP_FOR
+        FC_RT_OMP_FOR_IF(N * Cout * osz * ksz >= 4 * FC_RT_PAR_MIN_WORK)
         for (i = 0; i < N * Cout; i++) {
             int64_t b = i / Cout, oc = i % Cout;
             float *yp = y + i * osz;
@@ -362,7 +362,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     for (g = 0; g < G; g++)
         fc_rt_sgemm_pack_a_panel(Cout_g, krows, w + g * Cout_g * krows, krows, apan + g * apf);
     nblocks = (total + nb - 1) / nb;
-    FC_RT_OMP_FOR
+    FC_RT_OMP_FOR_IF(nblocks > 1 && total * Cout * krows >= 4 * FC_RT_PAR_MIN_WORK)
     for (blk = 0; blk < nblocks; blk++) {
         const int64_t nr = fc_rt_sgemm_nr();
         float *pb = slices + FC_RT_TID() * slice;

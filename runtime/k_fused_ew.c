@@ -159,7 +159,7 @@ FC_RT void fc_rt_fused_elementwise(const FcRtNode *n, FcRtTensor *t)
     for (k = 0; k < n->nin; k++)
         same[k] = fc_rt_numel(fc_rt_in(n, t, k)) == total;
     ntiles = (total + FC_EW_TILE - 1) / FC_EW_TILE;
-    FC_RT_OMP_FOR
+    FC_RT_OMP_FOR_IF(total >= FC_RT_PAR_MIN_WORK)
     for (tile = 0; tile < ntiles; tile++) {
         int64_t i0 = tile * FC_EW_TILE;
         fc_ew_tile(n, t, same, i0, total - i0 < FC_EW_TILE ? total - i0 : FC_EW_TILE,

@@ -192,12 +192,13 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
     }
 }
 
-/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B strip), over kc. */
+/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B strip), over kc; B's rows are
+ * bstride floats apart (FC_SG_NR when packed here, 16 in a compile-time prepacked panel). */
 #if FC_SG_VW > 1
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
 FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
-                              const float *FC_SG_RESTRICT pb, float *C, int64_t ldc,
-                              int64_t mr, int64_t nr, float alpha)
+                              const float *FC_SG_RESTRICT pb, int64_t bstride, float *C,
+                              int64_t ldc, int64_t mr, int64_t nr, float alpha)
 {
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
     float out[FC_SG_MR][FC_SG_NR];
@@ -213,7 +214,7 @@ FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
         fc_sg_vec b[FC_SG_NR / FC_SG_VW];
         FC_SG_UNROLL
         for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
-            memcpy(&b[j], pb + k * FC_SG_NR + j * FC_SG_VW, sizeof b[j]);
+            memcpy(&b[j], pb + k * bstride + j * FC_SG_VW, sizeof b[j]);
         FC_SG_UNROLL
         for (i = 0; i < FC_SG_MR; i++) {
             float av = pa[k * FC_SG_MR + i];
@@ -231,8 +232,8 @@ FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
 }
 #else
 FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
-                              const float *FC_SG_RESTRICT pb, float *C, int64_t ldc,
-                              int64_t mr, int64_t nr, float alpha)
+                              const float *FC_SG_RESTRICT pb, int64_t bstride, float *C,
+                              int64_t ldc, int64_t mr, int64_t nr, float alpha)
 {
     float acc[FC_SG_MR][FC_SG_NR];
     int64_t k;
@@ -241,7 +242,7 @@ FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
         for (j = 0; j < FC_SG_NR; j++)
             acc[i][j] = 0.0f;
     for (k = 0; k < kc; k++) {
-        const float *b = pb + k * FC_SG_NR;
+        const float *b = pb + k * bstride;
         const float *a = pa + k * FC_SG_MR;
         for (i = 0; i < FC_SG_MR; i++) {
             float av = a[i];
@@ -338,7 +339,7 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                         const float *bs = pb + (jr / FC_SG_NR) * kc * FC_SG_NR;
                         for (ir = 0; ir < mc; ir += FC_SG_MR) {
                             int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
-                            fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs,
+                            fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, FC_SG_NR,
                                         C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
                         }
                     }
@@ -386,10 +387,128 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
         for (jr = 0; jr < N; jr += FC_SG_NR) {
             const float *bs = pb + jr * K + pc * FC_SG_NR;
             for (ir = 0; ir < M; ir += FC_SG_MR)
-                fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, C + ir * ldc + jr, ldc,
-                            fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f);
+                fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, FC_SG_NR, C + ir * ldc + jr,
+                            ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f);
         }
     }
+}
+
+/* ---- Weights prepacked at compile time ---------------------------------------------------
+ * fastc stores a constant [K, N] weight read only by FcLinear as 16-column strips: strip s
+ * holds, for each k, W[k][16s .. 16s+15] (columns past N zero), K * ceil(N/16) * 16 floats in
+ * all. The layout does not depend on the ISA (16 is a multiple of every NR; an 8-wide kernel
+ * reads half strips), so the packing is done once, by the compiler, not at every run. */
+
+/* out[0..16) = a[0..K) x one 16-column strip ws (K rows of 16), with four independent
+ * accumulator chains to hide the FMA latency; explicit vectors where the compiler has them
+ * (GCC vectorizes the plain loop along k, with shuffles, several times slower). */
+#if FC_SG_VW > 1
+FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws, float out[16])
+{
+    fc_sg_vec acc[4][16 / FC_SG_VW], sum[16 / FC_SG_VW];
+    int64_t k;
+    int u, j;
+    for (u = 0; u < 4; u++)
+        for (j = 0; j < 16 / FC_SG_VW; j++)
+            acc[u][j] = (fc_sg_vec){0};
+    for (k = 0; k + 4 <= K; k += 4)
+        FC_SG_UNROLL
+        for (u = 0; u < 4; u++) {
+            float av = a[k + u];
+            FC_SG_UNROLL
+            for (j = 0; j < 16 / FC_SG_VW; j++) {
+                fc_sg_vec b;
+                memcpy(&b, ws + (k + u) * 16 + j * FC_SG_VW, sizeof b);
+                acc[u][j] += av * b;
+            }
+        }
+    for (; k < K; k++)
+        for (j = 0; j < 16 / FC_SG_VW; j++) {
+            fc_sg_vec b;
+            memcpy(&b, ws + k * 16 + j * FC_SG_VW, sizeof b);
+            acc[0][j] += a[k] * b;
+        }
+    for (j = 0; j < 16 / FC_SG_VW; j++)
+        sum[j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+    memcpy(out, sum, sizeof sum);
+}
+#else
+FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws, float out[16])
+{
+    float acc[4][16];
+    int64_t k;
+    int u, j;
+    for (u = 0; u < 4; u++)
+        for (j = 0; j < 16; j++)
+            acc[u][j] = 0.0f;
+    for (k = 0; k + 4 <= K; k += 4)
+        for (u = 0; u < 4; u++)
+            for (j = 0; j < 16; j++)
+                acc[u][j] += a[k + u] * ws[(k + u) * 16 + j];
+    for (; k < K; k++)
+        for (j = 0; j < 16; j++)
+            acc[0][j] += a[k] * ws[k * 16 + j];
+    for (j = 0; j < 16; j++)
+        out[j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+}
+#endif
+
+/* C[M x N] (row stride ldc) = A[M x K] (row-major, lda) x Wp (that layout, N columns from
+ * its first strip); C is overwritten. `work`: fc_rt_sgemm_work(M, N, K) floats. */
+FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                                 const float *Wp, float *C, int64_t ldc, float *work)
+{
+    int64_t i, j, pc, ic, jr, ir;
+    for (i = 0; i < M; i++)
+        for (j = 0; j < N; j++)
+            C[i * ldc + j] = 0.0f;
+    if (M <= 0 || N <= 0 || K <= 0)
+        return;
+    if (M == 1) { /* a row vector: stream every strip once */
+        for (jr = 0; jr < N; jr += 16) {
+            float out[16];
+            int64_t nr = fc_sg_min(16, N - jr);
+            fc_sg_gemv16(K, A, Wp + jr * K, out);
+            for (j = 0; j < nr; j++)
+                C[jr + j] = out[j];
+        }
+        return;
+    }
+    {
+        float *pa = fc_sg_align(work);
+        for (pc = 0; pc < K; pc += FC_SG_KC) {
+            int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+            for (ic = 0; ic < M; ic += FC_SG_MC) {
+                int64_t mc = fc_sg_min(FC_SG_MC, M - ic);
+                fc_sg_pack_a(mc, kc, A + ic * lda + pc, lda, 0, pa);
+                for (jr = 0; jr < N; jr += FC_SG_NR) {
+                    /* column jr lies in 16-strip jr / 16, at offset jr % 16 inside it */
+                    const float *bs = Wp + (jr / 16) * 16 * K + pc * 16 + jr % 16;
+                    int64_t nr = fc_sg_min(FC_SG_NR, N - jr);
+                    for (ir = 0; ir < mc; ir += FC_SG_MR)
+                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, 16,
+                                    C + (ic + ir) * ldc + jr, ldc, fc_sg_min(FC_SG_MR, mc - ir),
+                                    nr, 1.0f);
+                }
+            }
+        }
+    }
+}
+
+/* Packs W[K x N] (row-major) into the layout above (the compiler's half of the contract). */
+FC_RT void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp)
+{
+    int64_t s, k, j;
+    for (s = 0; s < N; s += 16)
+        for (k = 0; k < K; k++)
+            for (j = 0; j < 16; j++)
+                *Wp++ = s + j < N ? W[k * N + s + j] : 0.0f;
+}
+
+/* Floats the prepacked layout of a K x N weight takes. */
+FC_RT int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N)
+{
+    return K * fc_sg_roundup(N, 16);
 }
 
 /* Double-precision C = alpha * op(A) * op(B) + beta * C (straightforward loop nest). */
@@ -507,7 +626,7 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
         total *= bdims[d];
     /* the matrices of the batch are independent: FC_RT_THREADS threads, each with its own
      * slice of the GEMM's work memory */
-    FC_RT_OMP_FOR
+    FC_RT_OMP_FOR_IF(total > 1 && total * M * N * K >= 4 * FC_RT_PAR_MIN_WORK)
     for (bi = 0; bi < total; bi++) {
         int64_t rem = bi, ao = 0, bo = 0;
         int e;

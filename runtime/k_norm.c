@@ -122,7 +122,7 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
     const int64_t *dims = n->ia + 5, *sst = n->ia + 5 + r, *bst = n->ia + 5 + 2 * r;
     double eps = n->fa[0];
     /* rows are independent: FC_RT_THREADS threads */
-    FC_RT_OMP_FOR
+    FC_RT_OMP_FOR_IF(outer > 1 && outer * inner >= FC_RT_PAR_MIN_WORK)
     for (o = 0; o < outer; o++) {
         int64_t i;
         const float *xr = x + o * inner;

@@ -230,7 +230,7 @@ FC_RT void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t)
     if (wlo > whi)
         wlo = whi;
     /* planes (N x C) are independent: FC_RT_THREADS threads */
-    FC_RT_OMP_FOR
+    FC_RT_OMP_FOR_IF(n->ia[0] * OD * OH * OW * KD * KH * KW >= FC_RT_PAR_MIN_WORK)
     for (c = 0; c < n->ia[0]; c++) {
         const float *xf = (const float *)xt->data + c * ID * IH * IW;
         float *yf = (float *)yt->data + c * OD * OH * OW;

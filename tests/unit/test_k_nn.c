@@ -12,6 +12,10 @@
 #include "fc_rt.h"
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
+void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
+int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
+void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                           const float *Wp, float *C, int64_t ldc, float *work);
 void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                  int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
                  int64_t ldc, float *work);
@@ -156,6 +160,39 @@ static void test_sgemm_vector_shapes(void **state)
 
 /* Blocked path with every edge case (partial tiles, several K / M / N blocks, strided
  * operands), against a plain triple loop. */
+/* Weights prepacked at compile time (16-column strips): the product against a double
+ * reference for row vectors, partial strips, K past one block and a column range starting
+ * at a later strip (how FcLinear splits columns between threads). */
+static void test_sgemm_prepacked_matches_naive(void **state)
+{
+    (void)state;
+    static const int64_t shapes[][3] = {{1, 5, 3}, {1, 40, 300}, {7, 16, 9}, {13, 37, 260},
+                                        {130, 50, 20}, {3, 1, 5}};
+    static float A[130 * 300], W[300 * 64], Wp[300 * 64], C[130 * 64];
+    for (unsigned t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
+        int64_t M = shapes[t][0], N = shapes[t][1], K = shapes[t][2];
+        for (int64_t i = 0; i < M * K; i++)
+            A[i] = rnd();
+        for (int64_t i = 0; i < K * N; i++)
+            W[i] = rnd();
+        assert_true(fc_rt_sgemm_prepacked_floats(K, N) <= 300 * 64);
+        assert_int_equal(fc_rt_sgemm_prepacked_floats(K, N) % 16, 0);
+        fc_rt_sgemm_prepack(K, N, W, Wp);
+        for (int64_t lo = 0; lo < N; lo += 16) { /* columns [lo, N) from strip lo / 16 */
+            for (int64_t i = 0; i < M * N; i++)
+                C[i] = 12345.0f; /* overwritten, never read */
+            fc_rt_sgemm_prepacked(M, N - lo, K, A, K, Wp + lo * K, C + lo, N, scratch_mem);
+            for (int64_t m = 0; m < M; m++)
+                for (int64_t j = lo; j < N; j++) {
+                    double ref = 0.0;
+                    for (int64_t k = 0; k < K; k++)
+                        ref += (double)A[m * K + k] * W[k * N + j];
+                    NEAR(C[m * N + j], ref, 1e-4);
+                }
+        }
+    }
+}
+
 static void test_sgemm_blocked_matches_naive(void **state)
 {
     (void)state;
@@ -970,6 +1007,7 @@ int main(void)
         cmocka_unit_test(test_sgemm_small_hand),
         cmocka_unit_test(test_sgemm_vector_shapes),
         cmocka_unit_test(test_sgemm_blocked_matches_naive),
+        cmocka_unit_test(test_sgemm_prepacked_matches_naive),
         cmocka_unit_test(test_dgemm_small_hand),
         cmocka_unit_test(test_gemm_c_forms),
         cmocka_unit_test(test_gemm_trans_alpha_f64),
