@@ -196,10 +196,11 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
  * bstride floats apart (FC_SG_NR when packed here, 16 in a compile-time prepacked panel). */
 #if FC_SG_VW > 1
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
-FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
+FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
                               const float *FC_SG_RESTRICT pb, int64_t bstride, float *C,
                               int64_t ldc, int64_t mr, int64_t nr, float alpha)
 {
+    FC_RT_FMA_BEGIN
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
     float out[FC_SG_MR][FC_SG_NR];
     int64_t k;
@@ -231,10 +232,11 @@ FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
     }
 }
 #else
-FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
+FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
                               const float *FC_SG_RESTRICT pb, int64_t bstride, float *C,
                               int64_t ldc, int64_t mr, int64_t nr, float alpha)
 {
+    FC_RT_FMA_BEGIN
     float acc[FC_SG_MR][FC_SG_NR];
     int64_t k;
     int i, j;
@@ -403,8 +405,10 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
  * accumulator chains to hide the FMA latency; explicit vectors where the compiler has them
  * (GCC vectorizes the plain loop along k, with shuffles, several times slower). */
 #if FC_SG_VW > 1
-FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws, float out[16])
+FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws,
+                                          float out[16])
 {
+    FC_RT_FMA_BEGIN
     fc_sg_vec acc[4][16 / FC_SG_VW], sum[16 / FC_SG_VW];
     int64_t k;
     int u, j;
@@ -433,8 +437,10 @@ FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws, float
     memcpy(out, sum, sizeof sum);
 }
 #else
-FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws, float out[16])
+FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const float *ws,
+                                          float out[16])
 {
+    FC_RT_FMA_BEGIN
     float acc[4][16];
     int64_t k;
     int u, j;
