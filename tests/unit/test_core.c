@@ -209,15 +209,33 @@ static void test_emit_contains_run(void **state)
     fc_graph_free(g);
 }
 
-void fc_rt_b64_decode(const char *text, int64_t nchars, unsigned char *out);
+void fc_rt_weight_decode(const char *text, int64_t nchars, unsigned char *out);
+char fc_rt_weight_char(unsigned d);
 
-/* The weight text decoder against RFC 4648 examples (no padding: whole 3-byte groups). */
+/* The weight text code: every digit maps to a distinct printable character that is safe in a
+ * C string (no quote, backslash or '?'), and decoding inverts the emitter's encoding of
+ * 4-byte groups, extremes included. */
 static void test_weight_text_decodes(void **state)
 {
     (void)state;
-    unsigned char out[9] = {0};
-    fc_rt_b64_decode("Zm9vYmFy//8A", 12, out);
-    assert_memory_equal(out, "foobar\xff\xff\x00", 9);
+    int seen[128] = {0};
+    for (unsigned d = 0; d < 85; d++) {
+        char c = fc_rt_weight_char(d);
+        assert_true(c > ' ' && c < 127 && c != '"' && c != '\\' && c != '?');
+        assert_int_equal(seen[(int)c]++, 0);
+    }
+    const unsigned char bytes[12] = {0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 'f', 'a', 's', 't'};
+    char text[16];
+    for (int g = 0; g < 3; g++) { /* encode as codegen/emit_c.c does */
+        uint32_t v = (uint32_t)bytes[4 * g] << 24 | (uint32_t)bytes[4 * g + 1] << 16 |
+                     (uint32_t)bytes[4 * g + 2] << 8 | bytes[4 * g + 3];
+        for (int k = 4; k >= 0; k--, v /= 85u)
+            text[5 * g + k] = fc_rt_weight_char(v % 85u);
+    }
+    assert_memory_equal(text, "!!!!!", 5);
+    unsigned char out[12] = {0};
+    fc_rt_weight_decode(text, 15, out);
+    assert_memory_equal(out, bytes, 12);
 }
 
 int main(void)
