@@ -71,7 +71,9 @@ FC_RT_HELPER void fc_cv_im2col_row(const float *x, const int64_t *geo, int64_t k
     const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
     const int64_t pd = geo[15], ph = geo[16], pw = geo[17];
     int64_t ow = p0 % OW, oh = (p0 / OW) % OH, od = p0 / OW / OH;
-    int64_t q = 0;
+    int64_t q = 0, row_lo, row_hi;
+    /* the valid range of a whole output row, reused by every segment that is one */
+    fc_cv_range(kw * dw - pw, sw, IW, OW, &row_lo, &row_hi);
     while (q < np) {
         int64_t seg = OW - ow < np - q ? OW - ow : np - q;
         int64_t id = od * sd + kd * dd - pd, ih = oh * sh + kh * dh - ph;
@@ -82,8 +84,9 @@ FC_RT_HELPER void fc_cv_im2col_row(const float *x, const int64_t *geo, int64_t k
                 o[j] = 0.0f;
         } else {
             const float *xr = x + (id * IH + ih) * IW;
-            int64_t off = ow * sw + kw * dw - pw, lo, hi;
-            fc_cv_range(off, sw, IW, seg, &lo, &hi);
+            int64_t off = ow * sw + kw * dw - pw, lo = row_lo, hi = row_hi;
+            if (ow != 0 || seg != OW)
+                fc_cv_range(off, sw, IW, seg, &lo, &hi);
             for (j = 0; j < lo; j++)
                 o[j] = 0.0f;
             if (sw == 1)
