@@ -4,9 +4,12 @@
  * opt-in passes the caller enabled (o->enabled), in file order, minus --disable-pass;
  * --passes=a,b,c replaces it with exactly that list. After each pass the graph is
  * re-verified (a pass that breaks the IR is an internal error). */
+#define _POSIX_C_SOURCE 200809L /* mkdir */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "pass_manager.h"
 #include "print.h"
 #include "stats.h"
@@ -121,6 +124,10 @@ static int dump(FcGraph *g, const FcPassOptions *o, const char *when, const char
     if (!sel || (strcmp(sel, "all") != 0 && strcmp(sel, pass) != 0))
         return 0;
     char path[4096];
+    /* --dump-dir d makes d (one level, like mkdir) when it is not there yet */
+    if (o->dump_dir && mkdir(o->dump_dir, 0777) != 0 && errno != EEXIST)
+        return fc_err(g, NULL, "cannot create dump directory '%s': %s", o->dump_dir,
+                      strerror(errno));
     snprintf(path, sizeof path, "%s/%02d-%s%s.ir", o->dump_dir ? o->dump_dir : ".", seq,
              strcmp(when, "Before") == 0 ? "before-" : "", pass);
     FILE *f = fopen(path, "w");

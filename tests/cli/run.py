@@ -104,8 +104,7 @@ def test_passes(tmp):
     p = fastc('--list-passes')
     case('--list-passes', p.returncode == 0 and 'fuse-bias' in p.stdout and 'O1,O2,O3' in
          p.stdout, p.stdout[:200])
-    d = os.path.join(tmp, 'dumps')
-    os.makedirs(d)
+    d = os.path.join(tmp, 'dumps')  # not there yet: --dump-dir creates it
     p = fastc(GELU, '-O2', '--dump-after=all', '--dump-before=recognize-gelu', '--dump-dir', d)
     files = sorted(os.path.basename(f) for f in glob.glob(os.path.join(d, '*.ir')))
     case('--dump-after=all/--dump-before', p.returncode == 0 and
@@ -115,6 +114,10 @@ def test_passes(tmp):
     text = open(os.path.join(d, gelu_dump[0])).read() if gelu_dump else ''
     case('dump header and content', text.startswith('// -----// IR Dump After recognize-gelu')
          and 'Gelu(' in text, text[:100])
+    p = fastc(GELU, '-O2', '--dump-after=all', '--dump-dir', os.path.join(tmp, 'no', 'such'))
+    case('--dump-dir whose parent is missing', p.returncode == 1 and
+         "cannot create dump directory" in p.stderr and len(p.stderr.splitlines()) == 1,
+         p.stderr)
     p = fastc(GELU, '-O2', '--disable-pass=recognize-gelu', '--emit=ir')
     case('--disable-pass', p.returncode == 0 and 'Gelu(' not in p.stdout, p.stdout)
     p = fastc(GELU, '--passes=recognize-gelu', '--emit=ir')
