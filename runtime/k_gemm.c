@@ -650,6 +650,6 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
             fc_rt_sgemm(M, N, K, 1.0f, (const float *)a->data + ao * M * K, K, 0,
                         (const float *)b->data + bo * K * N, N, 0, 0.0f,
                         (float *)y->data + bi * M * N, N,
-                        (float *)n->scratch + FC_RT_TID() * work);
+                        n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
     }
 }

@@ -47,7 +47,8 @@ FC_RT void fc_rt_linear(const FcRtNode *n, FcRtTensor *t)
     int64_t p;
     FC_RT_OMP_FOR_IF(M * N * K >= 4 * FC_RT_PAR_MIN_WORK)
     for (p = 0; p < FC_RT_THREADS; p++) {
-        float *ws = (float *)n->scratch + FC_RT_TID() * work;
+        /* no scratch (NULL) when there is no work memory: K == 0 */
+        float *ws = n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL;
         int64_t lo = p * chunk, hi = (p + 1) * chunk, cnt;
         if (by_cols) {
             hi = hi < N ? hi : N;
