@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Threaded emitted code (fastc --threads=N): for a sample of real and benchmark models, compile
-with --threads=2 at -O3, build with `cc -O2 -fopenmp -Wall -Wextra -Werror -std=c99 -pedantic`,
+with --threads=2 at -O3, build with `cc -O1 -fopenmp -Wall -Wextra -Werror -std=c99 -pedantic`,
 run on the model's test data and compare every output with the reference (abs 1e-4 + rel 1e-3,
 as tests/models). Then require the outputs to be bitwise equal to the same model built without
 -fopenmp (one thread): the kernels split work into independent blocks, so the thread count
@@ -24,8 +24,8 @@ import runner_util as ru  # noqa: E402
 # columns and by rows, batched MatMul (attention), FcElementwise tiles, MaxPool, LayerNorm.
 MODELS = ['bench/models/digits_cnn_b450', 'bench/models/mlp_gelu_b64',
           'bench/models/convnext_tiny_ish_b1', 'bench/models/bert_mini_qa_b1',
-          'real-models/mnist-8', 'real-models/ultraface-RFB-320']
-FLAGS = ['-O2', '-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic']
+          'real-models/mnist-8']
+FLAGS = ['-O1', '-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic']
 TIMEOUTS = {'fastc': 300, 'cc': 600, 'run': 300}
 
 
