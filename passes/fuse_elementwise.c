@@ -16,6 +16,7 @@
  * shape differs within the group. Results: the same float operations in the same order per
  * element, so results match the unfused graph except where a kernel's formula differs in
  * the last bits (Sigmoid, Gelu). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rewrite.h"
@@ -189,7 +190,7 @@ static int compile(const FcGraph *g, const Group *grp, Program *p)
     return 0;
 }
 
-static void replace_group(FcGraph *g, Group *grp, const Program *p)
+static void replace_group(FcGraph *g, Group *grp, const Program *p, int last_pos)
 {
     FcNode *last = grp->members[grp->count - 1];
     FcNode *n = fc_node_new(g, FC_OP_FC_ELEMENTWISE,
@@ -203,11 +204,39 @@ static void replace_group(FcGraph *g, Group *grp, const Program *p)
     for (int m = 0; m < grp->count; m++)
         grp->members[m]->dead = 1;
     /* The fused node takes the last member's place: every operand is defined before it. */
-    for (int i = 0; i < g->top.nnodes; i++)
-        if (g->top.nodes[i] == last) {
-            g->top.nodes[i] = n;
-            break;
-        }
+    g->top.nodes[last_pos] = n;
+}
+
+/* Block positions by node address, sorted, so a group's members are found in log time
+ * rather than by scanning the block for each group (quadratic on long chains). */
+typedef struct NodePos {
+    const FcNode *node;
+    int pos;
+} NodePos;
+
+static int cmp_node_pos(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const NodePos *)a)->node, y = (uintptr_t)((const NodePos *)b)->node;
+    return x < y ? -1 : x > y;
+}
+
+static NodePos *node_order(const FcBlock *b)
+{
+    NodePos *order = malloc(sizeof(NodePos) * ((size_t)b->nnodes + 1));
+    if (!order)
+        return NULL;
+    for (int i = 0; i < b->nnodes; i++)
+        order[i] = (NodePos){b->nodes[i], i};
+    qsort(order, (size_t)b->nnodes, sizeof(NodePos), cmp_node_pos);
+    return order;
+}
+
+/* The position of node n, one of the block's nodes when `order` was made. */
+static int node_position(const NodePos *order, int count, const FcNode *n)
+{
+    NodePos key = {n, 0};
+    const NodePos *hit = bsearch(&key, order, (size_t)count, sizeof(NodePos), cmp_node_pos);
+    return hit->pos;
 }
 
 static int fuse_groups(FcGraph *g)
@@ -216,6 +245,13 @@ static int fuse_groups(FcGraph *g)
     fc_defuse_build(g, &du);
     int changes = 0;
     char *grouped = calloc((size_t)g->top.nnodes + 1, 1);
+    NodePos *order = node_order(&g->top);
+    if (!grouped || !order) {
+        free(grouped);
+        free(order);
+        fc_defuse_free(&du);
+        return 0; /* out of memory: no fusion, the graph stays correct */
+    }
     for (int i = 0; i < g->top.nnodes; i++) {
         FcNode *first = g->top.nodes[i];
         if (grouped[i] || !fusible(g, first))
@@ -235,14 +271,14 @@ static int fuse_groups(FcGraph *g)
         Program p;
         if (grp.count < 2 || compile(g, &grp, &p))
             continue;
-        for (int k = i; k < g->top.nnodes; k++)
-            for (int m = 0; m < grp.count; m++)
-                if (g->top.nodes[k] == grp.members[m])
-                    grouped[k] = 1;
-        replace_group(g, &grp, &p);
+        int last_pos = 0;
+        for (int m = 0; m < grp.count; m++)
+            grouped[last_pos = node_position(order, g->top.nnodes, grp.members[m])] = 1;
+        replace_group(g, &grp, &p, last_pos);
         changes++;
     }
     free(grouped);
+    free(order);
     fc_defuse_free(&du);
     fc_block_sweep(&g->top);
     return changes;

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes a deep-chain ONNX model for the size limits check (stdlib only; docs/fuzzing.md).
 
-  make_chain.py OUT.onnx [N] [--reverse | --nested-if]
+  make_chain.py OUT.onnx [N] [--reverse | --nested-if | --twins]
 
 N nodes (default 20000) alternate Relu and Add: v1 = Relu(x), v2 = Add(v1, x), v3 = Relu(v2), ...
 on a float32 [1,16] input x; the output is the last value. --reverse lists the nodes in
 reverse order (ONNX wants them sorted; fastc sorts them), the importer's worst case.
+--twins computes every step twice: a = Relu(v), b = Relu(v), v' = Add(a, b) (N nodes, a
+third of them duplicates that common-subexpression elimination removes: its worst case).
 --nested-if instead nests N If nodes, each in the then-branch of the one above (the else
 branches are a single Relu), on a bool input c: the recursion depth test."""
 import sys
@@ -59,6 +61,18 @@ def graph_attr(name, graph):
     return msg(1, name) + num(20, 5) + msg(6, graph)  # AttributeProto: name, type GRAPH, g
 
 
+def twins(n):
+    nodes, prev, i = [], 'x', 0
+    while len(nodes) + 3 <= n:
+        a, b, v = 'a%d' % i, 'b%d' % i, 'v%d' % (i + 1)
+        nodes += [node('Relu', [prev], a, 'relu_a%d' % i), node('Relu', [prev], b, 'relu_b%d' % i),
+                  node('Add', [a, b], v, 'add%d' % i)]
+        prev, i = v, i + 1
+    graph = (b''.join(msg(1, nd) for nd in nodes) + msg(2, 'twins') +
+             msg(11, value_info('x', [1, 16])) + msg(12, value_info(prev, [1, 16])))
+    return num(1, 8) + msg(8, msg(1, '') + num(2, 13)) + msg(7, graph)
+
+
 def nested_if(depth):
     def relu_graph(out):
         return msg(1, node('Relu', ['x'], out, 'relu_' + out)) + msg(2, 'g') + \
@@ -79,7 +93,12 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     n = int(args[1]) if len(args) > 1 else 20000
     with open(args[0], 'wb') as f:
-        f.write(nested_if(n) if '--nested-if' in sys.argv else chain(n, '--reverse' in sys.argv))
+        if '--nested-if' in sys.argv:
+            f.write(nested_if(n))
+        elif '--twins' in sys.argv:
+            f.write(twins(n))
+        else:
+            f.write(chain(n, '--reverse' in sys.argv))
 
 
 if __name__ == '__main__':
