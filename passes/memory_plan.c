@@ -112,8 +112,110 @@ static int64_t align_up(int64_t x)
     return (x + FC_ARENA_ALIGN - 1) / FC_ARENA_ALIGN * FC_ARENA_ALIGN;
 }
 
-/* Lowest offset where `iv` fits beside the already placed intervals alive with it. */
-static int64_t place(const Interval *placed, int nplaced, const Interval *iv)
+/* The placed intervals by start step: steps are cut into at most 256 buckets, each listing
+ * the intervals that start in it and the latest step any of them lives to, so finding the
+ * intervals alive with a new one skips every bucket whose intervals all end before it starts
+ * (rather than testing every placed interval: quadratic on graphs of tens of thousands of
+ * nodes, docs/fuzzing.md). */
+typedef struct TimeIndex {
+    int64_t width;  /* steps per bucket */
+    int nbuckets;
+    int **item;     /* per bucket: indices into the placed array */
+    int *count, *cap;
+    int64_t *end;   /* per bucket: the latest end of its intervals */
+} TimeIndex;
+
+static int time_index_init(TimeIndex *t, int64_t steps)
+{
+    t->nbuckets = steps < 256 ? (int)steps + 1 : 256;
+    t->width = steps / t->nbuckets + 1;
+    t->item = calloc((size_t)t->nbuckets, sizeof(int *));
+    t->count = calloc((size_t)t->nbuckets, sizeof(int));
+    t->cap = calloc((size_t)t->nbuckets, sizeof(int));
+    t->end = calloc((size_t)t->nbuckets, sizeof(int64_t));
+    return t->item && t->count && t->cap && t->end ? 0 : -1;
+}
+
+static void time_index_free(TimeIndex *t)
+{
+    for (int k = 0; t->item && k < t->nbuckets; k++)
+        free(t->item[k]);
+    free(t->item);
+    free(t->count);
+    free(t->cap);
+    free(t->end);
+}
+
+static int bucket_of(const TimeIndex *t, int64_t step)
+{
+    return (int)(step / t->width);
+}
+
+static int time_index_add(TimeIndex *t, const Interval *iv, int index)
+{
+    int k = bucket_of(t, iv->start);
+    if (t->count[k] == t->cap[k]) {
+        int cap = t->cap[k] ? 2 * t->cap[k] : 16;
+        int *grown = realloc(t->item[k], sizeof(int) * (size_t)cap);
+        if (!grown)
+            return -1;
+        t->item[k] = grown;
+        t->cap[k] = cap;
+    }
+    t->item[k][t->count[k]++] = index;
+    if (t->count[k] == 1 || iv->end > t->end[k])
+        t->end[k] = iv->end;
+    return 0;
+}
+
+/* A placed interval's bytes: [lo, hi). */
+typedef struct Span {
+    int64_t lo, hi;
+} Span;
+
+static int cmp_span(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Stores in alive[] the bytes of the placed intervals whose lifetime overlaps iv's; returns
+ * how many, or -1 as soon as there are more than `most`. */
+static int alive_with(const TimeIndex *t, const Interval *placed, const Interval *iv, int most,
+                      Span *alive)
+{
+    int n = 0;
+    for (int k = 0; k <= bucket_of(t, iv->end); k++) {
+        if (t->count[k] == 0 || t->end[k] < iv->start)
+            continue;
+        for (int j = 0; j < t->count[k]; j++) {
+            const Interval *o = &placed[t->item[k][j]];
+            if (o->end < iv->start || iv->end < o->start)
+                continue;
+            if (n == most)
+                return -1;
+            alive[n++] = (Span){o->offset, o->offset + o->bytes};
+        }
+    }
+    return n;
+}
+
+/* Lowest offset where iv fits beside the placed intervals alive with it (alive[0..n)):
+ * sorted by offset, one sweep past every one that collides (each later one starts no lower). */
+static int64_t place_sorted(Span *alive, int n, const Interval *iv)
+{
+    int64_t off = 0;
+    qsort(alive, (size_t)n, sizeof(Span), cmp_span);
+    for (int i = 0; i < n && alive[i].lo < off + iv->bytes; i++)
+        if (alive[i].hi > off)
+            off = align_up(alive[i].hi);
+    return off;
+}
+
+/* The same offset found by moving past colliding intervals in placement order until none
+ * collides: when most placed intervals are alive together (a wide graph) they lie stacked
+ * in that order, so this settles in a pass or two without sorting them all. */
+static int64_t place_in_order(const Interval *placed, int nplaced, const Interval *iv)
 {
     int64_t off = 0;
     int moved = 1;
@@ -130,6 +232,35 @@ static int64_t place(const Interval *placed, int nplaced, const Interval *iv)
         }
     }
     return off;
+}
+
+/* Offset of placed[nplaced] (Intervals sorted largest first); alive is scratch. */
+static int64_t place(const TimeIndex *t, const Interval *placed, int nplaced, Span *alive)
+{
+    const Interval *iv = &placed[nplaced];
+    int n = alive_with(t, placed, iv, nplaced / 16 > 64 ? nplaced / 16 : 64, alive);
+    return n < 0 ? place_in_order(placed, nplaced, iv) : place_sorted(alive, n, iv);
+}
+
+/* Gives every interval (sorted largest first) its offset; returns the arena size, or -1 when
+ * out of memory. */
+static int64_t place_all(Interval *iv, int n, int64_t steps)
+{
+    TimeIndex index;
+    Span *alive = malloc(sizeof(Span) * ((size_t)n + 1));
+    int64_t total = 0;
+    if (time_index_init(&index, steps) != 0 || !alive)
+        total = -1;
+    for (int i = 0; i < n && total >= 0; i++) {
+        iv[i].offset = place(&index, iv, i, alive);
+        if (iv[i].offset + iv[i].bytes > total)
+            total = iv[i].offset + iv[i].bytes;
+        if (time_index_add(&index, &iv[i], i) != 0)
+            total = -1;
+    }
+    time_index_free(&index);
+    free(alive);
+    return total;
 }
 
 static void collect_scratch(FcBlock *b, Interval *iv, int *n)
@@ -204,11 +335,8 @@ int fc_plan_memory(FcGraph *g)
     }
     collect_scratch(&g->top, iv, &n);
     qsort(iv, (size_t)n, sizeof(*iv), cmp_size_desc);
-    int64_t total = 0;
+    int64_t total = place_all(iv, n, p.step + 1);
     for (int i = 0; i < n; i++) {
-        iv[i].offset = place(iv, i, &iv[i]);
-        if (iv[i].offset + iv[i].bytes > total)
-            total = iv[i].offset + iv[i].bytes;
         if (iv[i].value >= 0)
             fc_val(g, iv[i].value)->offset = iv[i].offset;
         else
@@ -223,5 +351,5 @@ int fc_plan_memory(FcGraph *g)
     free(iv);
     free(p.first);
     free(p.last);
-    return 0;
+    return total < 0 ? fc_err(g, NULL, "out of memory planning the activation arena") : 0;
 }

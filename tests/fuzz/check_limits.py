@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Size limits (stdlib only; docs/fuzzing.md): fastc on a 40,000-node Relu/Add chain, listed in
 order and reversed, and on a 40,000-node chain where every step is computed twice (the
-common-subexpression pass's worst case), at -O0 and -O2, must succeed within a CPU-time
-budget, and -O2 may cost at most a few times -O0 (both are linear; a quadratic pass took 30x
--O0 on these graphs); If nodes nested 30 deep must compile, and 10,000 deep must be refused
+common-subexpression pass's worst case), a 40,000-node Softmax chain (no node works in place,
+so the memory planner places 40,000 intervals) and a 40,000-node graph with 20,000 values alive
+at once, at -O0 and -O2, must succeed within a CPU-time budget, and -O2 may cost at most a few
+times -O0 (a quadratic pass took 30x -O0 on these graphs); an 80,000-node Softmax chain must also take
+less than 2.5x the CPU of the 40,000-node one (the memory planner was quadratic: 3.5x); If nodes nested 30 deep must compile, and 10,000 deep must be refused
 with one clear line (it used to overflow the stack inside protobuf-c).
 
 usage: check_limits.py FASTC [N]"""
@@ -50,7 +52,8 @@ def main():
 
     with tempfile.TemporaryDirectory() as work:
         shapes = (('chain', make_chain.chain(n)), ('chain (reversed)', make_chain.chain(n, True)),
-                  ('twins chain', make_chain.twins(n)))
+                  ('twins chain', make_chain.twins(n)),
+                  ('Softmax chain', make_chain.softmax_chain(n)), ('wide graph', make_chain.wide(n)))
         for what, data in shapes:
             model = os.path.join(work, 'chain.onnx')
             with open(model, 'wb') as f:
@@ -65,6 +68,15 @@ def main():
             report(o2_linear(cpu_at['-O0'], cpu_at['-O2']),
                    '%d-node %s: -O2 %.2f s CPU within 8x -O0 (%.2f s) + 1 s' % (
                        n, what, cpu_at['-O2'], cpu_at['-O0']))
+        cpu_of = {}
+        for count in (n, 2 * n):
+            model = os.path.join(work, 'chain.onnx')
+            with open(model, 'wb') as f:
+                f.write(make_chain.softmax_chain(count))
+            p, cpu_of[count] = run(fastc, model, ['-O0'], work)
+        report(cpu_of[2 * n] < 2.5 * cpu_of[n] + 0.2,
+               'Softmax chain: %d nodes %.2f s CPU, %d nodes %.2f s (linear: about 2x)' % (
+                   n, cpu_of[n], 2 * n, cpu_of[2 * n]))
         for depth, good in ((30, True), (10000, False)):
             model = os.path.join(work, 'nested.onnx')
             with open(model, 'wb') as f:

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Writes a deep-chain ONNX model for the size limits check (stdlib only; docs/fuzzing.md).
 
-  make_chain.py OUT.onnx [N] [--reverse | --nested-if | --twins]
+  make_chain.py OUT.onnx [N] [--reverse | --nested-if | --twins | --softmax | --wide]
 
 N nodes (default 20000) alternate Relu and Add: v1 = Relu(x), v2 = Add(v1, x), v3 = Relu(v2), ...
 on a float32 [1,16] input x; the output is the last value. --reverse lists the nodes in
 reverse order (ONNX wants them sorted; fastc sorts them), the importer's worst case.
 --twins computes every step twice: a = Relu(v), b = Relu(v), v' = Add(a, b) (N nodes, a
 third of them duplicates that common-subexpression elimination removes: its worst case).
+--softmax chains N Softmax nodes (no result can take its input's bytes, so the memory planner
+places N intervals). --wide computes N/2 Relu/Neg of x, all alive at once, then adds them up
+pairwise (the memory planner's worst case).
 --nested-if instead nests N If nodes, each in the then-branch of the one above (the else
 branches are a single Relu), on a bool input c: the recursion depth test."""
 import sys
@@ -73,6 +76,33 @@ def twins(n):
     return num(1, 8) + msg(8, msg(1, '') + num(2, 13)) + msg(7, graph)
 
 
+def model(name, nodes, out):
+    graph = (b''.join(msg(1, nd) for nd in nodes) + msg(2, name) +
+             msg(11, value_info('x', [1, 16])) + msg(12, value_info(out, [1, 16])))
+    return num(1, 8) + msg(8, msg(1, '') + num(2, 13)) + msg(7, graph)
+
+
+def softmax_chain(n):
+    nodes = [node('Softmax', ['x' if i == 0 else 'v%d' % i], 'v%d' % (i + 1), 'softmax%d' % i)
+             for i in range(n)]
+    return model('softmax_chain', nodes, 'v%d' % n)
+
+
+def wide(n):
+    leaves = n // 2 + 1
+    nodes = [node('Neg' if i % 2 else 'Relu', ['x'], 'r%d' % i, 'leaf%d' % i)
+             for i in range(leaves)]
+    vals, k = ['r%d' % i for i in range(leaves)], 0
+    while len(vals) > 1:
+        pairs = []
+        for j in range(0, len(vals) - 1, 2):
+            nodes.append(node('Add', [vals[j], vals[j + 1]], 's%d' % k, 'add%d' % k))
+            pairs.append('s%d' % k)
+            k += 1
+        vals = pairs + vals[len(vals) - len(vals) % 2:]
+    return model('wide', nodes, vals[0])
+
+
 def nested_if(depth):
     def relu_graph(out):
         return msg(1, node('Relu', ['x'], out, 'relu_' + out)) + msg(2, 'g') + \
@@ -95,6 +125,10 @@ def main():
     with open(args[0], 'wb') as f:
         if '--nested-if' in sys.argv:
             f.write(nested_if(n))
+        elif '--softmax' in sys.argv:
+            f.write(softmax_chain(n))
+        elif '--wide' in sys.argv:
+            f.write(wide(n))
         elif '--twins' in sys.argv:
             f.write(twins(n))
         else:
