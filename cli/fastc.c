@@ -22,7 +22,7 @@
 #define MAX_OVERRIDES 64
 
 typedef struct Options {
-    const char *model, *out, *header, *prefix, *emit;
+    const char *model, *out, *header, *prefix, *emit, *weights;
     int level, with_main, list_passes, threads;
     FcShapeOverride shapes[MAX_OVERRIDES];
     int nshapes;
@@ -47,6 +47,9 @@ static void usage(FILE *f)
           "  --header FILE        also write a header declaring <prefix>_run and the I/O metadata\n"
           "  --prefix NAME        C identifier prefix (default: model)\n"
           "  --no-main            leave out main() (link the model into your program)\n"
+          "  --weights FILE       put the weights in FILE instead of the C (models of hundreds\n"
+          "                       of MB or over 2 GB); the program loads it at start\n"
+          "                       (<prefix>_load_weights; main() takes --weights PATH)\n"
           "  --threads=N          run kernels on N threads when the C is built with -fopenmp\n"
           "                       (Conv, GEMMs, batched MatMul, fused elementwise, MaxPool,\n"
           "                       LayerNorm; results are bitwise the same for any N; without\n"
@@ -187,6 +190,8 @@ static int parse_args(Options *o, int argc, char **argv)
             o->emit = v;
         } else if ((v = flag_value("--header", argc, argv, &i))) {
             o->header = v;
+        } else if ((v = flag_value("--weights", argc, argv, &i))) {
+            o->weights = v;
         } else if ((v = flag_value("--prefix", argc, argv, &i))) {
             o->prefix = v;
         } else if ((v = flag_value("--threads", argc, argv, &i))) {
@@ -236,6 +241,10 @@ static int parse_args(Options *o, int argc, char **argv)
             p->only[p->nonly++] = "replace-activation";
         p->enabled[p->nenabled++] = "replace-activation";
     }
+    if (o->weights && strcmp(o->emit, "c") != 0)
+        return bad_usage("--weights goes with --emit=c", o->emit);
+    if (o->weights && (strcmp(o->weights, "-") == 0 || !*o->weights))
+        return bad_usage("--weights needs a file name", o->weights);
     if (o->prefix && !is_c_identifier(o->prefix))
         return bad_usage("--prefix must be a C identifier", o->prefix);
     return 0;
@@ -272,6 +281,13 @@ static int write_output(const char *path, WriteFn fn, const FcGraph *g, const vo
 static int write_c(FILE *f, const FcGraph *g, const void *ctx)
 {
     return fc_emit_c(f, g, ctx);
+}
+
+/* ctx: the FcEmitOptions whose weights_id the C file then needs */
+static int write_weights(FILE *f, const FcGraph *g, const void *ctx)
+{
+    FcEmitOptions *eo = (FcEmitOptions *)(void *)(uintptr_t)ctx;
+    return fc_emit_weights(f, g, eo, &eo->weights_id);
 }
 
 static int write_header(FILE *f, const FcGraph *g, const void *ctx)
@@ -341,14 +357,18 @@ int main(int argc, char **argv)
                 st.weight_bytes / 1024.0, g->arena_bytes / 1024.0, st.peak_bytes / 1024.0);
     }
     FcEmitOptions eo = {o.prefix ? o.prefix : "model", o.model, o.with_main, o.header,
-                        o.threads};
+                        o.threads, o.weights, 0};
     if (strcmp(o.emit, "ir") == 0)
         rc = write_output(o.out, write_ir, g, NULL);
     else if (strcmp(o.emit, "dot") == 0)
         rc = write_output(o.out, write_dot, g, NULL);
     else if (strcmp(o.emit, "onnx") == 0)
         rc = write_output(o.out, write_onnx, g, NULL);
-    else
+    else if (o.weights && (rc = write_output(o.weights, write_weights, g, &eo)) == 0) {
+        /* the C names this weights file's fingerprint: both or neither */
+        if ((rc = write_output(o.out, write_c, g, &eo)) != 0)
+            remove(o.weights);
+    } else if (!o.weights)
         rc = write_output(o.out, write_c, g, &eo);
     if (!rc && o.header)
         rc = write_output(o.header, write_header, g, &eo);

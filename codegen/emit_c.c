@@ -284,10 +284,137 @@ static void emit_blob_row(FILE *f, const unsigned char *b)
     fputc('"', f);
 }
 
+/* The bytes of constant tensor t as the blob stores them (prepacked for FcLinear), in `buf`
+ * when they must be computed (buf holds weight_bytes). */
+static const void *weight_image(const Emitter *e, int t, void *buf)
+{
+    const FcValue *v = fc_val(e->g, e->tvals[t]);
+    if (e->packed[e->tvals[t]] != 1)
+        return v->data;
+    fc_rt_sgemm_prepack(v->dims[0], v->dims[1], v->data, buf);
+    return buf;
+}
+
+/* FNV-1a over the blob's bytes, folded with its size: tells one compile's weights from
+ * another's when the program loads them. */
+static uint64_t fingerprint(uint64_t h, const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211u;
+    return h;
+}
+
+static void put_u64le(unsigned char *b, uint64_t v)
+{
+    for (int k = 0; k < 8; k++)
+        b[k] = (unsigned char)(v >> (8 * k));
+}
+
+/* The weights file: header, then every constant at its blob offset, tensor by tensor (the
+ * offsets grow in table order), so no copy of the whole blob is made (models over 2 GB). */
+static int write_weight_file(Emitter *e, uint64_t *id)
+{
+    static const unsigned char zeros[64];
+    unsigned char head[64] = "FASTCWT1";
+    uint64_t h = 14695981039346656037u;
+    int64_t at = 0;
+    FILE *f = e->f;
+    put_u64le(head + 8, (uint64_t)e->wbytes);
+    fwrite(head, 1, sizeof head, f); /* fingerprint filled in below */
+    for (int t = 0; t < e->ntensors && !ferror(f); t++) {
+        const FcValue *v = fc_val(e->g, e->tvals[t]);
+        int64_t n = v->kind == FC_VAL_CONST ? weight_bytes(e, e->tvals[t]) : 0;
+        if (n == 0)
+            continue;
+        void *buf = e->packed[e->tvals[t]] == 1 ? malloc((size_t)n) : NULL;
+        if (e->packed[e->tvals[t]] == 1 && !buf)
+            return -1;
+        for (; at < e->woff[e->tvals[t]]; at++) {
+            fputc(0, f);
+            h = fingerprint(h, zeros, 1);
+        }
+        const void *bytes = weight_image(e, t, buf);
+        fwrite(bytes, 1, (size_t)n, f);
+        h = fingerprint(h, bytes, (size_t)n);
+        at += n;
+        free(buf);
+    }
+    for (; at < e->wbytes; at++) {
+        fputc(0, f);
+        h = fingerprint(h, zeros, 1);
+    }
+    h = (h ^ (uint64_t)e->wbytes) * 1099511628211u;
+    put_u64le(head + 16, h);
+    if (fseek(f, 16, SEEK_SET) != 0 || fwrite(head + 16, 1, 8, f) != 8)
+        return -1;
+    *id = h;
+    return ferror(f) ? -1 : 0;
+}
+
+/* --weights: the C carries no weights, only where each constant sits in the file, and a
+ * loader that checks the file's header against this compile's size and fingerprint. */
+static void emit_weight_loader(Emitter *e)
+{
+    FILE *f = e->f;
+    const char *p = e->p;
+    unsigned char head[24] = "FASTCWT1";
+    int n = 0;
+    fprintf(f, "\n/* Weights and constants: %" PRId64 " bytes (little-endian, 64-byte aligned) in "
+            "the file\n * fastc --weights wrote, read by %s_load_weights(). */\n", e->wbytes, p);
+    fputs("#include <stdio.h>\n#include <stdlib.h>\n", f);
+    fprintf(f, "static unsigned char *%s_weights, *%s_weights_raw;\n", p, p);
+    fprintf(f, "static const int64_t %s_weight_at[][2] = { /* tensor, offset */\n", p);
+    for (int t = 0; t < e->ntensors; t++)
+        if (fc_val(e->g, e->tvals[t])->kind == FC_VAL_CONST) {
+            fprintf(f, "    {%d, %" PRId64 "},\n", t, e->woff[e->tvals[t]]);
+            n++;
+        }
+    if (!n)
+        fputs("    {-1, 0}\n", f);
+    fputs("};\n", f);
+    fprintf(f, "\n/* Reads the weights file; returns 0, 1 if it cannot be read, 2 if it is not "
+            "this\n * compile's (size or fingerprint differ), 3 if out of memory. Call once "
+            "before %s_run. */\nint %s_load_weights(const char *path)\n{\n"
+            "    static const unsigned char want[24] = {", p, p);
+    put_u64le(head + 8, (uint64_t)e->wbytes);
+    put_u64le(head + 16, e->opt->weights_id);
+    for (int k = 0; k < 24; k++)
+        fprintf(f, "%s%u", k ? ", " : "", head[k]);
+    fputs("};\n"
+          "    unsigned char head[64], *raw = NULL, *w;\n"
+          "    size_t k;\n"
+          "    FILE *f = fopen(path, \"rb\");\n"
+          "    int rc = 0;\n"
+          "    if (!f)\n"
+          "        return 1;\n"
+          "    if (fread(head, 1, 64, f) != 64 || memcmp(head, want, 24) != 0)\n"
+          "        rc = 2;\n", f);
+    fprintf(f, "    else if (!(raw = (unsigned char *)malloc((size_t)%" PRId64 " + 64)))\n"
+            "        rc = 3;\n"
+            "    /* 64-byte aligned, as the kernels' vector loads of packed weights expect */\n"
+            "    else if (fread(w = raw + (64 - (size_t)((uintptr_t)raw %% 64)) %% 64, 1,\n"
+            "                   (size_t)%" PRId64 ", f) != (size_t)%" PRId64 ")\n"
+            "        rc = 2;\n", e->wbytes, e->wbytes, e->wbytes);
+    fprintf(f, "    else {\n"
+            "        for (k = 0; k < sizeof %s_weight_at / sizeof %s_weight_at[0]; k++)\n"
+            "            if (%s_weight_at[k][0] >= 0)\n"
+            "                %s_t[%s_weight_at[k][0]].data = w + %s_weight_at[k][1];\n"
+            "        free(%s_weights_raw);\n"
+            "        %s_weights_raw = raw;\n"
+            "        %s_weights = w;\n"
+            "        raw = NULL;\n"
+            "    }\n"
+            "    free(raw);\n"
+            "    fclose(f);\n"
+            "    return rc;\n}\n", p, p, p, p, p, p, p, p, p);
+}
+
 static void emit_weights(Emitter *e)
 {
     if (e->wbytes == 0)
         return;
+    if (e->opt->weights_file)
+        return; /* the loader follows the tensor table it fills in */
     int64_t rows = (e->wbytes + BLOB_ROW - 1) / BLOB_ROW;
     unsigned char *blob = calloc((size_t)(rows * BLOB_ROW), 1);
     for (int t = 0; t < e->ntensors; t++) {
@@ -326,7 +453,9 @@ static void emit_tensor_table(Emitter *e)
     for (int t = 0; t < e->ntensors; t++) {
         int id = e->tvals[t];
         const FcValue *v = fc_val(e->g, id);
-        if (v->kind == FC_VAL_CONST) {
+        if (v->kind == FC_VAL_CONST && e->opt->weights_file) {
+            fputs("    {0, ", f); /* set by <prefix>_load_weights */
+        } else if (v->kind == FC_VAL_CONST) {
             int64_t off = e->woff[id];
             fprintf(f, "    {(void *)&%s_weights[%" PRId64 "], ", e->p, off / 8);
         } else {
@@ -510,7 +639,10 @@ static void emit_run(Emitter *e)
     fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
     emit_signature(e, f);
     fputs("\n{\n", f);
-    if (e->wbytes) {
+    if (e->wbytes && e->opt->weights_file) {
+        fprintf(f, "    if (!%s_weights)\n        return 2; /* %s_load_weights not called */\n",
+                e->p, e->p);
+    } else if (e->wbytes) {
         int64_t rows = (e->wbytes + BLOB_ROW - 1) / BLOB_ROW;
         fprintf(f, "    if (!%s_weights_ready) {\n        int64_t r;\n"
                 "        for (r = 0; r < %" PRId64 "; r++)\n"
@@ -610,6 +742,14 @@ static void emit_main(Emitter *e)
     fprintf(f, "#define FC_MODEL_INPUTS %s_inputs\n", e->p);
     fprintf(f, "#define FC_MODEL_OUTPUTS %s_outputs\n", e->p);
     fprintf(f, "#define FC_MODEL_RUN %s_run_ptrs\n", e->p);
+    if (e->opt->weights_file && e->wbytes) {
+        fprintf(f, "#define FC_MODEL_LOAD_WEIGHTS %s_load_weights\n", e->p);
+        fputs("#define FC_MODEL_WEIGHTS_FILE \"", f);
+        for (const char *s = e->opt->weights_file; *s; s++)
+            fprintf(f, isalnum((unsigned char)*s) || strchr("_./:-", *s) ? "%c" : "\\%03o",
+                    (unsigned char)*s);
+        fputs("\"\n", f);
+    }
     paste_source(f, m->text);
 }
 
@@ -638,34 +778,57 @@ static void emit_header_comment(Emitter *e, FILE *f)
     }
     fputs(" *\n * ", f);
     emit_signature(e, f);
-    fputs(";\n * Returns 0, or 1 if an input fixed with --const-input gets another value.\n"
-          " * Little-endian targets only (the weights are stored as bytes).\n */\n", f);
+    fputs(";\n * Returns 0, or 1 if an input fixed with --const-input gets another value", f);
+    if (e->opt->weights_file && e->wbytes) {
+        fputs(", or 2 if\n * the weights are not loaded: call first\n *   int ", f);
+        fprintf(f, "%s_load_weights(const char *path);\n * with the file fastc --weights wrote (", e->p);
+        comment_safe(f, e->opt->weights_file);
+        fputs(");\n * it returns 0, 1 if the file cannot be read, 2 if it belongs to another "
+              "compile, 3 if out\n * of memory", f);
+    }
+    fputs(".\n * Little-endian targets only (the weights are stored as bytes).\n */\n", f);
+}
+
+/* The tensor table, the runtime files and the weight layout: what every output derives from. */
+static void emitter_init(Emitter *e, FILE *f, const FcGraph *g, const FcEmitOptions *opt)
+{
+    memset(e, 0, sizeof *e);
+    e->f = f;
+    e->g = g;
+    e->opt = opt;
+    e->p = opt->prefix ? opt->prefix : "model";
+    e->tidx = malloc(sizeof(int) * (size_t)(g->nvals + 1));
+    e->tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));
+    e->woff = calloc((size_t)g->nvals + 1, sizeof(int64_t));
+    e->packed = calloc((size_t)g->nvals + 1, 1);
+    e->files = calloc(FC_OP_COUNT + 64, sizeof(char *));
+    for (int i = 0; i < g->nvals; i++)
+        e->tidx[i] = -1;
+    for (int i = 0; i < g->ninputs; i++)
+        use_value(e, g->inputs[i]);
+    collect_values(e, &g->top);
+    for (int i = 0; i < g->noutputs; i++)
+        use_value(e, g->outputs[i]);
+    collect_files(e, &g->top);
+    find_prepacked(e, &g->top);
+    for (int i = 0; i < g->noutputs; i++)
+        e->packed[g->outputs[i]] = -1; /* an output constant is copied out as it is */
+    layout_weights(e);
+}
+
+static void emitter_free(Emitter *e)
+{
+    free(e->tidx);
+    free(e->tvals);
+    free(e->woff);
+    free(e->packed);
+    free(e->files);
 }
 
 int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
 {
-    Emitter e = {0};
-    e.f = f;
-    e.g = g;
-    e.opt = opt;
-    e.p = opt->prefix ? opt->prefix : "model";
-    e.tidx = malloc(sizeof(int) * (size_t)(g->nvals + 1));
-    e.tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));
-    e.woff = calloc((size_t)g->nvals + 1, sizeof(int64_t));
-    e.packed = calloc((size_t)g->nvals + 1, 1);
-    e.files = calloc(FC_OP_COUNT + 64, sizeof(char *));
-    for (int i = 0; i < g->nvals; i++)
-        e.tidx[i] = -1;
-    for (int i = 0; i < g->ninputs; i++)
-        use_value(&e, g->inputs[i]);
-    collect_values(&e, &g->top);
-    for (int i = 0; i < g->noutputs; i++)
-        use_value(&e, g->outputs[i]);
-    collect_files(&e, &g->top);
-    find_prepacked(&e, &g->top);
-    for (int i = 0; i < g->noutputs; i++)
-        e.packed[g->outputs[i]] = -1; /* an output constant is copied out as it is */
-    layout_weights(&e);
+    Emitter e;
+    emitter_init(&e, f, g, opt);
 
     emit_header_comment(&e, f);
     if (opt->with_main)
@@ -675,7 +838,7 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     if (g->threads > 1)
         fprintf(f, "#define FC_RT_THREADS %d\n", g->threads);
     paste_source(f, find_source("fc_rt.h")->text);
-    if (e.wbytes)
+    if (e.wbytes && !opt->weights_file)
         e.files[e.nfiles++] = "fc_weights.c";
     for (int i = 0; i < e.nfiles; i++) {
         fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
@@ -683,6 +846,8 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     }
     emit_weights(&e);
     emit_tensor_table(&e);
+    if (e.wbytes && opt->weights_file)
+        emit_weight_loader(&e);
     fputs("\n/* One record per kernel call, in execution order. */\n", f);
     int k = 0;
     emit_block_arrays(&e, &g->top, &k);
@@ -699,20 +864,23 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     emit_metadata(&e);
     if (opt->with_main)
         emit_main(&e);
-    free(e.tidx);
-    free(e.tvals);
-    free(e.woff);
-    free(e.packed);
-    free(e.files);
+    emitter_free(&e);
     return ferror(f) ? -1 : 0;
+}
+
+int fc_emit_weights(FILE *f, const FcGraph *g, const FcEmitOptions *opt, uint64_t *id)
+{
+    Emitter e;
+    emitter_init(&e, f, g, opt);
+    int rc = write_weight_file(&e, id);
+    emitter_free(&e);
+    return rc;
 }
 
 int fc_emit_header(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
 {
-    Emitter e = {0};
-    e.g = g;
-    e.opt = opt;
-    e.p = opt->prefix ? opt->prefix : "model";
+    Emitter e;
+    emitter_init(&e, f, g, opt);
     char guard[256];
     snprintf(guard, sizeof guard, "%s_FASTC_H", e.p);
     for (char *s = guard; *s; s++)
@@ -722,9 +890,12 @@ int fc_emit_header(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     emit_io_struct(f);
     emit_signature(&e, f);
     fprintf(f, ";\nint %s_run_ptrs(const void *const *inputs, void *const *outputs);\n", e.p);
+    if (opt->weights_file && e.wbytes)
+        fprintf(f, "int %s_load_weights(const char *path);\n", e.p);
     fprintf(f, "extern const int %s_num_inputs;\nextern const int %s_num_outputs;\n", e.p, e.p);
     fprintf(f, "extern const FcRtIoInfo %s_inputs[];\nextern const FcRtIoInfo %s_outputs[];\n",
             e.p, e.p);
     fprintf(f, "#endif\n");
+    emitter_free(&e);
     return ferror(f) ? -1 : 0;
 }

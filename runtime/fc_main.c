@@ -7,7 +7,8 @@
  * output is written to DIR/output_K.pb (TensorProto: name, dims, data_type, raw_data), and
  * its name, shape and first values are printed. --bench N times N runs after one warm-up and
  * prints min/median/max latency. The model itself comes from macros the emitter defines:
- * FC_MODEL_NUM_INPUTS, FC_MODEL_INPUTS (FcRtIoInfo[]), ..., FC_MODEL_RUN(inputs, outputs).
+ * FC_MODEL_NUM_INPUTS, FC_MODEL_INPUTS (FcRtIoInfo[]), ..., FC_MODEL_RUN(inputs, outputs), and
+ * with fastc --weights FC_MODEL_LOAD_WEIGHTS(path) and FC_MODEL_WEIGHTS_FILE (its default).
  * Every read is bounds-checked: input files are untrusted. */
 #include "fc_rt.h"
 #include <stdio.h>
@@ -344,6 +345,11 @@ static void fc_main_bench(int runs, const void *const *in, void *const *out)
 
 static int fc_main_usage(const char *prog)
 {
+#ifdef FC_MODEL_LOAD_WEIGHTS
+    fprintf(stderr, "usage: %s [-d DIR] [--bench N] [--quiet] [--weights FILE] INPUT...\n"
+            "  --weights FILE: the weights file fastc --weights wrote (default: %s, or that\n"
+            "  name beside this program)\n", prog, FC_MODEL_WEIGHTS_FILE);
+#endif
     fprintf(stderr, "usage: %s [-d DIR] [--bench N] [--quiet] INPUT...\n"
             "  %d inputs, each an ONNX TensorProto .pb file or raw .bin bytes, in order:\n",
             prog, FC_MODEL_NUM_INPUTS);
@@ -359,9 +365,37 @@ static int fc_main_usage(const char *prog)
     return 2;
 }
 
+#ifdef FC_MODEL_LOAD_WEIGHTS
+/* Loads the weights from `path`, or when none was given from FC_MODEL_WEIGHTS_FILE as
+ * written at compile time, then from that file name in the program's own directory. */
+static int fc_main_load_weights(const char *prog, const char *path)
+{
+    static const char *const why[] = {"", "cannot read", "is not this model's weights file",
+                                      "out of memory loading"};
+    char beside[4096];
+    const char *base = strrchr(FC_MODEL_WEIGHTS_FILE, '/'), *dir_end = strrchr(prog, '/');
+    int rc;
+    if (path)
+        rc = FC_MODEL_LOAD_WEIGHTS(path);
+    else if ((rc = FC_MODEL_LOAD_WEIGHTS(path = FC_MODEL_WEIGHTS_FILE)) == 1 && dir_end) {
+        sprintf(beside, "%.*s/%.2000s", (int)(dir_end - prog < 2000 ? dir_end - prog : 2000),
+                prog, base ? base + 1 : FC_MODEL_WEIGHTS_FILE);
+        if ((rc = FC_MODEL_LOAD_WEIGHTS(beside)) != 1)
+            path = beside;
+    }
+    if (rc != 0)
+        fprintf(stderr, "%s: %s %s (give the file fastc --weights wrote with --weights FILE)\n",
+                prog, why[rc >= 1 && rc <= 3 ? rc : 1], path);
+    return rc == 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     const char *dir = ".", *files[256];
+#ifdef FC_MODEL_LOAD_WEIGHTS
+    const char *weights = NULL;
+#endif
     int nfiles = 0, bench = 0, quiet = 0, i, rc = 0, ok = 1;
     void *in[256] = {0}, *out[256] = {0};
     char path[4096];
@@ -372,6 +406,10 @@ int main(int argc, char **argv)
             bench = atoi(argv[++i]);
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = 1;
+#ifdef FC_MODEL_LOAD_WEIGHTS
+        else if (strcmp(argv[i], "--weights") == 0 && i + 1 < argc)
+            weights = argv[++i];
+#endif
         else if (argv[i][0] == '-' && argv[i][1])
             return fc_main_usage(argv[0]);
         else if (nfiles < 256)
@@ -384,6 +422,9 @@ int main(int argc, char **argv)
     }
     /* Failures go on to the frees at the end: a bad third input must not leak the first two
      * (LeakSanitizer in tests/fuzz/run_sanitized.sh). */
+#ifdef FC_MODEL_LOAD_WEIGHTS
+    ok = fc_main_load_weights(argv[0], weights);
+#endif
     for (i = 0; ok && i < FC_MODEL_NUM_INPUTS; i++)
         ok = (in[i] = fc_main_load_input(files[i], &FC_MODEL_INPUTS[i])) != NULL;
     for (i = 0; ok && i < FC_MODEL_NUM_OUTPUTS; i++) {

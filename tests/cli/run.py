@@ -32,7 +32,8 @@ def case(name, ok, detail=''):
 def test_help_version():
     p = fastc('--help')
     case('--help prints usage, exit 0', p.returncode == 0 and 'usage: fastc' in p.stdout and
-         '--replace-activation' in p.stdout and '--threads' in p.stdout, p.stdout[:200])
+         '--replace-activation' in p.stdout and '--threads' in p.stdout and
+         '--weights FILE' in p.stdout, p.stdout[:200])
     p = fastc('--version')
     case('--version', p.returncode == 0 and p.stdout.startswith('fastc '), p.stdout)
 
@@ -43,6 +44,8 @@ def test_usage_errors():
                        ([RELU, '--prefix=9bad'], '--prefix must be a C identifier'),
                        ([RELU, '--passes=no-such-pass'], "unknown pass 'no-such-pass'"),
                        ([RELU, '--emit=pdf'], 'unknown --emit kind'),
+                       ([RELU, '--emit=ir', '--weights', 'w.bin'], '--weights goes with --emit=c'),
+                       ([RELU, '--weights=-'], '--weights needs a file name'),
                        ([RELU, '--shape', 'x=2,a'], 'bad --shape'),
                        ([RELU, '--dim', 'batch'], 'bad --dim')):
         p = fastc(*args)
