@@ -4,9 +4,11 @@
  * repeated field (float_data, int32_data for every type of 32 bits or less, int64_data,
  * double_data, uint64_data for uint32/uint64), or an external file next to the model. Every
  * size is checked against the dims before a byte is copied: a model is untrusted input. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "tensor_pb.h"
 
 static int check_dims(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t, FcValue *v)
@@ -29,14 +31,41 @@ static int check_dims(FcGraph *g, const FcNode *n, const Onnx__TensorProto *t, F
     return 0;
 }
 
-/* Resolves an external-data location inside model_dir; rejects absolute paths and '..'. */
+/* Does relative path `loc` have a component that is exactly ".."? ("a..b" is a fine name.) */
+static int has_parent_component(const char *loc)
+{
+    for (const char *c = loc; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
+        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Resolves an external-data location inside model_dir. The name may not be absolute or climb
+ * with "..", and what it finally names (symbolic links followed) must be a regular file inside
+ * the model's folder: a link to /etc/shadow is as much an escape as "../../etc/shadow", and a
+ * FIFO or device would hang or never end. */
 static int external_path(FcGraph *g, const FcNode *n, const char *model_dir, const char *loc,
                          char *out, size_t outlen)
 {
-    if (loc[0] == '/' || strstr(loc, "..") || strchr(loc, '\\'))
+    if (loc[0] == '/' || has_parent_component(loc) || strchr(loc, '\\'))
         return fc_err(g, n, "external data path '%s' escapes the model's folder", loc);
     snprintf(out, outlen, "%s/%s", model_dir, loc);
-    return 0;
+    char *dir = realpath(model_dir, NULL), *file = realpath(out, NULL);
+    int inside = 1, regular = 1;
+    struct stat st;
+    if (dir && file) {
+        size_t len = strlen(dir);
+        inside = strncmp(file, dir, len) == 0 && (file[len] == '/' || strcmp(dir, "/") == 0);
+        regular = stat(file, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    free(dir);
+    free(file);
+    if (!inside)
+        return fc_err(g, n, "external data path '%s' escapes the model's folder (through a "
+                      "symbolic link)", loc);
+    if (!regular)
+        return fc_err(g, n, "external data path '%s' is not a regular file", loc);
+    return 0; /* a missing file is reported when it is opened */
 }
 
 /* Reads the tensor's bytes from its external file into a fresh v->data. */

@@ -2,6 +2,10 @@
 """Broken-model corpus: every model in expected.tsv must make fastc exit 1 with exactly one
 line on stderr containing the expected text, leave an existing -o file untouched, create none
 when there was none, and leave no temporary file behind. good_relu.onnx must compile (the corpus' control case).
+External data made at run time (git keeps neither FIFOs nor links to outside files):
+external_missing.onnx's 'weights.bin' as a symbolic link to a file outside the model's folder
+(an escape), as a FIFO (not a regular file: must fail at once, not hang), and as a real
+24-byte file beside the model (must compile).
 
 usage: run.py FASTC"""
 import os
@@ -39,9 +43,51 @@ def check(fastc, model, expect, workdir, existing):
     return problems, p.stderr.strip()
 
 
+def external_cases(fastc):
+    """(name, ok, stderr) for the run-time external-data cases."""
+    results = []
+    model_src = os.path.join(HERE, 'external_missing.onnx')
+    for kind, expect in (('symlink', "escapes the model's folder (through a symbolic link)"),
+                         ('fifo', 'is not a regular file'), ('file', None)):
+        with tempfile.TemporaryDirectory() as outside, tempfile.TemporaryDirectory() as d:
+            model = os.path.join(d, 'model.onnx')
+            with open(model_src, 'rb') as f, open(model, 'wb') as g:
+                g.write(f.read())
+            data = os.path.join(d, 'weights.bin')
+            if kind == 'symlink':
+                secret = os.path.join(outside, 'secret.bin')
+                with open(secret, 'wb') as f:
+                    f.write(bytes(24))
+                os.symlink(secret, data)
+            elif kind == 'fifo':
+                os.mkfifo(data)
+            else:
+                with open(data, 'wb') as f:
+                    f.write(bytes(24))
+            out = os.path.join(d, 'out.c')
+            try:
+                p = subprocess.run([fastc, model, '-o', out], capture_output=True, text=True,
+                                   timeout=30)
+            except subprocess.TimeoutExpired:
+                results.append(('external data as a %s' % kind, False, 'hung'))
+                continue
+            lines = p.stderr.strip().splitlines()
+            if expect:
+                ok = (p.returncode == 1 and len(lines) == 1 and expect in lines[0] and
+                      not os.path.exists(out))
+            else:
+                ok = p.returncode == 0 and os.path.exists(out)
+            results.append(('external data as a %s' % kind, ok, p.stderr.strip()))
+    return results
+
+
 def main():
     fastc = sys.argv[1]
     passed = failed = 0
+    for name, ok, msg in external_cases(fastc):
+        passed += ok
+        failed += not ok
+        print('%s %s: %s' % ('ok  ' if ok else 'FAIL', name, msg))
     with open(os.path.join(HERE, 'expected.tsv')) as f:
         cases = [l.rstrip('\n').split('\t', 1) for l in f if l.strip() and not l.startswith('#')]
     for model, expect in cases:
