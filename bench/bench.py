@@ -364,6 +364,29 @@ def measure_peak(cfg):
     return float(match.group(1)), int(match.group(2))
 
 
+def measure_sgemm(cfg):
+    """runtime/k_gemm.c alone (bench/sgemm.c): [(product, GFLOP/s)]."""
+    exe = os.path.join(cfg.work, 'sgemm')
+    src = os.path.join(HERE, 'sgemm.c')
+    deps = [src] + [os.path.join(REPO, "runtime", f) for f in ("k_gemm.c", "fc_rt.h")]
+    if not os.path.exists(exe) or os.path.getmtime(exe) < max(map(os.path.getmtime, deps)):
+        subprocess.run(cfg.cc + CC_FLAGS + ['-I', os.path.join(REPO, 'runtime'), src, '-o', exe,
+                                            '-lm'], check=True)
+    out = subprocess.run([exe], capture_output=True, text=True, check=True).stdout
+    rows = re.findall(r'^sgemm (.+): ([\d.]+) GFLOP/s$', out, re.M)
+    if not rows:
+        raise HarnessError('sgemm printed nothing: %r' % out)
+    return [(name, float(g)) for name, g in rows]
+
+
+def sgemm_table(rows, peak):
+    lines = ['| SGEMM M x N x K (runtime/k_gemm.c, 1 thread) | GFLOP/s | % of peak |',
+             '|---|---:|---:|']
+    for name, g in rows:
+        lines.append('| %s | %.1f | %.1f%% |' % (name, g, 100 * g / peak))
+    return '\n'.join(lines)
+
+
 def command_line(cmd):
     """The first line a command prints (its version, say), or 'not found'."""
     try:
@@ -510,6 +533,10 @@ tolerance 1e-4 + 1e-3*|ref|.
 - Peak: bench/peak_fma.c, 16 independent FMA chains on 16-, 32- and 64-byte vector-extension
   types built with `{' '.join(cfg.cc + PEAK_CC_FLAGS)}`, best of many 1 ms samples, 2 FLOP per
   lane and FMA; measured before and after the models.
+- SGEMM: bench/sgemm.c times runtime/k_gemm.c by itself (built with the flags above plus
+  `-I runtime`), best of repeated products over 0.3 s each: square products, then the shapes
+  of bert_mini's and the batched MLP's layers, B packed at every call (as for a run-time
+  operand) and prepacked once (as fastc stores FcLinear weights); % of the peak above.
 
 ## Machine
 
@@ -608,6 +635,8 @@ def main(argv):
     log('peak: measuring the single-core FP32 FMA peak')
     peaks = [measure_peak(cfg)]
     log('peak: %.1f GFLOP/s (%d-byte vectors)' % peaks[0])
+    log('sgemm: timing runtime/k_gemm.c alone (bench/sgemm.c)')
+    sgemm = measure_sgemm(cfg)
 
     log('build: %d models with fastc %s, %s (%d in parallel)' % (
         len(models), ' '.join(FASTC_ARGS), ' '.join(cfg.cc + CC_FLAGS), cfg.jobs))
@@ -638,7 +667,7 @@ def main(argv):
         peaks[0][0], peaks[1][0], max(peaks)[1])
     cfg.load_text = '%.1f at the start, %.1f at the end' % (load_start, os.getloadavg()[0])
 
-    tbl = table(models, cfg, peak)
+    tbl = table(models, cfg, peak) + '\n\n' + sgemm_table(sgemm, peak)
     machine = '\n'.join([
         '- date: %s' % datetime.datetime.now(datetime.timezone.utc).strftime(
             '%Y-%m-%d %H:%M UTC'),

@@ -251,10 +251,10 @@ FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels,
 
 /* Floats one thread's slice of the Conv GEMM scratch holds: a B panel (krows x nb), a C
  * block (Cout_g rows, MR-padded, x nb) and one im2col row (nb); a multiple of 16. */
-/* A block's columns rounded up to 16 (a multiple of every ISA's NR): the panel width. */
+/* A block's columns rounded up to 32 (a multiple of every ISA's NR): the panel width. */
 FC_RT_HELPER int64_t fc_cv_block_cols(int64_t nb)
 {
-    return (nb + 15) / 16 * 16;
+    return (nb + 31) / 32 * 32;
 }
 
 FC_RT_HELPER int64_t fc_cv_thread_floats(int64_t cout_g, int64_t krows, int64_t nb)

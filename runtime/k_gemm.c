@@ -23,9 +23,12 @@
  * tile in registers at every -O level, where plain loops are vectorized along k at -O3). */
 #if !defined(FC_SG_MR)
 #if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
+/* 8 x 32: per k step 8 broadcasts and 2 loads feed 16 FMAs. The 12 x 16 tile needed 13 loads
+ * for 12 FMAs and ran load-bound at ~65-75 % of the FMA peak; this one reaches 85 %
+ * (bench/sgemm.c). */
 #define FC_SG_VW 16
-#define FC_SG_MR 12
-#define FC_SG_NR 16
+#define FC_SG_MR 8
+#define FC_SG_NR 32
 #elif defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
 #define FC_SG_VW 8
 #define FC_SG_MR 6
@@ -41,7 +44,7 @@
 #endif
 #endif
 #define FC_SG_MR_LCM 24 /* a multiple of every FC_SG_MR; FC_SG_MC is one too */
-#define FC_SG_NR_LCM 16 /* a multiple of every FC_SG_NR; FC_SG_NC is one too */
+#define FC_SG_NR_LCM 32 /* a multiple of every FC_SG_NR; FC_SG_NC is one too */
 #define FC_SG_KC 256
 #define FC_SG_MC 120
 #define FC_SG_NC 2048
@@ -192,13 +195,18 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
     }
 }
 
-/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B strip), over kc; B's rows are
- * bstride floats apart (FC_SG_NR when packed here, 16 in a compile-time prepacked panel). */
+/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B tile), over kc. The B tile's
+ * column c of row k is at pb[k * bstride + (c / 16) * jump + c % 16]: a strip packed here
+ * has bstride FC_SG_NR and jump 16 (rows of NR contiguous floats); a compile-time prepacked
+ * panel is made of 16-column strips, bstride 16 and jump 16 * K (the next strip). A vector of
+ * VW <= 16 floats never crosses a 16-column boundary, so each is one contiguous load. */
+#define FC_SG_B_AT(pb, k, bstride, jump, c) \
+    ((pb) + (k) * (bstride) + ((c) / 16) * (jump) + (c) % 16)
 #if FC_SG_VW > 1
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
-                              const float *FC_SG_RESTRICT pb, int64_t bstride, float *C,
-                              int64_t ldc, int64_t mr, int64_t nr, float alpha)
+                              const float *FC_SG_RESTRICT pb, int64_t bstride, int64_t jump,
+                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha)
 {
     FC_RT_FMA_BEGIN
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
@@ -215,7 +223,7 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
         fc_sg_vec b[FC_SG_NR / FC_SG_VW];
         FC_SG_UNROLL
         for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
-            memcpy(&b[j], pb + k * bstride + j * FC_SG_VW, sizeof b[j]);
+            memcpy(&b[j], FC_SG_B_AT(pb, k, bstride, jump, j * FC_SG_VW), sizeof b[j]);
         FC_SG_UNROLL
         for (i = 0; i < FC_SG_MR; i++) {
             float av = pa[k * FC_SG_MR + i];
@@ -233,8 +241,8 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
 }
 #else
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
-                              const float *FC_SG_RESTRICT pb, int64_t bstride, float *C,
-                              int64_t ldc, int64_t mr, int64_t nr, float alpha)
+                              const float *FC_SG_RESTRICT pb, int64_t bstride, int64_t jump,
+                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha)
 {
     FC_RT_FMA_BEGIN
     float acc[FC_SG_MR][FC_SG_NR];
@@ -244,12 +252,11 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
         for (j = 0; j < FC_SG_NR; j++)
             acc[i][j] = 0.0f;
     for (k = 0; k < kc; k++) {
-        const float *b = pb + k * bstride;
         const float *a = pa + k * FC_SG_MR;
         for (i = 0; i < FC_SG_MR; i++) {
             float av = a[i];
             for (j = 0; j < FC_SG_NR; j++)
-                acc[i][j] += av * b[j];
+                acc[i][j] += av * *FC_SG_B_AT(pb, k, bstride, jump, j);
         }
     }
     for (i = 0; i < mr; i++) {
@@ -342,7 +349,7 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                         for (ir = 0; ir < mc; ir += FC_SG_MR) {
                             int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
                             fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, FC_SG_NR,
-                                        C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
+                                        16, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
                         }
                     }
                 }
@@ -389,7 +396,7 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
         for (jr = 0; jr < N; jr += FC_SG_NR) {
             const float *bs = pb + jr * K + pc * FC_SG_NR;
             for (ir = 0; ir < M; ir += FC_SG_MR)
-                fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, FC_SG_NR, C + ir * ldc + jr,
+                fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, FC_SG_NR, 16, C + ir * ldc + jr,
                             ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f);
         }
     }
@@ -492,7 +499,7 @@ FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A
                     const float *bs = Wp + (jr / 16) * 16 * K + pc * 16 + jr % 16;
                     int64_t nr = fc_sg_min(FC_SG_NR, N - jr);
                     for (ir = 0; ir < mc; ir += FC_SG_MR)
-                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, 16,
+                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, 16, 16 * K,
                                     C + (ic + ir) * ldc + jr, ldc, fc_sg_min(FC_SG_MR, mc - ir),
                                     nr, 1.0f);
                 }
@@ -505,16 +512,18 @@ FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A
 FC_RT void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp)
 {
     int64_t s, k, j;
-    for (s = 0; s < N; s += 16)
+    for (s = 0; s < fc_sg_roundup(N, 16) + 16; s += 16)
         for (k = 0; k < K; k++)
             for (j = 0; j < 16; j++)
                 *Wp++ = s + j < N ? W[k * N + s + j] : 0.0f;
 }
 
-/* Floats the prepacked layout of a K x N weight takes. */
+/* Floats the prepacked layout of a K x N weight takes: one zero strip more than the columns
+ * need, because a 32-wide micro-kernel tile starting at the last strip reads the next one
+ * (its columns are not stored). */
 FC_RT int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N)
 {
-    return K * fc_sg_roundup(N, 16);
+    return K * (fc_sg_roundup(N, 16) + 16);
 }
 
 /* Double-precision C = alpha * op(A) * op(B) + beta * C (straightforward loop nest). */
