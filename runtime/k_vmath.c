@@ -4,10 +4,14 @@
  * the GEMM that produced its input).
  *
  * Each element function is branch-free straight-line float / int32 arithmetic (bit casts
- * through memcpy), so the array loops vectorize at -O2 / -O3 for any ISA the compiler
- * targets, and the same code runs in scalar form elsewhere. They are used by the softmax,
- * the FcLinear epilogue and the fused-elementwise kernel; other kernel files reach them with
- * an fc-deps line naming this file. y may equal x (in place) in every array function.
+ * through memcpy; selects through fc_vm_select, because GCC turns an ordinary ?: between two
+ * computed values back into a branch that only AVX-512 masks can if-convert), and the array
+ * loops run in fixed-size blocks (FC_VM_MAP), so they vectorize at -O2 / -O3 for any ISA
+ * (SSE2, AVX2, AVX-512, NEON; GCC's -O2 cost model included) and y may equal x without
+ * losing the vector code; the same functions run in scalar form elsewhere. They are used by
+ * the softmax, the FcLinear / FcConv activation epilogue and the fused-elementwise kernel;
+ * other kernel files reach them with an fc-deps line naming this file. Polynomials use
+ * fmaf where the target has a fast FMA (FC_VM_FMA); the bounds hold with and without it.
  *
  * Accuracy against correctly rounded results (measured over a dense sweep in
  * tests/unit/test_k_vmath.c, which asserts these bounds):
@@ -17,17 +21,28 @@
  *   fc_rt_verff   absolute error <= 1.5e-7, relative <= 4e-7 for |x| < 1; erf(+-inf) = +-1.
  *   fc_rt_vtanhf  relative error <= 4e-7 everywhere (small |x| included: tanh goes through
  *                 an expm1 without cancellation), |x| >= 9 gives +-1.
+ *   fc_rt_vgeluf  |error| <= 7e-8 + 6e-8 |GELU(x)| (measured; 1e-7 + 1.2e-7 |GELU(x)|
+ *                 tested): 6e-8 relative is the final rounding of x - g below, and for x < 0
+ *                 the absolute error stays under 7e-8 with no cancellation; relative error
+ *                 <= 4e-7 for |x| < 1. x > 5.7 gives x, x < -5.7 gives -0, GELU(+inf) =
+ *                 +inf, GELU(-inf) = -0, NaN stays NaN.
  * Method: exp splits x = n ln2 + r, |r| <= ln2/2, e^r by its degree-6 Taylor polynomial, and
  * scales by 2^n in two halves (so 2^n never overflows the exponent field and subnormal
- * results come out right). erf uses x * P(x^2) (degree 5, least-squares fitted) for |x| < 1
- * and 1 - e^(-x^2) * Q(x) (degree 11 in t = (2|x| - 5) / 3, fitted to erfc(x) e^(x^2) on
- * [1, 4]) beyond; erf(4) rounds to 1 in float. tanh(|x|) = m / (m + 2), m = expm1(2|x|)
- * computed as 2^n (e^r - 1) + (2^n - 1) with e^r - 1 by its Taylor polynomial.
+ * results come out right). tanh(|x|) = m / (m + 2), m = expm1(2|x|) computed as
+ * 2^n (e^r - 1) + (2^n - 1) with e^r - 1 by its Taylor polynomial. GELU and erf rest on the
+ * normal tail Phi(-a) = e^(-a^2 / 2 - a) T(a), 0 <= a <= 5.7, where T is a degree-8
+ * polynomial fitted (weighted Remez exchange in double, against mpmath's erfc) to minimize
+ * the absolute error of a Phi(-a), max 4.4e-9 with float coefficients, and e^(-a^2/2 - a) is
+ * 2^v, v = n + f, 2^f by a degree-5 polynomial (relative minimax fit on |f| <= 1/2 with
+ * 2^0 = 1 exact, 1.1e-7). GELU(x) = max(x, 0) - |x| Phi(-|x|): one exp-like evaluation,
+ * no division, no branch between ranges. erf uses x * P(x^2) (degree 5, least-squares
+ * fitted) for |x| < 1 and 1 - 2 Phi(-sqrt2 |x|) beyond (1 - erfc rounds to 1 past 4.03).
  */
 #include "fc_rt.h"
 
+/* always_inline: FC_VM_MAP calls an element function twice, and GCC -O2 would call it */
 #if defined(__GNUC__) || defined(__clang__)
-#define FC_VM_INLINE static __inline__ FC_MAYBE_UNUSED
+#define FC_VM_INLINE static __inline__ __attribute__((always_inline)) FC_MAYBE_UNUSED
 #else
 #define FC_VM_INLINE static FC_MAYBE_UNUSED
 #endif
@@ -52,6 +67,27 @@ FC_VM_INLINE float fc_vm_copysign(float x, float s)
     return fc_vm_float((fc_vm_bits(x) & 0x7fffffff) | (fc_vm_bits(s) & (int32_t)0x80000000));
 }
 
+/* a * b + c, one rounding where the target has a fast fused multiply-add (GCC in ISO C mode
+ * never contracts a * b + c by itself; clang does, and leaves __FP_FAST_FMAF undefined). */
+#ifdef __FP_FAST_FMAF
+#define FC_VM_FMA(a, b, c) fmaf(a, b, c)
+#else
+#define FC_VM_FMA(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* c ? a : b with bit operations: GCC sinks the computation of an arm of ?: into a branch,
+ * which it can only if-convert with AVX-512 masks; this keeps the loops vectorizable for any
+ * ISA. */
+FC_VM_INLINE float fc_vm_select(int c, float a, float b)
+{
+#ifdef __clang__
+    return c ? a : b; /* clang if-converts it for any ISA, into one blend */
+#else
+    int32_t m = -(int32_t)c;
+    return fc_vm_float((fc_vm_bits(a) & m) | (fc_vm_bits(b) & ~m));
+#endif
+}
+
 /* x = n ln2 + r: returns r, stores n. |x| < 2^22 ln2 (callers clamp). The constant 1.5 * 2^23
  * rounds x / ln2 to the nearest integer in the low mantissa bits of t. */
 FC_VM_INLINE float fc_vm_reduce(float x, int32_t *n)
@@ -73,105 +109,162 @@ FC_VM_INLINE float fc_vm_pow2i(int32_t n)
 FC_VM_INLINE float fc_vm_exp1(float x)
 {
     int32_t n, h;
-    float xc = x < -104.0f ? -104.0f : x, r, p;
-    xc = xc > 88.7228394f ? 88.7228394f : xc;
+    float xc = fc_vm_select(x < -104.0f, -104.0f, x), r, p;
+    xc = fc_vm_select(xc > 88.7228394f, 88.7228394f, xc);
     r = fc_vm_reduce(xc, &n);
-    p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f +
-        r * (8.33333377e-3f + r * 1.38888892e-3f)))));
+    p = FC_VM_FMA(r, 1.38888892e-3f, 8.33333377e-3f);
+    p = FC_VM_FMA(p, r, 4.16666679e-2f);
+    p = FC_VM_FMA(p, r, 1.66666672e-1f);
+    p = FC_VM_FMA(p, r, 0.5f);
+    p = FC_VM_FMA(p, r, 1.0f);
+    p = FC_VM_FMA(p, r, 1.0f);
     /* n in [-150, 128]: two factors 2^h, 2^(n-h) are both normal */
     h = n / 2;
     p = p * fc_vm_pow2i(h) * fc_vm_pow2i(n - h);
-    return x > 88.7228394f ? HUGE_VALF : x != x ? x : p;
+    return fc_vm_select(x > 88.7228394f, HUGE_VALF, fc_vm_select(x != x, x, p));
 }
 
+/* Phi(-a) = 2^v T(a) for 0 <= a <= 5.7 (NaN gives NaN): the normal distribution's upper
+ * tail, with v = -(a^2 / 2 + a) log2 e (2^v by a degree-5 polynomial on |f| <= 1/2 after
+ * v = n + f, scaled through the exponent bits) and T(a) = Phi(-a) e^(a^2 / 2 + a) a degree-8
+ * polynomial. The factor e^a in T is what makes a polynomial of low degree fit: it cancels
+ * Phi(-a) e^(a^2 / 2)'s decay like 1 / a on the right and slows its growth on the left. */
+FC_VM_INLINE float fc_vm_phin(float a)
+{
+    float v, t, f, p, q;
+    v = FC_VM_FMA(a, -0.72134752f, -1.44269504f) * a;
+    t = v + 12582912.0f; /* v = n + f, n in [-32, 0], |f| <= 1/2 */
+    f = v - (t - 12582912.0f);
+    p = FC_VM_FMA(f, 0.00132647285f, 0.00967151299f);
+    p = FC_VM_FMA(p, f, 0.0555073358f);
+    p = FC_VM_FMA(p, f, 0.240222424f);
+    p = FC_VM_FMA(p, f, 0.693147004f);
+    p = FC_VM_FMA(p, f, 1.0f);
+    p = fc_vm_float((int32_t)((uint32_t)fc_vm_bits(p) + ((uint32_t)fc_vm_bits(t) << 23)));
+    q = FC_VM_FMA(a, 7.33492652e-06f, -5.91792377e-05f);
+    q = FC_VM_FMA(q, a, 0.000488973281f);
+    q = FC_VM_FMA(q, a, -0.00113808899f);
+    q = FC_VM_FMA(q, a, 0.0086873807f);
+    q = FC_VM_FMA(q, a, 0.000957193144f);
+    q = FC_VM_FMA(q, a, 0.101040728f);
+    q = FC_VM_FMA(q, a, 0.101059169f);
+    q = FC_VM_FMA(q, a, 0.5f);
+    return p * q;
+}
+
+/* erf(x) = x P(x^2) for |x| < 1; beyond, 1 - erfc(|x|) with the sign of x, erfc(b) =
+ * 2 Phi(-sqrt2 b); b clamped to 4.03, where erfc(b) < 1.4e-8 rounds away in 1 - erfc(b). */
 FC_VM_INLINE float fc_vm_erf1(float x)
 {
-    float a = fabsf(x), u = x * x, al, t, q, small, big;
-    small = x * (1.12837912739274640f + u * (-0.376123497845404f + u * (0.112803644080253f +
-            u * (-0.0267163850964272f + u * (4.92327766497288e-3f + u * -5.65410585876216e-4f)))));
-    al = a < 1.0f ? 1.0f : a > 4.0f ? 4.0f : a;
-    t = (2.0f * al - 5.0f) * (1.0f / 3.0f);
-    q = -3.692872358982211e-05f;
-    q = q * t + 9.640451524194494e-05f;
-    q = q * t + -1.4394859784805456e-04f;
-    q = q * t + 3.6786867241514416e-04f;
-    q = q * t + -1.0171177743434992e-03f;
-    q = q * t + 2.425885101259541e-03f;
-    q = q * t + -5.567332909516614e-03f;
-    q = q * t + 1.248403568573149e-02f;
-    q = q * t + -2.700572528974045e-02f;
-    q = q * t + 5.61109584116351e-02f;
-    q = q * t + -1.1152100469538191e-01f;
-    q = q * t + 2.1080635752833896e-01f;
-    big = 1.0f - fc_vm_exp1(-al * al) * q;
-    big = a > 4.0f ? 1.0f : big;
-    return x != x ? x : a < 1.0f ? small : fc_vm_copysign(big, x);
+    float a = fabsf(x), u = x * x, small, big;
+    small = FC_VM_FMA(u, -5.65410585876216e-4f, 4.92327766497288e-3f);
+    small = FC_VM_FMA(small, u, -0.0267163850964272f);
+    small = FC_VM_FMA(small, u, 0.112803644080253f);
+    small = FC_VM_FMA(small, u, -0.376123497845404f);
+    small = FC_VM_FMA(small, u, 1.12837912739274640f) * x;
+    big = 1.0f - 2.0f * fc_vm_phin(fc_vm_select(a > 4.03f, 5.7f, a * 1.41421356f));
+    return fc_vm_select(x != x, x, fc_vm_select(a < 1.0f, small, fc_vm_copysign(big, x)));
+}
+
+/* GELU(x) = x Phi(x) = max(x, 0) - g(|x|), g(a) = a Phi(-a): nothing cancels, and
+ * g < 3.5e-8 beyond a = 5.7 is dropped (GELU(x) = x or -0 there). */
+FC_VM_INLINE float fc_vm_gelu1(float x)
+{
+    float a = fabsf(x), ac, g;
+    ac = fc_vm_select(a > 5.7f, 5.7f, a); /* NaN stays NaN */
+    g = ac * fc_vm_phin(ac);
+    g = fc_vm_select(a > 5.7f, 0.0f, g);
+    return fc_vm_select(x >= 0.0f, x, -0.0f) - g;
 }
 
 FC_VM_INLINE float fc_vm_tanh1(float x)
 {
     int32_t n;
     float a = fabsf(x), z, r, q, s, m;
-    a = a > 9.0f ? 9.0f : a;
+    a = fc_vm_select(a > 9.0f, 9.0f, a);
     z = 2.0f * a;
     r = fc_vm_reduce(z, &n); /* n in [0, 26] */
-    q = r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f +
-        r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
+    q = FC_VM_FMA(r, 1.98412701e-4f, 1.38888892e-3f);
+    q = FC_VM_FMA(q, r, 8.33333377e-3f);
+    q = FC_VM_FMA(q, r, 4.16666679e-2f);
+    q = FC_VM_FMA(q, r, 1.66666672e-1f);
+    q = FC_VM_FMA(q, r, 0.5f);
+    q = FC_VM_FMA(q, r, 1.0f) * r;
     s = fc_vm_pow2i(n);
-    m = s * q + (s - 1.0f);
+    m = FC_VM_FMA(s, q, s - 1.0f);
     return fc_vm_copysign(m / (m + 2.0f), x);
 }
+
+FC_VM_INLINE float fc_vm_sigmoid1(float x)
+{
+    return 1.0f / (1.0f + fc_vm_exp1(-x));
+}
+
+FC_VM_INLINE float fc_vm_gelu_tanh1(float x)
+{
+    return 0.5f * x * (1.0f + fc_vm_tanh1(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+}
+
+/* y[i] = F(x[i]) for i < n, in blocks of FC_VM_BLOCK through a local buffer: the loop over
+ * a block has a constant trip count and writes memory that cannot alias x, so it vectorizes
+ * with no runtime alias check (clang's rejects y == x and runs scalar code) and under GCC's
+ * -O2 cost model (which only vectorizes loops without a scalar remainder). The last partial
+ * block is padded with zeros. */
+#define FC_VM_BLOCK 16
+#define FC_VM_MAP(x, y, n, F)                                                                  \
+    do {                                                                                       \
+        float fc_vm_b[FC_VM_BLOCK];                                                            \
+        int64_t fc_vm_i, fc_vm_r;                                                              \
+        int fc_vm_j;                                                                           \
+        for (fc_vm_i = 0; fc_vm_i + FC_VM_BLOCK <= (n); fc_vm_i += FC_VM_BLOCK) {              \
+            for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
+                fc_vm_b[fc_vm_j] = F((x)[fc_vm_i + fc_vm_j]);                                  \
+            memcpy((y) + fc_vm_i, fc_vm_b, sizeof fc_vm_b);                                    \
+        }                                                                                      \
+        fc_vm_r = (n) - fc_vm_i;                                                               \
+        if (fc_vm_r > 0) {                                                                     \
+            memset(fc_vm_b, 0, sizeof fc_vm_b);                                                \
+            memcpy(fc_vm_b, (x) + fc_vm_i, (size_t)fc_vm_r * sizeof(float));                   \
+            for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
+                fc_vm_b[fc_vm_j] = F(fc_vm_b[fc_vm_j]);                                        \
+            memcpy((y) + fc_vm_i, fc_vm_b, (size_t)fc_vm_r * sizeof(float));                   \
+        }                                                                                      \
+    } while (0)
 
 /* y[i] = exp(x[i]) */
 FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n)
 {
-    int64_t i;
-    for (i = 0; i < n; i++)
-        y[i] = fc_vm_exp1(x[i]);
+    FC_VM_MAP(x, y, n, fc_vm_exp1);
 }
 
 /* y[i] = erf(x[i]) */
 FC_RT void fc_rt_verff(const float *x, float *y, int64_t n)
 {
-    int64_t i;
-    for (i = 0; i < n; i++)
-        y[i] = fc_vm_erf1(x[i]);
+    FC_VM_MAP(x, y, n, fc_vm_erf1);
 }
 
 /* y[i] = tanh(x[i]) */
 FC_RT void fc_rt_vtanhf(const float *x, float *y, int64_t n)
 {
-    int64_t i;
-    for (i = 0; i < n; i++)
-        y[i] = fc_vm_tanh1(x[i]);
+    FC_VM_MAP(x, y, n, fc_vm_tanh1);
 }
 
 /* y[i] = 1 / (1 + exp(-x[i])) */
 FC_RT void fc_rt_vsigmoidf(const float *x, float *y, int64_t n)
 {
-    int64_t i;
-    for (i = 0; i < n; i++)
-        y[i] = 1.0f / (1.0f + fc_vm_exp1(-x[i]));
+    FC_VM_MAP(x, y, n, fc_vm_sigmoid1);
 }
 
 /* y[i] = GELU(x[i]) = 0.5 x (1 + erf(x / sqrt 2)) */
 FC_RT void fc_rt_vgeluf(const float *x, float *y, int64_t n)
 {
-    int64_t i;
-    for (i = 0; i < n; i++) {
-        float v = x[i];
-        y[i] = 0.5f * v * (1.0f + fc_vm_erf1(v * 0.70710678118654752f));
-    }
+    FC_VM_MAP(x, y, n, fc_vm_gelu1);
 }
 
 /* y[i] = tanh-approximated GELU = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
 FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n)
 {
-    int64_t i;
-    for (i = 0; i < n; i++) {
-        float v = x[i];
-        y[i] = 0.5f * v * (1.0f + fc_vm_tanh1(0.79788456080286536f * (v + 0.044715f * v * v * v)));
-    }
+    FC_VM_MAP(x, y, n, fc_vm_gelu_tanh1);
 }
 
 /* A fused kernel's activation epilogue (FcLinear, FcConv {activation=act}), in place on

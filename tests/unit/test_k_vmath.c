@@ -123,15 +123,28 @@ static void test_activations(void **state)
     (void)state;
     sweep(-10.0, 10.0);
     fc_rt_vgeluf(xs, ys, SWEEP);
-    check(gelu_ref, 1e-6, 2e-7, "gelu");
+    check(gelu_ref, 1.2e-7, 1e-7, "gelu");
     fc_rt_vgelu_tanhf(xs, ys, SWEEP);
     check(gelu_tanh_ref, 1e-6, 2e-7, "gelu_tanh");
     fc_rt_vsigmoidf(xs, ys, SWEEP);
     check(sigmoid_ref, 1e-6, 0.0, "sigmoid");
+    sweep(-6.0, 1.0); /* the tail Phi(-a) and the cut at x = -5.7 */
+    fc_rt_vgeluf(xs, ys, SWEEP);
+    check(gelu_ref, 1.2e-7, 1e-7, "gelu");
+    sweep(-1e-3, 1e-3); /* relative error near 0 */
+    fc_rt_vgeluf(xs, ys, SWEEP);
+    check(gelu_ref, 4e-7, 0.0, "gelu");
     /* hand values: GELU(1) = 0.841344746, GELU(-1) = -0.158655254 */
     float x[2] = {1.0f, -1.0f}, y[2];
     fc_rt_vgeluf(x, y, 2);
     assert_true(fabs(y[0] - 0.841344746) < 2e-7 && fabs(y[1] + 0.158655254) < 2e-7);
+    /* beyond the cut GELU is x or -0 exactly; infinities, NaN, signed zero; a length that
+     * is not a multiple of the block, in place */
+    float s[9] = {6.0f, -6.0f, 1e30f, -1e30f, INFINITY, -INFINITY, NAN, 0.0f, -0.0f};
+    fc_rt_vgeluf(s, s, 9);
+    assert_true(s[0] == 6.0f && s[1] == 0.0f && signbit(s[1]) && s[2] == 1e30f);
+    assert_true(s[3] == 0.0f && s[4] == INFINITY && s[5] == 0.0f && isnan(s[6]));
+    assert_true(s[7] == 0.0f && s[8] == 0.0f && signbit(s[8]));
 }
 
 int main(void)
