@@ -792,8 +792,9 @@ static void test_maxpool_pads_ceil_dilation_u8(void **state)
     assert_true(yu[0] == 255 && yu[1] == 10 && yu[2] == 255);
 }
 
-/* The float32 MaxPool row fast path (no Indices) against the general loop (Indices wanted),
- * over strides 1-3, pads, dilations and 3-D windows, with NaNs and ties in the data. */
+/* The float32 MaxPool fast paths (no Indices: rows, fused 2-wide stride-2 rows, 2x2 stride-2
+ * planes) against the general loop (Indices wanted), over strides 1-3, pads, dilations and
+ * 3-D windows, with NaNs and ties in the data. */
 static void test_maxpool_fast_path_matches_general(void **state)
 {
     (void)state;
@@ -802,7 +803,11 @@ static void test_maxpool_fast_path_matches_general(void **state)
         {1, 9, 11, 1, 2, 2, 2, 1, 0, 0}, {1, 8, 13, 1, 3, 3, 1, 1, 1, 1},
         {1, 7, 17, 1, 3, 3, 2, 1, 1, 1}, {1, 6, 20, 1, 2, 3, 3, 2, 2, 1},
         {3, 5, 9, 2, 2, 2, 1, 1, 1, 0},  {1, 1, 5, 1, 1, 7, 1, 1, 3, 3},
-        {1, 4, 3, 1, 1, 5, 1, 1, 2, 2}};
+        {1, 4, 3, 1, 1, 5, 1, 1, 2, 2},
+        /* 2x2 stride 2: the unpadded 2-D plane pass (even and odd sizes), and the fused
+         * two-tap row pass (padded; 3-D) */
+        {1, 8, 16, 1, 2, 2, 2, 1, 0, 0}, {1, 2, 2, 1, 2, 2, 2, 1, 0, 0},
+        {1, 7, 9, 1, 2, 2, 2, 1, 1, 1},  {2, 6, 8, 2, 2, 2, 2, 1, 0, 0}};
     float x[2 * 3 * 9 * 20], y1[2 * 3 * 9 * 20], y2[2 * 3 * 9 * 20];
     int64_t idx[2 * 3 * 9 * 20];
     for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
@@ -818,6 +823,7 @@ static void test_maxpool_fast_path_matches_general(void **state)
         for (int64_t i = 0; i < total; i++)
             x[i] = (float)((int)(rnd() * 8.0f)); /* small integers: many ties */
         x[total / 3] = NAN;
+        x[total / 5 + 1] = NAN;
         x[total / 2] = -INFINITY;
         int64_t dx[5] = {1, 2, in[0], in[1], in[2]}, dy[5] = {1, 2, out[0], out[1], out[2]};
         int64_t ia[25];
