@@ -10,8 +10,7 @@
 #include "ir.h"
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
-int64_t fc_rt_conv_gemm_scratch(int64_t groups, int64_t cout_g, int64_t krows, int64_t nb,
-                                int64_t threads);
+int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
 
 /* Spatial geometry in canonical 3-D form; real axis i of nsp lives in slot 3 - nsp + i. */
 typedef struct NnGeom {
@@ -226,7 +225,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
     NnGeom geo;
-    int64_t dims[FC_MAX_RANK], group = fc_attr_i(n, "group", 1), cin, cout, cin_g, cout_g;
+    int64_t dims[FC_MAX_RANK], group = fc_attr_i(n, "group", 1), cin, cout, cin_g;
     int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, *ia;
     int nsp, pad_mode, i, mode;
     if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
@@ -242,7 +241,6 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         return fc_err(g, n, "group %lld does not divide %lld input / %lld output channels",
                       (long long)group, (long long)cin, (long long)cout);
     cin_g = cin / group;
-    cout_g = cout / group;
     if (w->dims[1] != cin_g)
         return fc_err(g, n, "weight has %lld input channels per group, expected %lld",
                       (long long)w->dims[1], (long long)cin_g);
@@ -270,15 +268,10 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         return fc_err(g, n, "unknown FcConv activation %lld", (long long)act);
     if (cin_g == 1 && group > 1 && ksz > 1) {
         mode = 2; /* depthwise: direct loops (one input channel: a GEMM with K = taps) */
-        n->scratch_bytes = 0;
     } else {
         mode = ksz == 1 && geo.s[0] == 1 && geo.s[1] == 1 && geo.s[2] == 1 && geo.pb[0] == 0 &&
                geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */
         block = conv_gemm_block(krows, x->dims[0] * osz, g->threads);
-        n->scratch_bytes = krows > 0 && osz > 0 && x->dims[0] > 0
-                               ? 4 * fc_rt_conv_gemm_scratch(group, cout_g, krows, block,
-                                                             g->threads)
-                               : 0;
     }
     ia = fc_pack_ints(g, n, 25);
     ia[0] = x->dims[0];
@@ -289,6 +282,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     ia[5] = block;
     ia[6] = act;
     nn_pack_geo(ia + 7, &geo);
+    n->scratch_bytes = 4 * fc_rt_conv_scratch(ia, g->threads);
     return 0;
 }
 

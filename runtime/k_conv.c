@@ -60,46 +60,179 @@ FC_RT_HELPER void fc_cv_range(int64_t off, int64_t s, int64_t in, int64_t on, in
     *hi = h;
 }
 
-/* Fills d[0..np) with row (kd, kh, kw) of the im2col matrix of one input channel plane x:
- * the input value each output position p0..p0+np reads through that kernel tap (0 in the
- * padding). */
-FC_RT_HELPER void fc_cv_im2col_row(const float *x, const int64_t *geo, int64_t kd, int64_t kh,
-                                   int64_t kw, int64_t p0, int64_t np, float *d)
+/* ---- Padded planes --------------------------------------------------------------------
+ * Both Conv paths read an input channel plane through a view whose taps never leave it: the
+ * plane itself when nothing is padded, else a copy in scratch with the padding written out as
+ * zeros, so no tap loop tests bounds. Along each axis the copy spans what the output windows
+ * cover, E = (O-1)*s + (K-1)*d + 1 (fc_cv_extent), with the input at offset pad; input past
+ * E is never read and not copied. */
+
+typedef struct FcCvView {
+    int64_t rs, ps; /* row stride, depth-slice stride */
+} FcCvView;
+
+FC_RT_HELPER void fc_cv_extent(const int64_t *geo, int64_t e[3])
 {
-    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], OH = geo[4], OW = geo[5];
-    const int64_t sd = geo[9], sh = geo[10], sw = geo[11];
-    const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
-    const int64_t pd = geo[15], ph = geo[16], pw = geo[17];
-    int64_t ow = p0 % OW, oh = (p0 / OW) % OH, od = p0 / OW / OH;
-    int64_t q = 0, row_lo, row_hi;
-    /* the valid range of a whole output row, reused by every segment that is one */
-    fc_cv_range(kw * dw - pw, sw, IW, OW, &row_lo, &row_hi);
-    while (q < np) {
-        int64_t seg = OW - ow < np - q ? OW - ow : np - q;
-        int64_t id = od * sd + kd * dd - pd, ih = oh * sh + kh * dh - ph;
-        float *o = d + q;
-        int64_t j;
+    int a;
+    for (a = 0; a < 3; a++)
+        e[a] = (geo[3 + a] - 1) * geo[9 + a] + (geo[6 + a] - 1) * geo[12 + a] + 1;
+}
+
+FC_RT_HELPER int fc_cv_has_pads(const int64_t *geo)
+{
+    return geo[15] != 0 || geo[16] != 0 || geo[17] != 0;
+}
+
+/* Writes rows [r0, r1) (row r is depth r / EH, height r % EH) of plane x's padded copy xp. */
+FC_RT_HELPER void fc_cv_pad_rows(const float *x, const int64_t *geo, const int64_t e[3],
+                                 int64_t r0, int64_t r1, float *xp)
+{
+    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], pd = geo[15], ph = geo[16];
+    const int64_t EH = e[1], EW = e[2];
+    const int64_t lead = geo[17] < EW ? geo[17] : EW;
+    const int64_t n = IW < EW - lead ? IW : EW - lead;
+    int64_t r, j;
+    for (r = r0; r < r1; r++) {
+        int64_t id = r / EH - pd, ih = r % EH - ph;
+        float *d = xp + r * EW;
         if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
-            for (j = 0; j < seg; j++)
-                o[j] = 0.0f;
-        } else {
-            const float *xr = x + (id * IH + ih) * IW;
-            int64_t off = ow * sw + kw * dw - pw, lo = row_lo, hi = row_hi;
-            if (ow != 0 || seg != OW)
-                fc_cv_range(off, sw, IW, seg, &lo, &hi);
-            for (j = 0; j < lo; j++)
-                o[j] = 0.0f;
-            if (sw == 1)
-                memcpy(o + lo, xr + off + lo, (size_t)(hi - lo) * sizeof(float));
-            else
-                for (j = lo; j < hi; j++)
-                    o[j] = xr[j * sw + off];
-            for (j = hi; j < seg; j++)
-                o[j] = 0.0f;
+            for (j = 0; j < EW; j++)
+                d[j] = 0.0f;
+            continue;
         }
-        q += seg;
-        ow += seg;
-        if (ow == OW) {
+        for (j = 0; j < lead; j++)
+            d[j] = 0.0f;
+        memcpy(d + lead, x + (id * IH + ih) * IW, (size_t)n * sizeof(float));
+        for (j = lead + n; j < EW; j++)
+            d[j] = 0.0f;
+    }
+}
+
+/* How the Conv reads its input planes: the planes themselves when nothing is padded, else
+ * padded copies (fc_cv_view_rows); the same strides for every plane. */
+FC_RT_HELPER FcCvView fc_cv_view_of(const int64_t *geo)
+{
+    FcCvView v;
+    int64_t e[3];
+    if (!fc_cv_has_pads(geo)) {
+        v.rs = geo[2];
+        v.ps = geo[1] * geo[2];
+    } else {
+        fc_cv_extent(geo, e);
+        v.rs = e[2];
+        v.ps = e[1] * e[2];
+    }
+    return v;
+}
+
+/* The base of plane x's view for output positions [p, p+len): x itself when unpadded, else
+ * xp, after writing the rows of the padded copy those windows touch. */
+FC_RT_HELPER const float *fc_cv_view_rows(const float *x, const int64_t *geo, int64_t p,
+                                          int64_t len, float *xp)
+{
+    const int64_t OH = geo[4], OW = geo[5], KD = geo[6], KH = geo[7];
+    const int64_t sd = geo[9], sh = geo[10], dd = geo[12], dh = geo[13];
+    int64_t e[3], first, last;
+    if (!fc_cv_has_pads(geo))
+        return x;
+    fc_cv_extent(geo, e);
+    /* rows are numbered depth-major, so the windows' rows lie between the first position's
+     * top row and the last position's bottom row */
+    first = p / OW / OH * sd * e[1] + p / OW % OH * sh;
+    last = ((p + len - 1) / OW / OH * sd + (KD - 1) * dd) * e[1] + (p + len - 1) / OW % OH * sh +
+           (KH - 1) * dh;
+    fc_cv_pad_rows(x, geo, e, first, last + 1, xp);
+    return xp;
+}
+
+/* ---- im2col into the GEMM's B panel ---------------------------------------------------- */
+
+/* The columns of one Conv GEMM block: global column j is output position j % osz of image
+ * j / osz, so a block of a small feature map spans several images and the GEMM stays wide.
+ * The block's im2col matrix (krows x ncols) is written straight into the B panel layout of
+ * runtime/k_gemm.c: column q of row r at pb[((q / nr) * krows + r) * nr + q % nr]. */
+typedef struct FcCvBlock {
+    const float *x;     /* the input, all images */
+    const int64_t *geo;
+    int64_t cin, c0, cin_g, krows; /* input channels: all, group's first, per group; rows */
+    int64_t isz, osz, j0, cnt, ncols, nr; /* plane sizes; first column, columns (padded to
+                                           * nr), panel strip width */
+    int pointwise;      /* 1x1, stride 1, no padding: a row is a copy of the input plane */
+} FcCvBlock;
+
+/* A write position in one panel row: strip and lane of the next column. */
+typedef struct FcCvCursor {
+    int64_t strip, lane;
+} FcCvCursor;
+
+FC_RT_HELPER FcCvCursor fc_cv_cursor(int64_t q, int64_t nr)
+{
+    FcCvCursor c;
+    c.strip = q / nr;
+    c.lane = q % nr;
+    return c;
+}
+
+/* Appends n values src[0], src[sw], ... to panel row `prow` (pb + r*nr) at cursor *c. */
+FC_RT_HELPER void fc_cv_put_run(const float *src, int64_t sw, int64_t n, const FcCvBlock *bk,
+                                float *prow, FcCvCursor *c)
+{
+    const int64_t nr = bk->nr;
+    while (n > 0) {
+        int64_t k = nr - c->lane < n ? nr - c->lane : n, j;
+        float *d = prow + c->strip * bk->krows * nr + c->lane;
+        if (sw == 1)
+            for (j = 0; j < k; j++)
+                d[j] = src[j];
+        else
+            for (j = 0; j < k; j++)
+                d[j] = src[j * sw];
+        src += k * sw;
+        n -= k;
+        c->lane += k;
+        if (c->lane == nr) {
+            c->lane = 0;
+            c->strip++;
+        }
+    }
+}
+
+/* Runs of a GEMM block: a stretch of output positions of one image cut into pieces that
+ * each lie in one output row and one panel strip, so for every tap a piece is one copy of
+ * consecutive input values (stride sw) into consecutive panel lanes. The cutting is the same
+ * for every tap and input channel: it is done once and replayed for all krows rows. */
+#define FC_CV_RUNS 64
+typedef struct FcCvRuns {
+    int64_t n;
+    int64_t dst[FC_CV_RUNS]; /* panel offset of the piece's first column in row 0 */
+    int64_t src[FC_CV_RUNS]; /* view offset of its first input value for tap (0, 0, 0) */
+    int64_t len[FC_CV_RUNS];
+} FcCvRuns;
+
+/* Cuts output positions [p, p+len) of one image, starting at block column q, into at most
+ * FC_CV_RUNS pieces; returns how many positions they cover. */
+FC_RT_HELPER int64_t fc_cv_cut_runs(const FcCvBlock *bk, const FcCvView *v, int64_t p,
+                                    int64_t len, int64_t q, FcCvRuns *rn)
+{
+    const int64_t *geo = bk->geo;
+    const int64_t OH = geo[4], OW = geo[5], sd = geo[9], sh = geo[10], sw = geo[11];
+    const int64_t nr = bk->nr;
+    int64_t ow = p % OW, oh = p / OW % OH, od = p / OW / OH, done = 0;
+    int64_t strip = q / nr, lane = q % nr;
+    rn->n = 0;
+    while (done < len && rn->n < FC_CV_RUNS) {
+        int64_t k = OW - ow < len - done ? OW - ow : len - done;
+        if (nr - lane < k)
+            k = nr - lane;
+        rn->dst[rn->n] = strip * bk->krows * nr + lane;
+        rn->src[rn->n] = od * sd * v->ps + oh * sh * v->rs + ow * sw;
+        rn->len[rn->n++] = k;
+        done += k;
+        if ((lane += k) == nr) {
+            lane = 0;
+            strip++;
+        }
+        if ((ow += k) == OW) {
             ow = 0;
             if (++oh == OH) {
                 oh = 0;
@@ -107,47 +240,77 @@ FC_RT_HELPER void fc_cv_im2col_row(const float *x, const int64_t *geo, int64_t k
             }
         }
     }
+    return done;
 }
 
-/* The columns of one Conv GEMM block: global column j is output position j % osz of image
- * j / osz, so a block of a small feature map spans several images and the GEMM stays wide. */
-typedef struct FcCvBlock {
-    const float *x;     /* the input, all images */
-    const int64_t *geo;
-    int64_t cin, c0, cin_g; /* input channels: all, the group's first, per group */
-    int64_t isz, osz, j0, cnt, ncols; /* plane sizes; first column, columns, padded to NR */
-    int pointwise;      /* 1x1, stride 1, no padding: a row is a copy of the input plane */
-} FcCvBlock;
-
-/* Packs the block's im2col matrix (krows x ncols, columns past cnt zero) into B panel
- * strips of nr columns (runtime/k_gemm.c's layout), one row at a time through `row`. */
-FC_RT_HELPER void fc_cv_pack_block(const FcCvBlock *bk, int64_t nr, float *row, float *pb)
+/* Panel rows r0.. (one per kernel tap, rows nr floats apart) of the positions in rn, read
+ * through base pointer xv of view v. */
+FC_RT_HELPER void fc_cv_pack_runs(const FcCvRuns *rn, const FcCvView *v, const float *xv,
+                                  const FcCvBlock *bk, int64_t r0, float *pb)
 {
     const int64_t *geo = bk->geo;
-    const int64_t KD = geo[6], KH = geo[7], KW = geo[8];
-    const int64_t krows = bk->cin_g * KD * KH * KW;
-    int64_t c, kd, kh, kw, r = 0, s;
-    for (c = 0; c < bk->cin_g; c++)
-        for (kd = 0; kd < KD; kd++)
-            for (kh = 0; kh < KH; kh++)
-                for (kw = 0; kw < KW; kw++, r++) {
-                    int64_t q = 0, j = bk->j0;
-                    while (q < bk->cnt) {
-                        int64_t b = j / bk->osz, p = j % bk->osz;
-                        int64_t len = bk->osz - p < bk->cnt - q ? bk->osz - p : bk->cnt - q;
-                        const float *xc = bk->x + (b * bk->cin + bk->c0 + c) * bk->isz;
-                        if (bk->pointwise)
-                            memcpy(row + q, xc + p, (size_t)len * sizeof(float));
-                        else
-                            fc_cv_im2col_row(xc, geo, kd, kh, kw, p, len, row + q);
-                        q += len;
-                        j += len;
-                    }
-                    for (; q < bk->ncols; q++)
-                        row[q] = 0.0f;
-                    for (s = 0; s < bk->ncols; s += nr)
-                        memcpy(pb + s * krows + r * nr, row + s, (size_t)nr * sizeof(float));
+    const int64_t KD = geo[6], KH = geo[7], KW = geo[8], sw = geo[11];
+    const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
+    int64_t kd, kh, kw, i, j;
+    float *prow = pb + r0 * bk->nr;
+    for (kd = 0; kd < KD; kd++)
+        for (kh = 0; kh < KH; kh++)
+            for (kw = 0; kw < KW; kw++, prow += bk->nr) {
+                const float *tap = xv + kd * dd * v->ps + kh * dh * v->rs + kw * dw;
+                for (i = 0; i < rn->n; i++) {
+                    const float *s = tap + rn->src[i];
+                    float *d = prow + rn->dst[i];
+                    const int64_t n = rn->len[i];
+                    if (sw == 1)
+                        for (j = 0; j < n; j++)
+                            d[j] = s[j];
+                    else
+                        for (j = 0; j < n; j++)
+                            d[j] = s[j * sw];
                 }
+            }
+}
+
+/* Packs the block's im2col matrix (columns past cnt zero) into the B panel pb; xp is room
+ * for one padded input plane. */
+FC_RT_HELPER void fc_cv_pack_block(const FcCvBlock *bk, float *xp, float *pb)
+{
+    const int64_t *geo = bk->geo;
+    const int64_t ksz = geo[6] * geo[7] * geo[8], nr = bk->nr;
+    const FcCvView v = fc_cv_view_of(geo);
+    int64_t q = 0, j = bk->j0, c, r, l;
+    while (q < bk->cnt) {
+        int64_t b = j / bk->osz, p = j % bk->osz;
+        int64_t len = bk->osz - p < bk->cnt - q ? bk->osz - p : bk->cnt - q;
+        if (bk->pointwise) {
+            for (c = 0; c < bk->cin_g; c++) {
+                FcCvCursor cur = fc_cv_cursor(q, nr);
+                fc_cv_put_run(bk->x + (b * bk->cin + bk->c0 + c) * bk->isz + p, 1, len, bk,
+                              pb + c * nr, &cur);
+            }
+        } else {
+            int64_t done = 0;
+            while (done < len) {
+                FcCvRuns rn;
+                int64_t part = fc_cv_cut_runs(bk, &v, p + done, len - done, q + done, &rn);
+                for (c = 0; c < bk->cin_g; c++) {
+                    const float *xc = bk->x + (b * bk->cin + bk->c0 + c) * bk->isz;
+                    fc_cv_pack_runs(&rn, &v, fc_cv_view_rows(xc, geo, p + done, part, xp), bk,
+                                    c * ksz, pb);
+                }
+                done += part;
+            }
+        }
+        q += len;
+        j += len;
+    }
+    /* the last strip's unused lanes */
+    if (bk->cnt % nr != 0) {
+        float *last = pb + (bk->ncols / nr - 1) * bk->krows * nr;
+        for (r = 0; r < bk->krows; r++)
+            for (l = bk->cnt % nr; l < nr; l++)
+                last[r * nr + l] = 0.0f;
+    }
 }
 
 /* Adds col[r][q] (r over c, kd, kh, kw; q over input positions p0..p0+np) into y (cout
@@ -197,44 +360,112 @@ FC_RT_HELPER void fc_cv_col2im(const float *col, const int64_t *geo, int64_t cou
                 }
 }
 
-/* Direct convolution of one input channel plane x with one filter w into output plane y
- * (which holds the bias or zero already). */
-FC_RT_HELPER void fc_cv_direct_plane(const float *x, const float *w, const int64_t *geo,
-                                     float *y)
+/* ---- Depthwise: direct loops over a padded plane ---------------------------------------
+ * One output plane from one input channel: the channel is copied once into a zero-padded
+ * plane xp (fc_cv_pad_rows), so every tap is a branch-free multiply-add over whole rows. Taps
+ * are summed in (kd, kh, kw) order onto the bias, in 16-wide chunks the compiler keeps in
+ * vector registers across a kernel row. */
+
+/* Floats of the chunk slack past the padded plane and past z. */
+#define FC_CV_DW_SLACK 16
+
+/* Unit H and W strides: output (oh, ow) of depth od is z[oh*EW + ow] where z[i] sums
+ * w[tap] * xp[tap offset + i] over the taps, one contiguous loop over all rows of the plane
+ * (the EW - OW columns between rows are computed and dropped), which keeps the loops long
+ * on narrow planes. z has OH*EW + FC_CV_DW_SLACK floats; xp has FC_CV_DW_SLACK zeros past
+ * the plane for the last chunk. */
+FC_RT_FMA_FN FC_RT_HELPER void fc_cv_dw_unit_stride(const float *FC_CV_RESTRICT xp,
+                                                    const float *w, const int64_t *geo,
+                                                    const int64_t e[3], float bias,
+                                                    float *FC_CV_RESTRICT z, float *y)
 {
-    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], OD = geo[3], OH = geo[4], OW = geo[5];
-    const int64_t KD = geo[6], KH = geo[7], KW = geo[8];
+    FC_RT_FMA_BEGIN
+    const int64_t OD = geo[3], OH = geo[4], OW = geo[5], KD = geo[6], KH = geo[7], KW = geo[8];
+    const int64_t sd = geo[9], dd = geo[12], dh = geo[13], dw = geo[14];
+    const int64_t EH = e[1], EW = e[2], len = (OH - 1) * EW + OW;
+    int64_t od, oh, kd, kh, kw, i;
+    int u;
+    for (od = 0; od < OD; od++) {
+        /* every chunk, also the last one's columns past len (computed and dropped) */
+        for (i = 0; i < (len + 15) / 16 * 16; i++)
+            z[i] = bias;
+        for (kd = 0; kd < KD; kd++)
+            for (kh = 0; kh < KH; kh++) {
+                const float *xr = xp + ((od * sd + kd * dd) * EH + kh * dh) * EW;
+                const float *wr = w + (kd * KH + kh) * KW;
+                for (i = 0; i < len; i += 16) {
+                    float acc[16];
+                    for (u = 0; u < 16; u++)
+                        acc[u] = z[i + u];
+                    for (kw = 0; kw < KW; kw++) {
+                        const float wv = wr[kw], *s = xr + i + kw * dw;
+                        for (u = 0; u < 16; u++)
+                            acc[u] += wv * s[u];
+                    }
+                    for (u = 0; u < 16; u++)
+                        z[i + u] = acc[u];
+                }
+            }
+        for (oh = 0; oh < OH; oh++)
+            memcpy(y + (od * OH + oh) * OW, z + oh * EW, (size_t)OW * sizeof(float));
+    }
+}
+
+/* Any strides: one output row at a time, one tap at a time across the row. */
+FC_RT_FMA_FN FC_RT_HELPER void fc_cv_dw_strided(const float *FC_CV_RESTRICT xp, const float *w,
+                                                const int64_t *geo, const int64_t e[3],
+                                                float bias, float *FC_CV_RESTRICT y)
+{
+    FC_RT_FMA_BEGIN
+    const int64_t OD = geo[3], OH = geo[4], OW = geo[5], KD = geo[6], KH = geo[7], KW = geo[8];
     const int64_t sd = geo[9], sh = geo[10], sw = geo[11];
     const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
-    const int64_t pd = geo[15], ph = geo[16], pw = geo[17];
-    int64_t od, oh, kd, kh, kw, j;
+    const int64_t EH = e[1], EW = e[2];
+    int64_t od, oh, ow, kd, kh, kw;
     for (od = 0; od < OD; od++)
         for (oh = 0; oh < OH; oh++) {
             float *yr = y + (od * OH + oh) * OW;
-            for (kd = 0; kd < KD; kd++) {
-                int64_t id = od * sd + kd * dd - pd;
-                if (id < 0 || id >= ID)
-                    continue;
-                for (kh = 0; kh < KH; kh++) {
-                    int64_t ih = oh * sh + kh * dh - ph;
-                    const float *xr;
-                    if (ih < 0 || ih >= IH)
-                        continue;
-                    xr = x + (id * IH + ih) * IW;
+            for (ow = 0; ow < OW; ow++)
+                yr[ow] = bias;
+            for (kd = 0; kd < KD; kd++)
+                for (kh = 0; kh < KH; kh++)
                     for (kw = 0; kw < KW; kw++) {
-                        float wv = w[(kd * KH + kh) * KW + kw];
-                        int64_t off = kw * dw - pw, lo, hi;
-                        fc_cv_range(off, sw, IW, OW, &lo, &hi);
-                        if (sw == 1) {
-                            fc_cv_axpy(hi - lo, wv, xr + off + lo, yr + lo);
-                        } else {
-                            for (j = lo; j < hi; j++)
-                                yr[j] += wv * xr[j * sw + off];
-                        }
+                        const float wv = w[(kd * KH + kh) * KW + kw];
+                        const float *xr =
+                            xp + ((od * sd + kd * dd) * EH + oh * sh + kh * dh) * EW + kw * dw;
+                        for (ow = 0; ow < OW; ow++)
+                            yr[ow] += wv * xr[ow * sw];
                     }
-                }
-            }
         }
+}
+
+/* Floats of one thread's depthwise scratch: padded plane and z, each with slack, 16-aligned. */
+FC_RT_HELPER int64_t fc_cv_dw_floats(const int64_t *geo, int64_t *zoff)
+{
+    int64_t e[3], plane;
+    fc_cv_extent(geo, e);
+    plane = (e[0] * e[1] * e[2] + FC_CV_DW_SLACK + 15) / 16 * 16;
+    *zoff = plane;
+    return plane + (geo[4] * e[2] + FC_CV_DW_SLACK + 15) / 16 * 16;
+}
+
+/* Output plane y = bias + conv(input plane x, filter w), then the activation; scratch holds
+ * fc_cv_dw_floats(geo) floats. */
+FC_RT_HELPER void fc_cv_dw_plane(const float *x, const float *w, const int64_t *geo, float bias,
+                                 int act, float *scratch, float *y)
+{
+    int64_t e[3], zoff, ep, i;
+    fc_cv_dw_floats(geo, &zoff);
+    fc_cv_extent(geo, e);
+    ep = e[0] * e[1] * e[2];
+    fc_cv_pad_rows(x, geo, e, 0, e[0] * e[1], scratch);
+    for (i = ep; i < ep + FC_CV_DW_SLACK; i++)
+        scratch[i] = 0.0f;
+    if (geo[10] == 1 && geo[11] == 1)
+        fc_cv_dw_unit_stride(scratch, w, geo, e, bias, scratch + zoff, y);
+    else
+        fc_cv_dw_strided(scratch, w, geo, e, bias, y);
+    fc_rt_vact(y, geo[3] * geo[4] * geo[5], act);
 }
 
 /* Sets `count` floats of every channel plane of y[c] to bias[c] (or 0). */
@@ -249,19 +480,27 @@ FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels,
     }
 }
 
-/* Floats one thread's slice of the Conv GEMM scratch holds: a B panel (krows x nb), a C
- * block (Cout_g rows, MR-padded, x nb) and one im2col row (nb); a multiple of 16. */
+/* ---- Scratch ---------------------------------------------------------------------------- */
+
 /* A block's columns rounded up to 32 (a multiple of every ISA's NR): the panel width. */
 FC_RT_HELPER int64_t fc_cv_block_cols(int64_t nb)
 {
     return (nb + 31) / 32 * 32;
 }
 
-FC_RT_HELPER int64_t fc_cv_thread_floats(int64_t cout_g, int64_t krows, int64_t nb)
+/* Floats one thread's slice of the Conv GEMM scratch holds: a B panel (krows x nb), a C
+ * block (Cout_g rows, MR-padded, x nb) and, when the input is padded, one padded input
+ * plane; a multiple of 16. */
+FC_RT_HELPER int64_t fc_cv_thread_floats(const int64_t *geo, int64_t cout_g, int64_t krows,
+                                         int64_t nb)
 {
-    int64_t f;
+    int64_t f, e[3];
     nb = fc_cv_block_cols(nb);
-    f = krows * nb + fc_rt_sgemm_a_panel_floats(cout_g, 1) * nb + nb;
+    f = krows * nb + fc_rt_sgemm_a_panel_floats(cout_g, 1) * nb;
+    if (fc_cv_has_pads(geo)) {
+        fc_cv_extent(geo, e);
+        f += e[0] * e[1] * e[2];
+    }
     return (f + 15) / 16 * 16;
 }
 
@@ -271,12 +510,21 @@ FC_RT_HELPER int64_t fc_cv_apanel_floats(int64_t groups, int64_t cout_g, int64_t
     return (groups * fc_rt_sgemm_a_panel_floats(cout_g, krows) + 15) / 16 * 16;
 }
 
-/* Scratch floats of Conv's GEMM path (modes 0 and 1) on `threads` threads. */
-FC_RT int64_t fc_rt_conv_gemm_scratch(int64_t groups, int64_t cout_g, int64_t krows, int64_t nb,
-                                      int64_t threads)
+/* Scratch floats fc_rt_conv needs on `threads` threads, from its packed ia (below): the
+ * depthwise path a padded plane per thread, the GEMM paths the packed weights and a slice
+ * per thread; none when there is nothing to compute. */
+FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
 {
-    return 16 + fc_cv_apanel_floats(groups, cout_g, krows) +
-           threads * fc_cv_thread_floats(cout_g, krows, nb);
+    const int64_t *geo = ia + 7;
+    const int64_t G = ia[3], cout_g = ia[2] / G, krows = ia[1] / G * geo[6] * geo[7] * geo[8];
+    const int64_t total = ia[0] * geo[3] * geo[4] * geo[5];
+    int64_t zoff;
+    if (ia[4] == 2)
+        return 16 + threads * fc_cv_dw_floats(geo, &zoff);
+    if (krows == 0 || total == 0)
+        return 0;
+    return 16 + fc_cv_apanel_floats(G, cout_g, krows) +
+           threads * fc_cv_thread_floats(geo, cout_g, krows, ia[5]);
 }
 
 /* Writes C block rows (one per output channel of the group, columns as in FcCvBlock) to
@@ -318,8 +566,9 @@ FC_RT_HELPER float *fc_cv_align64(float *p)
  *     [5] GEMM block: columns per block (columns run over all images' output positions;
  *         prepare picks a multiple of 16), [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file).
- * scratch (modes 0, 1): fc_rt_conv_gemm_scratch floats: the weights packed once per call,
- * then one slice per thread (B panel, C block, im2col row); mode 2: none.
+ * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: the weights packed once per
+ * call, then one slice per thread (B panel, C block, padded input plane); mode 2: a padded
+ * plane per thread.
  * Blocks of columns, and depthwise planes, are independent: they run on FC_RT_THREADS. */
 FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
 {
@@ -335,17 +584,18 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     const int64_t ksz = geo[6] * geo[7] * geo[8];
     const int64_t isz = geo[0] * geo[1] * geo[2], osz = geo[3] * geo[4] * geo[5];
     const int64_t krows = Cin_g * ksz, total = N * osz;
-    int64_t i, g, blk, nblocks;
+    int64_t i, g, blk, nblocks, zoff;
     float *apan, *slices;
     int64_t apf, slice;
     if (mode == 2) {
+        float *planes = fc_cv_align64((float *)n->scratch);
+        const int64_t dwf = fc_cv_dw_floats(geo, &zoff);
         FC_RT_OMP_FOR_IF(N * Cout * osz * ksz >= 4 * FC_RT_PAR_MIN_WORK)
         for (i = 0; i < N * Cout; i++) {
             int64_t b = i / Cout, oc = i % Cout;
-            float *yp = y + i * osz;
-            fc_cv_fill_bias(yp, bias ? bias + oc : NULL, 1, osz);
-            fc_cv_direct_plane(x + (b * Cin + oc / Cout_g) * isz, w + oc * ksz, geo, yp);
-            fc_rt_vact(yp, osz, act);
+            fc_cv_dw_plane(x + (b * Cin + oc / Cout_g) * isz, w + oc * ksz, geo,
+                           bias ? bias[oc] : 0.0f, act, planes + FC_RT_TID() * dwf,
+                           y + i * osz);
         }
         return;
     }
@@ -361,31 +611,32 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     apf = fc_rt_sgemm_a_panel_floats(Cout_g, krows);
     apan = fc_cv_align64((float *)n->scratch);
     slices = apan + fc_cv_apanel_floats(G, Cout_g, krows);
-    slice = fc_cv_thread_floats(Cout_g, krows, nb);
+    slice = fc_cv_thread_floats(geo, Cout_g, krows, nb);
     for (g = 0; g < G; g++)
         fc_rt_sgemm_pack_a_panel(Cout_g, krows, w + g * Cout_g * krows, krows, apan + g * apf);
     nblocks = (total + nb - 1) / nb;
     FC_RT_OMP_FOR_IF(nblocks > 1 && total * Cout * krows >= 4 * FC_RT_PAR_MIN_WORK)
     for (blk = 0; blk < nblocks; blk++) {
-        const int64_t nr = fc_rt_sgemm_nr();
         float *pb = slices + FC_RT_TID() * slice;
         float *cb = pb + krows * fc_cv_block_cols(nb);
-        float *row = cb + fc_rt_sgemm_a_panel_floats(Cout_g, 1) * fc_cv_block_cols(nb);
+        float *xp = cb + fc_rt_sgemm_a_panel_floats(Cout_g, 1) * fc_cv_block_cols(nb);
         FcCvBlock bk;
         int64_t gg;
         bk.x = x;
         bk.geo = geo;
         bk.cin = Cin;
         bk.cin_g = Cin_g;
+        bk.krows = krows;
         bk.isz = isz;
         bk.osz = osz;
         bk.j0 = blk * nb;
         bk.cnt = total - bk.j0 < nb ? total - bk.j0 : nb;
-        bk.ncols = (bk.cnt + nr - 1) / nr * nr;
+        bk.nr = fc_rt_sgemm_nr();
+        bk.ncols = (bk.cnt + bk.nr - 1) / bk.nr * bk.nr;
         bk.pointwise = mode == 1;
         for (gg = 0; gg < G; gg++) {
             bk.c0 = gg * Cin_g;
-            fc_cv_pack_block(&bk, nr, row, pb);
+            fc_cv_pack_block(&bk, xp, pb);
             fc_rt_sgemm_panels(Cout_g, bk.ncols, krows, apan + gg * apf, pb, cb, bk.ncols);
             fc_cv_store_block(cb, &bk, Cout, gg * Cout_g, Cout_g, bias, act, y);
         }

@@ -165,41 +165,89 @@ FC_RT_HELPER void fc_pl_pool(const FcRtNode *n, FcRtTensor *t, int kind)
     }
 }
 
+/* y[0..cnt) = (seed ? : max of y and) the max over kw of xs[ow*sw + kw*dw], taps in kw
+ * order, a later value replacing the max only when greater (as fc_pl_pool, so NaNs come out
+ * the same). The common 2-wide window of stride 2 takes both taps in one pass, which the
+ * compiler vectorizes with even/odd shuffles; other shapes one tap per pass. */
+FC_RT_HELPER void fc_pl_max_taps_f32(const float *xs, int64_t cnt, int64_t KW, int64_t sw,
+                                     int64_t dw, int seed, float *y)
+{
+    int64_t ow, kw;
+    if (KW == 2 && sw == 2 && dw == 1) {
+        if (seed)
+            for (ow = 0; ow < cnt; ow++)
+                y[ow] = xs[2 * ow + 1] > xs[2 * ow] ? xs[2 * ow + 1] : xs[2 * ow];
+        else
+            for (ow = 0; ow < cnt; ow++) {
+                float m = xs[2 * ow] > y[ow] ? xs[2 * ow] : y[ow];
+                y[ow] = xs[2 * ow + 1] > m ? xs[2 * ow + 1] : m;
+            }
+        return;
+    }
+    for (kw = 0; kw < KW; kw++) {
+        const float *x = xs + kw * dw;
+        if (seed && kw == 0) {
+            for (ow = 0; ow < cnt; ow++)
+                y[ow] = x[ow * sw];
+        } else if (sw == 1) {
+            for (ow = 0; ow < cnt; ow++)
+                y[ow] = x[ow] > y[ow] ? x[ow] : y[ow];
+        } else if (sw == 2) {
+            for (ow = 0; ow < cnt; ow++)
+                y[ow] = x[2 * ow] > y[ow] ? x[2 * ow] : y[ow];
+        } else {
+            for (ow = 0; ow < cnt; ow++)
+                y[ow] = x[ow * sw] > y[ow] ? x[ow * sw] : y[ow];
+        }
+    }
+}
+
 /* One output row yr[wlo..whi) of a float32 MaxPool whose taps all lie inside the input along
  * W (the interior columns), tap rows (kd, kh) in [d0,d1) x [h0,h1). Taps are visited in the
- * order of fc_pl_pool (kd, kh, kw; the first tap seeds the max, a later one replaces it only
- * when greater), so NaN handling is identical, but one tap at a time across the whole row:
- * the inner loops are plain strided maxima the compiler vectorizes. */
+ * order of fc_pl_pool (kd, kh, kw; the first tap seeds the max), but a kernel row at a time
+ * across the whole output row: plain maxima the compiler vectorizes. */
 FC_RT_HELPER void fc_pl_max_row_f32(const float *xf, const int64_t *geo, int64_t bd, int64_t bh,
                                     int64_t d0, int64_t d1, int64_t h0, int64_t h1, int64_t wlo,
                                     int64_t whi, float *yr)
 {
     const int64_t IH = geo[1], IW = geo[2], KW = geo[8], sw = geo[11];
     const int64_t dd = geo[12], dh = geo[13], dw = geo[14], pw = geo[17];
-    int64_t kd, kh, kw, ow, first = 1;
-    float *y = yr + wlo;
-    int64_t cnt = whi - wlo;
+    int64_t kd, kh;
+    int seed = 1;
     for (kd = d0; kd < d1; kd++)
-        for (kh = h0; kh < h1; kh++) {
-            const float *row = xf + ((bd + kd * dd) * IH + bh + kh * dh) * IW + wlo * sw - pw;
-            for (kw = 0; kw < KW; kw++) {
-                const float *xs = row + kw * dw;
-                if (first) {
-                    for (ow = 0; ow < cnt; ow++)
-                        y[ow] = xs[ow * sw];
-                    first = 0;
-                } else if (sw == 1) {
-                    for (ow = 0; ow < cnt; ow++)
-                        y[ow] = xs[ow] > y[ow] ? xs[ow] : y[ow];
-                } else if (sw == 2) {
-                    for (ow = 0; ow < cnt; ow++)
-                        y[ow] = xs[2 * ow] > y[ow] ? xs[2 * ow] : y[ow];
-                } else {
-                    for (ow = 0; ow < cnt; ow++)
-                        y[ow] = xs[ow * sw] > y[ow] ? xs[ow * sw] : y[ow];
-                }
-            }
+        for (kh = h0; kh < h1; kh++, seed = 0)
+            fc_pl_max_taps_f32(xf + ((bd + kd * dd) * IH + bh + kh * dh) * IW + wlo * sw - pw,
+                               whi - wlo, KW, sw, dw, seed, yr + wlo);
+}
+
+/* A float32 plane of the most common MaxPool, 2x2 windows of stride 2 with no padding or
+ * dilation (2-D): each output is the max of four inputs, taken in fc_pl_pool's tap order,
+ * in one vectorizable pass per output row. */
+FC_RT_HELPER void fc_pl_max2x2s2_plane_f32(const float *xf, int64_t IW, int64_t OH, int64_t OW,
+                                           float *yf)
+{
+    int64_t oh, ow;
+    for (oh = 0; oh < OH; oh++) {
+        const float *r0 = xf + 2 * oh * IW, *r1 = r0 + IW;
+        float *y = yf + oh * OW;
+        for (ow = 0; ow < OW; ow++) {
+            float m = r0[2 * ow + 1] > r0[2 * ow] ? r0[2 * ow + 1] : r0[2 * ow];
+            m = r1[2 * ow] > m ? r1[2 * ow] : m;
+            y[ow] = r1[2 * ow + 1] > m ? r1[2 * ow + 1] : m;
         }
+    }
+}
+
+/* Whether geo is the 2x2 stride-2 unpadded 2-D window of fc_pl_max2x2s2_plane_f32 (windows
+ * then always lie inside the input). */
+FC_RT_HELPER int fc_pl_is_2x2s2(const int64_t *geo)
+{
+    int a;
+    for (a = 1; a < 3; a++)
+        if (geo[6 + a] != 2 || geo[9 + a] != 2 || geo[12 + a] != 1 || geo[15 + a] != 0 ||
+            2 * geo[3 + a] > geo[a])
+            return 0;
+    return geo[0] == 1 && geo[3] == 1 && geo[6] == 1;
 }
 
 /* MaxPool. X [N, C, sp..] f32 / f64 / int8 / uint8; Y like X; optional Indices (int64) are
@@ -235,6 +283,10 @@ FC_RT void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t)
         const float *xf = (const float *)xt->data + c * ID * IH * IW;
         float *yf = (float *)yt->data + c * OD * OH * OW;
         int64_t od, oh, ow;
+        if (fc_pl_is_2x2s2(geo)) {
+            fc_pl_max2x2s2_plane_f32(xf, IW, OH, OW, yf);
+            continue;
+        }
         for (od = 0; od < OD; od++) {
             int64_t bd = od * sd - pd, d0, d1;
             fc_pl_taps(bd, dd, ID, KD, &d0, &d1);

@@ -26,6 +26,7 @@ void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t);
+int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
 void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_avgpool(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_lppool(const FcRtNode *n, FcRtTensor *t);
@@ -531,6 +532,105 @@ static void test_conv_blocks_across_images_with_relu(void **state)
     assert_true(positives > 0 && positives < N * CO * OH * OW); /* ReLU really clipped */
 }
 
+/* One Conv case of test_conv_shapes_match_reference: canonical 3-D geometry, leading pads pb
+ * and trailing pads pe (the output size implies the trailing ones). */
+typedef struct ConvCase {
+    int64_t N, Cin, Cout, G, in[3], k[3], s[3], d[3], pb[3], pe[3];
+} ConvCase;
+
+/* Runs case c in `mode` with GEMM block `block` and activation `act`, and compares every
+ * output with a direct double-precision loop that tests each tap against the input bounds. */
+static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
+{
+    static float x[4096], w[4096], b[64], y[8192];
+    int64_t out[3], ia[25], osz = 1, isz = 1, ksz = 1;
+    for (int a = 0; a < 3; a++) {
+        out[a] = (c->in[a] + c->pb[a] + c->pe[a] - (c->k[a] - 1) * c->d[a] - 1) / c->s[a] + 1;
+        osz *= out[a];
+        isz *= c->in[a];
+        ksz *= c->k[a];
+    }
+    const int64_t cin_g = c->Cin / c->G, cout_g = c->Cout / c->G;
+    assert_true(c->N * c->Cin * isz <= 4096 && c->Cout * cin_g * ksz <= 4096);
+    assert_true(c->N * c->Cout * osz <= 8192 && c->Cout <= 64);
+    for (int64_t i = 0; i < c->N * c->Cin * isz; i++)
+        x[i] = rnd();
+    for (int64_t i = 0; i < c->Cout * cin_g * ksz; i++)
+        w[i] = rnd();
+    for (int64_t i = 0; i < c->Cout; i++)
+        b[i] = rnd();
+    int64_t dx[5] = {c->N, c->Cin, c->in[0], c->in[1], c->in[2]};
+    int64_t dw[5] = {c->Cout, cin_g, c->k[0], c->k[1], c->k[2]}, db[1] = {c->Cout};
+    int64_t dy[5] = {c->N, c->Cout, out[0], out[1], out[2]};
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 5, dx), tensor(w, FC_DT_F32, 5, dw),
+                       tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 5, dy)};
+    conv_ia(ia, c->N, c->Cin, c->Cout, c->G, mode, block, c->in, out, c->k, c->s, c->d, c->pb);
+    ia[6] = act;
+    assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    for (int64_t n = 0; n < c->N; n++)
+        for (int64_t oc = 0; oc < c->Cout; oc++)
+            for (int64_t o = 0; o < osz; o++) {
+                int64_t op[3] = {o / out[2] / out[1], o / out[2] % out[1], o % out[2]};
+                double acc = b[oc];
+                for (int64_t ci = 0; ci < cin_g; ci++)
+                    for (int64_t kk = 0; kk < ksz; kk++) {
+                        int64_t kp[3] = {kk / c->k[2] / c->k[1], kk / c->k[2] % c->k[1],
+                                         kk % c->k[2]};
+                        int64_t ip[3], inside = 1;
+                        for (int a = 0; a < 3; a++) {
+                            ip[a] = op[a] * c->s[a] + kp[a] * c->d[a] - c->pb[a];
+                            inside &= ip[a] >= 0 && ip[a] < c->in[a];
+                        }
+                        if (!inside)
+                            continue;
+                        acc += (double)w[(oc * cin_g + ci) * ksz + kk] *
+                               x[((n * c->Cin + oc / cout_g * cin_g + ci) * c->in[0] + ip[0]) *
+                                     c->in[1] * c->in[2] +
+                                 ip[1] * c->in[2] + ip[2]];
+                    }
+                if (act == 1 && acc < 0)
+                    acc = 0;
+                NEAR(y[(n * c->Cout + oc) * osz + o], acc, 1e-5);
+            }
+}
+
+/* The im2col (padded-plane runs into the B panel) and depthwise (padded plane, unit-stride
+ * and strided loops) paths against a direct reference, over 1-D / 2-D / 3-D shapes with
+ * strides, dilations, asymmetric pads, groups, channel multipliers, several images, narrow
+ * and odd planes, GEMM blocks that cut images and panel strips, and the ReLU epilogue. */
+static void test_conv_shapes_match_reference(void **state)
+{
+    (void)state;
+    static const ConvCase cases[] = {
+        /* N Cin Cout G  in         k          s          d          pb         pe */
+        {3, 2, 5, 1, {1, 8, 8}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        {2, 3, 4, 1, {1, 7, 5}, {1, 3, 2}, {1, 2, 1}, {1, 1, 2}, {0, 2, 0}, {0, 1, 3}},
+        {2, 4, 6, 2, {1, 5, 9}, {1, 2, 3}, {1, 1, 3}, {1, 2, 1}, {0, 1, 2}, {0, 0, 1}},
+        {1, 2, 3, 1, {3, 4, 5}, {2, 2, 3}, {2, 1, 1}, {1, 1, 1}, {1, 0, 1}, {0, 1, 1}},
+        {4, 1, 3, 1, {1, 1, 17}, {1, 1, 5}, {1, 1, 2}, {1, 1, 1}, {0, 0, 3}, {0, 0, 2}},
+        {5, 3, 2, 1, {1, 3, 3}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        {2, 6, 6, 6, {1, 16, 16}, {1, 7, 7}, {1, 1, 1}, {1, 1, 1}, {0, 3, 3}, {0, 3, 3}},
+        {3, 4, 8, 4, {1, 4, 4}, {1, 7, 7}, {1, 1, 1}, {1, 1, 1}, {0, 3, 3}, {0, 3, 3}},
+        {2, 3, 3, 3, {1, 2, 2}, {1, 7, 7}, {1, 1, 1}, {1, 1, 1}, {0, 3, 3}, {0, 3, 3}},
+        {2, 4, 4, 4, {1, 9, 11}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 0}, {0, 0, 1}},
+        {1, 3, 6, 3, {4, 5, 6}, {2, 3, 2}, {1, 1, 1}, {2, 1, 2}, {1, 2, 0}, {0, 1, 1}},
+        {2, 2, 2, 2, {1, 1, 13}, {1, 1, 4}, {1, 1, 1}, {1, 1, 3}, {0, 0, 5}, {0, 0, 1}},
+        {3, 5, 5, 5, {1, 6, 7}, {1, 3, 5}, {1, 1, 3}, {1, 2, 1}, {0, 0, 2}, {0, 2, 1}},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const ConvCase *c = &cases[i];
+        int depthwise = c->Cin == c->G && c->G > 1;
+        for (int act = 0; act < 2; act++) {
+            conv_case_check(c, 0, 16, act);
+            conv_case_check(c, 0, 48, act);
+            conv_case_check(c, 0, 1024, act);
+            if (depthwise)
+                conv_case_check(c, 2, 0, act);
+        }
+    }
+}
+
 /* ---- ConvTranspose -------------------------------------------------------------------- */
 
 static void convt_ia(int64_t *ia, int64_t N, int64_t Cin, int64_t Cout, int64_t G,
@@ -692,8 +792,9 @@ static void test_maxpool_pads_ceil_dilation_u8(void **state)
     assert_true(yu[0] == 255 && yu[1] == 10 && yu[2] == 255);
 }
 
-/* The float32 MaxPool row fast path (no Indices) against the general loop (Indices wanted),
- * over strides 1-3, pads, dilations and 3-D windows, with NaNs and ties in the data. */
+/* The float32 MaxPool fast paths (no Indices: rows, fused 2-wide stride-2 rows, 2x2 stride-2
+ * planes) against the general loop (Indices wanted), over strides 1-3, pads, dilations and
+ * 3-D windows, with NaNs and ties in the data. */
 static void test_maxpool_fast_path_matches_general(void **state)
 {
     (void)state;
@@ -702,7 +803,11 @@ static void test_maxpool_fast_path_matches_general(void **state)
         {1, 9, 11, 1, 2, 2, 2, 1, 0, 0}, {1, 8, 13, 1, 3, 3, 1, 1, 1, 1},
         {1, 7, 17, 1, 3, 3, 2, 1, 1, 1}, {1, 6, 20, 1, 2, 3, 3, 2, 2, 1},
         {3, 5, 9, 2, 2, 2, 1, 1, 1, 0},  {1, 1, 5, 1, 1, 7, 1, 1, 3, 3},
-        {1, 4, 3, 1, 1, 5, 1, 1, 2, 2}};
+        {1, 4, 3, 1, 1, 5, 1, 1, 2, 2},
+        /* 2x2 stride 2: the unpadded 2-D plane pass (even and odd sizes), and the fused
+         * two-tap row pass (padded; 3-D) */
+        {1, 8, 16, 1, 2, 2, 2, 1, 0, 0}, {1, 2, 2, 1, 2, 2, 2, 1, 0, 0},
+        {1, 7, 9, 1, 2, 2, 2, 1, 1, 1},  {2, 6, 8, 2, 2, 2, 2, 1, 0, 0}};
     float x[2 * 3 * 9 * 20], y1[2 * 3 * 9 * 20], y2[2 * 3 * 9 * 20];
     int64_t idx[2 * 3 * 9 * 20];
     for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
@@ -718,6 +823,7 @@ static void test_maxpool_fast_path_matches_general(void **state)
         for (int64_t i = 0; i < total; i++)
             x[i] = (float)((int)(rnd() * 8.0f)); /* small integers: many ties */
         x[total / 3] = NAN;
+        x[total / 5 + 1] = NAN;
         x[total / 2] = -INFINITY;
         int64_t dx[5] = {1, 2, in[0], in[1], in[2]}, dy[5] = {1, 2, out[0], out[1], out[2]};
         int64_t ia[25];
@@ -1018,6 +1124,7 @@ int main(void)
         cmocka_unit_test(test_conv_pointwise_groups),
         cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
         cmocka_unit_test(test_conv_blocks_across_images_with_relu),
+        cmocka_unit_test(test_conv_shapes_match_reference),
         cmocka_unit_test(test_convtranspose_onnx_example),
         cmocka_unit_test(test_convtranspose_1d_stride_pad_group),
         cmocka_unit_test(test_maxpool_2d_indices),
