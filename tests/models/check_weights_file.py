@@ -164,6 +164,11 @@ def check_external_data(fastc, work):
 def main():
     fastc = sys.argv[1]
     with tempfile.TemporaryDirectory() as work:
+        if not os.path.isdir(os.path.join(SHARED, 'real-models')):
+            print('skip: no %s (the shared models); only the external-data case runs' % SHARED)
+            check_external_data(fastc, work)
+            print('%d passed, %d failed' % (RESULTS.count(True), RESULTS.count(False)))
+            return 0 if all(RESULTS) else 1
         for rel in MODELS:
             d = os.path.join(SHARED, rel)
             data = os.path.join(d, 'test_data_set_0')
