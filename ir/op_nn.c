@@ -221,6 +221,29 @@ static int64_t conv_gemm_block(int64_t krows, int64_t total, int threads)
     return b < 16 ? 16 : b;
 }
 
+/* Winograd F(2x2, 3x3) (k_conv.c mode 3) takes 2-D 3x3 convolutions with unit strides and
+ * dilations, where it needs 16 multiplies per 2x2 output tile and channel pair instead of 36.
+ * With few channels per group its 16 GEMMs get too thin (K = Cin_g, M = Cout_g) and the
+ * transforms dominate: im2col stays faster there. */
+static int conv_winograd_fits(const NnGeom *geo, int64_t cin_g, int64_t cout_g)
+{
+    return geo->nsp == 2 && geo->k[1] == 3 && geo->k[2] == 3 && geo->s[1] == 1 &&
+           geo->s[2] == 1 && geo->d[1] == 1 && geo->d[2] == 1 && cin_g >= 8 && cout_g >= 8;
+}
+
+/* Tiles per Winograd block: one thread's 16 B panels and 16 C blocks (16 * (Cin_g + Cout_g)
+ * floats per tile) near 384 KiB, a multiple of 32 (the panel strips), 32..512, and with
+ * several threads at most an equal share of the tiles. */
+static int64_t conv_winograd_block(int64_t cin_g, int64_t cout_g, int64_t tiles, int threads)
+{
+    int64_t b = 98304 / (16 * (cin_g + cout_g)), share = (tiles + threads - 1) / threads;
+    b = b > 512 ? 512 : b;
+    if (share < b)
+        b = share;
+    b = b / 32 * 32;
+    return b < 32 ? 32 : b;
+}
+
 int fc_prep_conv(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
@@ -268,6 +291,11 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         return fc_err(g, n, "unknown FcConv activation %lld", (long long)act);
     if (cin_g == 1 && group > 1 && ksz > 1) {
         mode = 2; /* depthwise: direct loops (one input channel: a GEMM with K = taps) */
+    } else if (conv_winograd_fits(&geo, cin_g, cout / group)) {
+        mode = 3;
+        block = conv_winograd_block(cin_g, cout / group,
+                                    x->dims[0] * ((geo.out[1] + 1) / 2) * ((geo.out[2] + 1) / 2),
+                                    g->threads);
     } else {
         mode = ksz == 1 && geo.s[0] == 1 && geo.s[1] == 1 && geo.s[2] == 1 && geo.pb[0] == 0 &&
                geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */

@@ -83,9 +83,10 @@ FC_RT_HELPER int fc_cv_has_pads(const int64_t *geo)
     return geo[15] != 0 || geo[16] != 0 || geo[17] != 0;
 }
 
-/* Writes rows [r0, r1) (row r is depth r / EH, height r % EH) of plane x's padded copy xp. */
-FC_RT_HELPER void fc_cv_pad_rows(const float *x, const int64_t *geo, const int64_t e[3],
-                                 int64_t r0, int64_t r1, float *xp)
+/* Writes rows [r0, r1) (row r is depth r / EH, height r % EH) of plane x's padded copy to
+ * dst, row r at dst + (r - r0) * EW. */
+FC_RT_HELPER void fc_cv_pad_span(const float *x, const int64_t *geo, const int64_t e[3],
+                                 int64_t r0, int64_t r1, float *dst)
 {
     const int64_t ID = geo[0], IH = geo[1], IW = geo[2], pd = geo[15], ph = geo[16];
     const int64_t EH = e[1], EW = e[2];
@@ -94,7 +95,7 @@ FC_RT_HELPER void fc_cv_pad_rows(const float *x, const int64_t *geo, const int64
     int64_t r, j;
     for (r = r0; r < r1; r++) {
         int64_t id = r / EH - pd, ih = r % EH - ph;
-        float *d = xp + r * EW;
+        float *d = dst + (r - r0) * EW;
         if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
             for (j = 0; j < EW; j++)
                 d[j] = 0.0f;
@@ -106,6 +107,13 @@ FC_RT_HELPER void fc_cv_pad_rows(const float *x, const int64_t *geo, const int64
         for (j = lead + n; j < EW; j++)
             d[j] = 0.0f;
     }
+}
+
+/* Writes rows [r0, r1) of plane x's padded copy xp (row r at xp + r * EW). */
+FC_RT_HELPER void fc_cv_pad_rows(const float *x, const int64_t *geo, const int64_t e[3],
+                                 int64_t r0, int64_t r1, float *xp)
+{
+    fc_cv_pad_span(x, geo, e, r0, r1, xp + r0 * e[2]);
 }
 
 /* How the Conv reads its input planes: the planes themselves when nothing is padded, else
@@ -480,6 +488,328 @@ FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels,
     }
 }
 
+/* ---- Winograd F(2x2, 3x3) -----------------------------------------------------------------
+ * A 2-D 3x3 stride-1 undilated Conv computes each 2x2 output tile from a 4x4 input tile d as
+ *   Y = A^T [ U (.) V ] A,   U = G g G^T (the filter, per output/input channel pair),
+ *                            V = B^T d B (the input tile, per input channel),
+ * summed over input channels, with the Lavin-Gray matrices
+ *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
+ *   A^T = [1 1 1 0; 0 1 -1 -1].
+ * The sum over input channels of element xi of U (.) V is one GEMM per xi (16 of them):
+ *   M_xi[Cout_g x tiles] = U_xi[Cout_g x Cin_g] * V_xi[Cin_g x tiles],
+ * 16 multiplies per tile and channel pair instead of the 36 of im2col (2.25x fewer). Tiles are
+ * the GEMM columns, numbered over all images (tile t of image b is column b*T + t), a block of
+ * them at a time; the input transform writes V_xi straight into the B panels and the output
+ * transform adds the bias and applies the activation. Vector work runs across 16 tiles.
+ * Rounding: the transforms add and subtract at most 4 values with weights 1 and 1/2, so the
+ * result differs from im2col's by a few ulps of the partial sums. */
+
+#define FC_WG_LANES 16
+#define FC_WG_MAX_BLOCK 512
+
+/* Tiles per block: prepare's choice (ia[5]), at most FC_WG_MAX_BLOCK. */
+FC_RT_HELPER int64_t fc_wg_block_tiles(int64_t nb)
+{
+    return nb < 1 ? 1 : nb > FC_WG_MAX_BLOCK ? FC_WG_MAX_BLOCK : nb;
+}
+
+FC_RT_HELPER float *fc_cv_align64(float *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (float *)(void *)(p + ((64 - (a & 63)) & 63) / sizeof(float));
+}
+
+
+/* U = G g G^T for one 3x3 filter g; u[xi] for xi = 4*i + j. */
+FC_RT_HELPER void fc_wg_filter(const float *g, float *u, int64_t ustride)
+{
+    float gg[4][3];
+    int c, i;
+    for (c = 0; c < 3; c++) {
+        gg[0][c] = g[c];
+        gg[1][c] = 0.5f * (g[c] + g[3 + c] + g[6 + c]);
+        gg[2][c] = 0.5f * (g[c] - g[3 + c] + g[6 + c]);
+        gg[3][c] = g[6 + c];
+    }
+    for (i = 0; i < 4; i++) {
+        u[(4 * i + 0) * ustride] = gg[i][0];
+        u[(4 * i + 1) * ustride] = 0.5f * (gg[i][0] + gg[i][1] + gg[i][2]);
+        u[(4 * i + 2) * ustride] = 0.5f * (gg[i][0] - gg[i][1] + gg[i][2]);
+        u[(4 * i + 3) * ustride] = gg[i][2];
+    }
+}
+
+/* The 16 A panels (one per xi) of group g's transformed filters; ut is 16*Cout_g*Cin_g
+ * floats of room for U before packing. */
+FC_RT_HELPER void fc_wg_pack_filters(const float *w, int64_t cout_g, int64_t cin_g, float *ut,
+                                     float *apan, int64_t apf)
+{
+    const int64_t plane = cout_g * cin_g;
+    int64_t oc, ic, xi;
+    for (oc = 0; oc < cout_g; oc++)
+        for (ic = 0; ic < cin_g; ic++)
+            fc_wg_filter(w + (oc * cin_g + ic) * 9, ut + oc * cin_g + ic, plane);
+    for (xi = 0; xi < 16; xi++)
+        fc_rt_sgemm_pack_a_panel(cout_g, cin_g, ut + xi * plane, cin_g, apan + xi * apf);
+}
+
+/* Where the 16 tiles of a lane group write: tile u's top-left output in output channel 0
+ * at y + at[u], and which of its 2x2 outputs (bit 2*dy + dx) lie inside the plane (none for
+ * columns past the block's last tile). */
+typedef struct FcWgTiles {
+    int64_t at[FC_WG_LANES];
+    int inside[FC_WG_LANES];
+} FcWgTiles;
+
+FC_RT_HELPER void fc_wg_locate(const int64_t *geo, int64_t cout, int64_t j0, int64_t count,
+                               FcWgTiles *tl)
+{
+    const int64_t OH = geo[4], OW = geo[5], tw = (OW + 1) / 2, per = tw * ((OH + 1) / 2);
+    int u;
+    for (u = 0; u < FC_WG_LANES; u++) {
+        const int64_t j = j0 + u, t = j % per, oh = 2 * (t / tw), ow = 2 * (t % tw);
+        tl->at[u] = (j / per * cout * OH + oh) * OW + ow;
+        tl->inside[u] = u >= count ? 0 : 1 | (ow + 1 < OW) << 1 | (oh + 1 < OH) << 2 |
+                                             (oh + 1 < OH && ow + 1 < OW) << 3;
+    }
+}
+
+/* Tiles of one block's image slot k (image j0 / T + k): the padded rows [*r0, *r1) they
+ * read (padded row r is input row r - pad). */
+FC_RT_HELPER void fc_wg_slot_rows(const int64_t *geo, int64_t j0, int64_t cnt, int64_t k,
+                                  int64_t *r0, int64_t *r1)
+{
+    const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
+    const int64_t first = (j0 / per + k) * per;
+    const int64_t lo = first < j0 ? j0 - first : 0;
+    const int64_t hi = first + per > j0 + cnt ? j0 + cnt - first : per;
+    *r0 = 2 * (lo / tw);
+    *r1 = 2 * ((hi - 1) / tw) + 4;
+}
+
+/* Padded plane geometry of the Winograd tiles: 2*tiles + 2 rows and columns, so every 4x4
+ * tile lies inside; e as fc_cv_extent's. */
+FC_RT_HELPER void fc_wg_extent(const int64_t *geo, int64_t e[3])
+{
+    e[0] = 1;
+    e[1] = 2 * ((geo[4] + 1) / 2) + 2;
+    e[2] = 2 * ((geo[5] + 1) / 2) + 2;
+}
+
+/* Images a block of nb tiles touches at most, and floats of their padded rows. */
+FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int64_t n, int64_t nb)
+{
+    const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
+    int64_t e[3], imgs = (nb + 2 * per - 2) / per, rows = 2 * ((nb + tw - 1) / tw + 1) + 4;
+    fc_wg_extent(geo, e);
+    imgs = imgs < n ? imgs : n;
+    rows = rows < e[1] ? rows : e[1];
+    return (imgs * rows * e[2] + 15) / 16 * 16;
+}
+
+/* Copies the padded rows the block's tiles read of input channel ch, image slot after slot,
+ * to xp; off[j] (j < cnt) is then tile j0 + j's top-left offset in xp. */
+FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int64_t cin, int64_t ch,
+                                  int64_t j0, int64_t cnt, float *xp, int64_t *off)
+{
+    const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
+    const int64_t isz = geo[1] * geo[2], b0 = j0 / per, nimg = (j0 + cnt - 1) / per - b0 + 1;
+    int64_t e[3], k, r0, r1, base = 0, j;
+    fc_wg_extent(geo, e);
+    for (k = 0; k < nimg; k++) {
+        fc_wg_slot_rows(geo, j0, cnt, k, &r0, &r1);
+        fc_cv_pad_span(x + ((b0 + k) * cin + ch) * isz, geo, e, r0, r1, xp + base);
+        for (j = (b0 + k) * per > j0 ? (b0 + k) * per : j0;
+             off && j < (b0 + k + 1) * per && j < j0 + cnt; j++)
+            off[j - j0] = base + (2 * ((j % per) / tw) - r0) * e[2] + 2 * (j % per % tw);
+        base += (r1 - r0) * e[2];
+    }
+}
+
+/* d[pos][u]: the 4x4 tiles (pos = 4*row + column) at xp + off[u] (rows ew apart) of the
+ * lane group's first `count` tiles, zero past them. */
+FC_RT_HELPER void fc_wg_gather(const float *xp, const int64_t *off, int64_t ew, int64_t count,
+                               float d[16][FC_WG_LANES])
+{
+    int u, r, c;
+    for (u = 0; u < FC_WG_LANES; u++) {
+        const float *p = xp + (u < count ? off[u] : 0);
+        for (r = 0; r < 4; r++)
+            for (c = 0; c < 4; c++)
+                d[4 * r + c][u] = u < count ? p[r * ew + c] : 0.0f;
+    }
+}
+
+/* v = B^T d B for 16 tiles at once; v[xi][u]. */
+FC_RT_HELPER void fc_wg_input_transform(float d[16][FC_WG_LANES], float v[16][FC_WG_LANES])
+{
+    float t[16][FC_WG_LANES];
+    int c, i, u;
+    for (c = 0; c < 4; c++)
+        for (u = 0; u < FC_WG_LANES; u++) {
+            t[c][u] = d[c][u] - d[8 + c][u];
+            t[4 + c][u] = d[4 + c][u] + d[8 + c][u];
+            t[8 + c][u] = d[8 + c][u] - d[4 + c][u];
+            t[12 + c][u] = d[4 + c][u] - d[12 + c][u];
+        }
+    for (i = 0; i < 4; i++)
+        for (u = 0; u < FC_WG_LANES; u++) {
+            v[4 * i][u] = t[4 * i][u] - t[4 * i + 2][u];
+            v[4 * i + 1][u] = t[4 * i + 1][u] + t[4 * i + 2][u];
+            v[4 * i + 2][u] = t[4 * i + 2][u] - t[4 * i + 1][u];
+            v[4 * i + 3][u] = t[4 * i + 1][u] - t[4 * i + 3][u];
+        }
+}
+
+/* Stores 16 values at block column q of panel row r (rows nr floats apart within a strip). */
+FC_RT_HELPER void fc_wg_put_lanes(const float *src, int64_t q, int64_t r, int64_t krows,
+                                  int64_t nr, float *pb)
+{
+    int64_t done = 0, u;
+    if (nr % FC_WG_LANES == 0) {
+        /* q is a multiple of 16: the lanes lie in one strip (a fixed-size copy: no rep movs) */
+        float *dst = pb + (q / nr * krows + r) * nr + q % nr;
+        for (u = 0; u < FC_WG_LANES; u++)
+            dst[u] = src[u];
+        return;
+    }
+    while (done < FC_WG_LANES) {
+        int64_t lane = (q + done) % nr, k = nr - lane;
+        float *dst = pb + ((q + done) / nr * krows + r) * nr + lane;
+        if (k > FC_WG_LANES - done)
+            k = FC_WG_LANES - done;
+        for (u = 0; u < k; u++)
+            dst[u] = src[done + u];
+        done += k;
+    }
+}
+
+/* Output tiles Y = A^T m A + bias, activated, for 16 tiles; y4[2*dy + dx][u]. */
+FC_RT_HELPER void fc_wg_output_transform(float m[16][FC_WG_LANES], float bias, int act,
+                                         float y4[4][FC_WG_LANES])
+{
+    float s[8][FC_WG_LANES];
+    int j, u;
+    for (j = 0; j < 4; j++)
+        for (u = 0; u < FC_WG_LANES; u++) {
+            s[j][u] = m[j][u] + m[4 + j][u] + m[8 + j][u];
+            s[4 + j][u] = m[4 + j][u] - m[8 + j][u] - m[12 + j][u];
+        }
+    for (j = 0; j < 2; j++)
+        for (u = 0; u < FC_WG_LANES; u++) {
+            y4[2 * j][u] = s[4 * j][u] + s[4 * j + 1][u] + s[4 * j + 2][u] + bias;
+            y4[2 * j + 1][u] = s[4 * j + 1][u] - s[4 * j + 2][u] - s[4 * j + 3][u] + bias;
+        }
+    fc_rt_vact(&y4[0][0], 4 * FC_WG_LANES, act);
+}
+
+/* Writes the live tiles' outputs (those inside the OH x OW plane) of output channel oc. */
+FC_RT_HELPER void fc_wg_scatter(float y4[4][FC_WG_LANES], const FcWgTiles *tl,
+                                const int64_t *geo, int64_t oc, float *y)
+{
+    const int64_t OW = geo[5];
+    float *yc = y + oc * geo[4] * OW;
+    int u, k;
+    for (u = 0; u < FC_WG_LANES; u++) {
+        float *o = yc + tl->at[u];
+        if (tl->inside[u] == 15) {
+            o[0] = y4[0][u];
+            o[1] = y4[1][u];
+            o[OW] = y4[2][u];
+            o[OW + 1] = y4[3][u];
+            continue;
+        }
+        for (k = 0; k < 4; k++)
+            if (tl->inside[u] >> k & 1)
+                o[k / 2 * OW + k % 2] = y4[k][u];
+    }
+}
+
+/* Floats of one thread's Winograd slice: 16 B panels (cin_g x nb), 16 C blocks and the
+ * padded input rows of one channel. */
+FC_RT_HELPER int64_t fc_wg_thread_floats(const int64_t *geo, int64_t n, int64_t cin_g,
+                                         int64_t cout_g, int64_t nb)
+{
+    int64_t cols = (nb + 31) / 32 * 32;
+    return (16 * (cin_g + fc_rt_sgemm_a_panel_floats(cout_g, 1)) * cols + 15) / 16 * 16 +
+           fc_wg_pad_floats(geo, n, nb);
+}
+
+/* Floats of the transformed filters' A panels (16 per group) and the room to build them. */
+FC_RT_HELPER int64_t fc_wg_shared_floats(int64_t groups, int64_t cout_g, int64_t cin_g)
+{
+    return (groups * 16 * fc_rt_sgemm_a_panel_floats(cout_g, cin_g) + 15) / 16 * 16 +
+           (16 * cout_g * cin_g + 15) / 16 * 16;
+}
+
+/* One block of tiles [j0, j0 + cnt) of group gg: input transform into the 16 B panels, the 16
+ * GEMMs, output transform into y. */
+FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, int64_t cout,
+                              int64_t gg, int64_t cin_g, int64_t cout_g, const float *apan,
+                              int64_t apf, const float *bias, int act, int64_t j0, int64_t cnt,
+                              float *slice, float *y)
+{
+    const int64_t nr = fc_rt_sgemm_nr(), unit = nr > FC_WG_LANES ? nr : FC_WG_LANES;
+    const int64_t ncols = (cnt + unit - 1) / unit * unit, pbf = cin_g * ncols;
+    const int64_t cbf = fc_rt_sgemm_a_panel_floats(cout_g, 1) * ncols, ew = 2 * ((geo[5] + 1) / 2) + 2;
+    float *pb = slice, *cb = slice + 16 * pbf, *xp = cb + 16 * cbf;
+    float d[16][FC_WG_LANES], v[16][FC_WG_LANES], y4[4][FC_WG_LANES];
+    int64_t off[FC_WG_MAX_BLOCK];
+    FcWgTiles tl;
+    int64_t q, ic, oc, xi;
+    int u;
+    for (ic = 0; ic < cin_g; ic++) {
+        fc_wg_pad_block(x, geo, cin, gg * cin_g + ic, j0, cnt, xp, ic == 0 ? off : NULL);
+        for (q = 0; q < ncols; q += FC_WG_LANES) {
+            fc_wg_gather(xp, off + (q < cnt ? q : 0), ew, cnt - q, d);
+            fc_wg_input_transform(d, v);
+            for (xi = 0; xi < 16; xi++)
+                fc_wg_put_lanes(v[xi], q, ic, cin_g, nr, pb + xi * pbf);
+        }
+    }
+    for (xi = 0; xi < 16; xi++)
+        fc_rt_sgemm_panels(cout_g, ncols, cin_g, apan + xi * apf, pb + xi * pbf, cb + xi * cbf,
+                           ncols);
+    for (q = 0; q < cnt; q += FC_WG_LANES) {
+        fc_wg_locate(geo, cout, j0 + q, cnt - q, &tl);
+        for (oc = 0; oc < cout_g; oc++) {
+            const int64_t o = gg * cout_g + oc;
+            for (xi = 0; xi < 16; xi++)
+                for (u = 0; u < FC_WG_LANES; u++)
+                    d[xi][u] = cb[xi * cbf + oc * ncols + q + u];
+            fc_wg_output_transform(d, bias ? bias[o] : 0.0f, act, y4);
+            fc_wg_scatter(y4, &tl, geo, o, y);
+        }
+    }
+}
+
+/* Conv by Winograd F(2x2, 3x3): ia as fc_rt_conv's (mode 3), scratch fc_rt_conv_scratch. */
+FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, float *y,
+                             const int64_t *ia, float *scratch)
+{
+    const int64_t *geo = ia + 7;
+    const int64_t N = ia[0], Cin = ia[1], Cout = ia[2], G = ia[3], nb = fc_wg_block_tiles(ia[5]);
+    const int64_t cin_g = Cin / G, cout_g = Cout / G;
+    const int64_t tiles = N * ((geo[4] + 1) / 2) * ((geo[5] + 1) / 2);
+    const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
+    const int64_t nblocks = (tiles + nb - 1) / nb, slice = fc_wg_thread_floats(geo, N, cin_g, cout_g, nb);
+    float *apan = fc_cv_align64(scratch);
+    float *ut = apan + (G * 16 * apf + 15) / 16 * 16;
+    float *slices = apan + fc_wg_shared_floats(G, cout_g, cin_g);
+    int64_t g, blk;
+    for (g = 0; g < G; g++)
+        fc_wg_pack_filters(w + g * cout_g * cin_g * 9, cout_g, cin_g, ut, apan + g * 16 * apf,
+                           apf);
+    FC_RT_OMP_FOR_IF(nblocks > 1 && tiles * Cout * cin_g >= FC_RT_PAR_MIN_WORK)
+    for (blk = 0; blk < nblocks; blk++) {
+        const int64_t j0 = blk * nb, cnt = tiles - j0 < nb ? tiles - j0 : nb;
+        int64_t gg;
+        for (gg = 0; gg < G; gg++)
+            fc_wg_block(x, geo, Cin, Cout, gg, cin_g, cout_g, apan + gg * 16 * apf, apf, bias,
+                        (int)ia[6], j0, cnt, slices + FC_RT_TID() * slice, y);
+    }
+}
+
 /* ---- Scratch ---------------------------------------------------------------------------- */
 
 /* A block's columns rounded up to 32 (a multiple of every ISA's NR): the panel width. */
@@ -523,6 +853,10 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
         return 16 + threads * fc_cv_dw_floats(geo, &zoff);
     if (krows == 0 || total == 0)
         return 0;
+    if (ia[4] == 3)
+        return 16 + fc_wg_shared_floats(G, cout_g, ia[1] / G) +
+               threads * fc_wg_thread_floats(geo, ia[0], ia[1] / G, cout_g,
+                                             fc_wg_block_tiles(ia[5]));
     return 16 + fc_cv_apanel_floats(G, cout_g, krows) +
            threads * fc_cv_thread_floats(geo, cout_g, krows, ia[5]);
 }
@@ -552,23 +886,20 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
     }
 }
 
-FC_RT_HELPER float *fc_cv_align64(float *p)
-{
-    uintptr_t a = (uintptr_t)p;
-    return (float *)(void *)(p + ((64 - (a & 63)) & 63) / sizeof(float));
-}
-
 /* Conv (float32); also FcConv, a Conv with an activation epilogue. Inputs X [N, Cin, sp..],
  * W [Cout, Cin/group, k..], optional B [Cout].
  * ia: [0] N, [1] Cin, [2] Cout, [3] group,
  *     [4] mode: 0 im2col + GEMM, 1 pointwise (1x1, stride 1, no pads: the columns are X's
- *         rows), 2 direct (one input channel per group: depthwise),
- *     [5] GEMM block: columns per block (columns run over all images' output positions;
- *         prepare picks a multiple of 16), [6] activation (FC_ACT_*),
+ *         rows), 2 direct (one input channel per group: depthwise), 3 Winograd F(2x2, 3x3)
+ *         (2-D, 3x3, stride 1, dilation 1),
+ *     [5] GEMM block: columns per block (columns run over all images' output positions, or
+ *         for mode 3 their 2x2 output tiles; prepare picks a multiple of 16),
+ *     [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file).
  * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: the weights packed once per
  * call, then one slice per thread (B panel, C block, padded input plane); mode 2: a padded
- * plane per thread.
+ * plane per thread; mode 3: the 16 transformed filter panels per group, then per thread 16 B
+ * panels and 16 C blocks.
  * Blocks of columns, and depthwise planes, are independent: they run on FC_RT_THREADS. */
 FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
 {
@@ -606,6 +937,10 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
             fc_cv_fill_bias(y + i * Cout * osz, bias, Cout, osz);
             fc_rt_vact(y + i * Cout * osz, Cout * osz, act);
         }
+        return;
+    }
+    if (mode == 3) {
+        fc_wg_conv(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }
     apf = fc_rt_sgemm_a_panel_floats(Cout_g, krows);

@@ -595,8 +595,8 @@ static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
             }
 }
 
-/* The im2col (padded-plane runs into the B panel) and depthwise (padded plane, unit-stride
- * and strided loops) paths against a direct reference, over 1-D / 2-D / 3-D shapes with
+/* The im2col (padded-plane runs into the B panel), depthwise (padded plane, unit-stride
+ * and strided loops) and Winograd F(2x2, 3x3) paths against a direct reference, over 1-D / 2-D / 3-D shapes with
  * strides, dilations, asymmetric pads, groups, channel multipliers, several images, narrow
  * and odd planes, GEMM blocks that cut images and panel strips, and the ReLU epilogue. */
 static void test_conv_shapes_match_reference(void **state)
@@ -617,16 +617,29 @@ static void test_conv_shapes_match_reference(void **state)
         {1, 3, 6, 3, {4, 5, 6}, {2, 3, 2}, {1, 1, 1}, {2, 1, 2}, {1, 2, 0}, {0, 1, 1}},
         {2, 2, 2, 2, {1, 1, 13}, {1, 1, 4}, {1, 1, 1}, {1, 1, 3}, {0, 0, 5}, {0, 0, 1}},
         {3, 5, 5, 5, {1, 6, 7}, {1, 3, 5}, {1, 1, 3}, {1, 2, 1}, {0, 0, 2}, {0, 2, 1}},
+        /* 3x3 unit stride (Winograd, mode 3, too): groups, asymmetric and large pads, odd
+         * outputs (partial 2x2 tiles), tiles that cut images */
+        {2, 4, 6, 2, {1, 7, 5}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 0}, {0, 1, 3}},
+        {3, 9, 10, 1, {1, 6, 6}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
+        {2, 3, 4, 1, {1, 4, 4}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2}},
+        {1, 2, 33, 1, {1, 9, 3}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 0, 1}, {0, 0, 1}},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ConvCase *c = &cases[i];
         int depthwise = c->Cin == c->G && c->G > 1;
+        int winograd = c->in[0] == 1 && c->k[1] == 3 && c->k[2] == 3 && c->s[1] == 1 &&
+                       c->s[2] == 1 && c->d[1] == 1 && c->d[2] == 1;
         for (int act = 0; act < 2; act++) {
             conv_case_check(c, 0, 16, act);
             conv_case_check(c, 0, 48, act);
             conv_case_check(c, 0, 1024, act);
             if (depthwise)
                 conv_case_check(c, 2, 0, act);
+            if (winograd) {
+                conv_case_check(c, 3, 32, act);
+                conv_case_check(c, 3, 64, act);
+                conv_case_check(c, 3, 512, act);
+            }
         }
     }
 }
