@@ -545,10 +545,18 @@ FC_RT_HELPER void fc_wg_pack_filters(const float *w, int64_t cout_g, int64_t cin
                                      float *apan, int64_t apf)
 {
     const int64_t plane = cout_g * cin_g;
-    int64_t oc, ic, xi;
+    float row[16][64];
+    int64_t oc, ic, i, xi;
+    /* 64 filters at a time into row[xi][i], then 16 contiguous runs into U (scattering each
+     * filter's 16 values over U's 16 planes would touch 16 pages per filter) */
     for (oc = 0; oc < cout_g; oc++)
-        for (ic = 0; ic < cin_g; ic++)
-            fc_wg_filter(w + (oc * cin_g + ic) * 9, ut + oc * cin_g + ic, plane);
+        for (ic = 0; ic < cin_g; ic += 64) {
+            const int64_t n = cin_g - ic < 64 ? cin_g - ic : 64;
+            for (i = 0; i < n; i++)
+                fc_wg_filter(w + (oc * cin_g + ic + i) * 9, &row[0][i], 64);
+            for (xi = 0; xi < 16; xi++)
+                memcpy(ut + xi * plane + oc * cin_g + ic, row[xi], (size_t)n * sizeof(float));
+        }
     for (xi = 0; xi < 16; xi++)
         fc_rt_sgemm_pack_a_panel(cout_g, cin_g, ut + xi * plane, cin_g, apan + xi * apf);
 }
@@ -632,6 +640,14 @@ FC_RT_HELPER void fc_wg_gather(const float *xp, const int64_t *off, int64_t ew, 
                                float d[16][FC_WG_LANES])
 {
     int u, r, c;
+    if (count >= FC_WG_LANES) {
+        /* lanes innermost: one vector gather per tile element where the ISA has them */
+        for (r = 0; r < 4; r++)
+            for (c = 0; c < 4; c++)
+                for (u = 0; u < FC_WG_LANES; u++)
+                    d[4 * r + c][u] = xp[off[u] + r * ew + c];
+        return;
+    }
     for (u = 0; u < FC_WG_LANES; u++) {
         const float *p = xp + (u < count ? off[u] : 0);
         for (r = 0; r < 4; r++)

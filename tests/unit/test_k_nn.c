@@ -618,11 +618,12 @@ static void test_conv_shapes_match_reference(void **state)
         {2, 2, 2, 2, {1, 1, 13}, {1, 1, 4}, {1, 1, 1}, {1, 1, 3}, {0, 0, 5}, {0, 0, 1}},
         {3, 5, 5, 5, {1, 6, 7}, {1, 3, 5}, {1, 1, 3}, {1, 2, 1}, {0, 0, 2}, {0, 2, 1}},
         /* 3x3 unit stride (Winograd, mode 3, too): groups, asymmetric and large pads, odd
-         * outputs (partial 2x2 tiles), tiles that cut images */
+         * outputs (partial 2x2 tiles), tiles that cut images, more than 64 input channels */
         {2, 4, 6, 2, {1, 7, 5}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 0}, {0, 1, 3}},
         {3, 9, 10, 1, {1, 6, 6}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
         {2, 3, 4, 1, {1, 4, 4}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2}},
         {1, 2, 33, 1, {1, 9, 3}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 0, 1}, {0, 0, 1}},
+        {1, 70, 6, 1, {1, 3, 4}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ConvCase *c = &cases[i];
