@@ -224,10 +224,12 @@ static int64_t conv_gemm_block(int64_t krows, int64_t total, int threads)
 /* Winograd F(2x2, 3x3) (k_conv.c mode 3) takes 2-D 3x3 convolutions with unit strides and
  * dilations, where it needs 16 multiplies per 2x2 output tile and channel pair instead of 36.
  * With few channels per group its 16 GEMMs get too thin (K = Cin_g, M = Cout_g) and the
- * transforms dominate: im2col stays faster there. */
-static int conv_winograd_fits(const NnGeom *geo, int64_t cin_g, int64_t cout_g)
+ * transforms dominate; with few tiles (all images together) the per-call filter transform
+ * and the panels' 32-column rounding cost more than the multiplies saved (measured: CIFAR's
+ * 8x8 and 16x16 layers at batch 1, 16 and 64 tiles, run faster by im2col): im2col stays. */
+static int conv_winograd_fits(const NnGeom *geo, int64_t cin_g, int64_t cout_g, int64_t tiles)
 {
-    return geo->nsp == 2 && geo->k[1] == 3 && geo->k[2] == 3 && geo->s[1] == 1 &&
+    return tiles >= 256 && geo->nsp == 2 && geo->k[1] == 3 && geo->k[2] == 3 && geo->s[1] == 1 &&
            geo->s[2] == 1 && geo->d[1] == 1 && geo->d[2] == 1 && cin_g >= 8 && cout_g >= 8;
 }
 
@@ -249,7 +251,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
     NnGeom geo;
     int64_t dims[FC_MAX_RANK], group = fc_attr_i(n, "group", 1), cin, cout, cin_g;
-    int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, *ia;
+    int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, tiles, *ia;
     int nsp, pad_mode, i, mode;
     if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
         (b && nn_check_float_in(g, n, 2, "B", 0)))
@@ -286,16 +288,15 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         isz *= geo.in[i];
         osz *= geo.out[i];
     }
+    tiles = x->dims[0] * ((geo.out[1] + 1) / 2) * ((geo.out[2] + 1) / 2); /* Winograd's */
     act = n->op == FC_OP_FC_CONV ? fc_attr_i(n, "activation", 0) : 0;
     if (act < 0 || act > 3)
         return fc_err(g, n, "unknown FcConv activation %lld", (long long)act);
     if (cin_g == 1 && group > 1 && ksz > 1) {
         mode = 2; /* depthwise: direct loops (one input channel: a GEMM with K = taps) */
-    } else if (conv_winograd_fits(&geo, cin_g, cout / group)) {
+    } else if (conv_winograd_fits(&geo, cin_g, cout / group, tiles)) {
         mode = 3;
-        block = conv_winograd_block(cin_g, cout / group,
-                                    x->dims[0] * ((geo.out[1] + 1) / 2) * ((geo.out[2] + 1) / 2),
-                                    g->threads);
+        block = conv_winograd_block(cin_g, cout / group, tiles, g->threads);
     } else {
         mode = ksz == 1 && geo.s[0] == 1 && geo.s[1] == 1 && geo.s[2] == 1 && geo.pb[0] == 0 &&
                geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */

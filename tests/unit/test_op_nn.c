@@ -219,6 +219,36 @@ static void test_conv_modes(void **state)
     assert_int_equal(s->ia[4], 0); /* strided 1x1 needs im2col */
     assert_true(s->scratch_bytes > 0);
     fc_graph_free(g);
+
+    /* 3x3 unit stride, >= 8 channels each way: Winograd once there are >= 256 2x2 tiles (a
+     * batch of 32 6x6 outputs: 32 * 9), im2col below that (one image), or when strided,
+     * dilated or with fewer input channels */
+    g = graph(13);
+    const int64_t dxb[4] = {32, 8, 8, 8}, dx1[4] = {1, 8, 8, 8}, dx4[4] = {32, 4, 8, 8};
+    const int64_t dw3[4] = {8, 8, 3, 3}, dw34[4] = {8, 4, 3, 3}, two[2] = {2, 2};
+    int w3 = value(g, "w3", FC_DT_F32, 4, dw3);
+    int wa[2] = {value(g, "xb", FC_DT_F32, 4, dxb), w3};
+    FcNode *wg = node(g, FC_OP_CONV, 2, wa, 1);
+    assert_int_equal(prepare(g, wg), 0);
+    assert_int_equal(wg->ia[4], 3);
+    assert_int_equal(wg->ia[5] % 32, 0); /* tiles per block: whole panel strips */
+    FcNode *dil = node(g, FC_OP_CONV, 2, wa, 1);
+    attr_ints(g, dil, "dilations", two, 2);
+    assert_int_equal(prepare(g, dil), 0);
+    assert_int_equal(dil->ia[4], 0);
+    FcNode *str = node(g, FC_OP_CONV, 2, wa, 1);
+    attr_ints(g, str, "strides", two, 2);
+    assert_int_equal(prepare(g, str), 0);
+    assert_int_equal(str->ia[4], 0);
+    int wb[2] = {value(g, "x1", FC_DT_F32, 4, dx1), w3};
+    FcNode *one = node(g, FC_OP_CONV, 2, wb, 1);
+    assert_int_equal(prepare(g, one), 0);
+    assert_int_equal(one->ia[4], 0);
+    int wc[2] = {value(g, "x4", FC_DT_F32, 4, dx4), value(g, "w34", FC_DT_F32, 4, dw34)};
+    FcNode *thin = node(g, FC_OP_CONV, 2, wc, 1);
+    assert_int_equal(prepare(g, thin), 0);
+    assert_int_equal(thin->ia[4], 0);
+    fc_graph_free(g);
 }
 
 static void test_conv_errors(void **state)
