@@ -741,13 +741,13 @@ FC_RT_HELPER void fc_wg_scatter(float y4[4][FC_WG_LANES], const FcWgTiles *tl,
     }
 }
 
-/* Floats of one thread's Winograd slice: 16 B panels (cin_g x nb), 16 C blocks and the
- * padded input rows of one channel. */
+/* Floats of one thread's Winograd slice: 16 B panels (cin_g x nb), 16 C blocks of one panel
+ * strip (Cout_g x 32) and the padded input rows of one channel. */
 FC_RT_HELPER int64_t fc_wg_thread_floats(const int64_t *geo, int64_t n, int64_t cin_g,
                                          int64_t cout_g, int64_t nb)
 {
     int64_t cols = (nb + 31) / 32 * 32;
-    return (16 * (cin_g + fc_rt_sgemm_a_panel_floats(cout_g, 1)) * cols + 15) / 16 * 16 +
+    return (16 * (cin_g * cols + fc_rt_sgemm_a_panel_floats(cout_g, 1) * 32) + 15) / 16 * 16 +
            fc_wg_pad_floats(geo, n, nb);
 }
 
@@ -767,12 +767,13 @@ FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, i
 {
     const int64_t nr = fc_rt_sgemm_nr(), unit = nr > FC_WG_LANES ? nr : FC_WG_LANES;
     const int64_t ncols = (cnt + unit - 1) / unit * unit, pbf = cin_g * ncols;
-    const int64_t cbf = fc_rt_sgemm_a_panel_floats(cout_g, 1) * ncols, ew = 2 * ((geo[5] + 1) / 2) + 2;
+    const int64_t cbf = fc_rt_sgemm_a_panel_floats(cout_g, 1) * unit;
+    const int64_t ew = 2 * ((geo[5] + 1) / 2) + 2;
     float *pb = slice, *cb = slice + 16 * pbf, *xp = cb + 16 * cbf;
     float d[16][FC_WG_LANES], v[16][FC_WG_LANES], y4[4][FC_WG_LANES];
     int64_t off[FC_WG_MAX_BLOCK];
     FcWgTiles tl;
-    int64_t q, ic, oc, xi;
+    int64_t q, q0, ic, oc, xi;
     int u;
     for (ic = 0; ic < cin_g; ic++) {
         fc_wg_pad_block(x, geo, cin, gg * cin_g + ic, j0, cnt, xp, ic == 0 ? off : NULL);
@@ -783,18 +784,22 @@ FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, i
                 fc_wg_put_lanes(v[xi], q, ic, cin_g, nr, pb + xi * pbf);
         }
     }
-    for (xi = 0; xi < 16; xi++)
-        fc_rt_sgemm_panels(cout_g, ncols, cin_g, apan + xi * apf, pb + xi * pbf, cb + xi * cbf,
-                           ncols);
-    for (q = 0; q < cnt; q += FC_WG_LANES) {
-        fc_wg_locate(geo, cout, j0 + q, cnt - q, &tl);
-        for (oc = 0; oc < cout_g; oc++) {
-            const int64_t o = gg * cout_g + oc;
-            for (xi = 0; xi < 16; xi++)
-                for (u = 0; u < FC_WG_LANES; u++)
-                    d[xi][u] = cb[xi * cbf + oc * ncols + q + u];
-            fc_wg_output_transform(d, bias ? bias[o] : 0.0f, act, y4);
-            fc_wg_scatter(y4, &tl, geo, o, y);
+    /* a panel strip (unit columns) at a time: its 16 GEMMs, then its output transform while
+     * the 16 C blocks (16 x Cout_g x unit) are still in cache */
+    for (q0 = 0; q0 < cnt; q0 += unit) {
+        for (xi = 0; xi < 16; xi++)
+            fc_rt_sgemm_panels(cout_g, unit, cin_g, apan + xi * apf, pb + xi * pbf + q0 * cin_g,
+                               cb + xi * cbf, unit);
+        for (q = q0; q < q0 + unit && q < cnt; q += FC_WG_LANES) {
+            fc_wg_locate(geo, cout, j0 + q, cnt - q, &tl);
+            for (oc = 0; oc < cout_g; oc++) {
+                const int64_t o = gg * cout_g + oc;
+                for (xi = 0; xi < 16; xi++)
+                    for (u = 0; u < FC_WG_LANES; u++)
+                        d[xi][u] = cb[xi * cbf + oc * unit + q - q0 + u];
+                fc_wg_output_transform(d, bias ? bias[o] : 0.0f, act, y4);
+                fc_wg_scatter(y4, &tl, geo, o, y);
+            }
         }
     }
 }
