@@ -545,18 +545,23 @@ FC_RT_HELPER void fc_wg_pack_filters(const float *w, int64_t cout_g, int64_t cin
                                      float *apan, int64_t apf)
 {
     const int64_t plane = cout_g * cin_g;
-    float row[16][64];
-    int64_t oc, ic, i, xi;
+    int64_t oc, xi;
     /* 64 filters at a time into row[xi][i], then 16 contiguous runs into U (scattering each
-     * filter's 16 values over U's 16 planes would touch 16 pages per filter) */
-    for (oc = 0; oc < cout_g; oc++)
+     * filter's 16 values over U's 16 planes would touch 16 pages per filter); output channels
+     * and then the 16 panels are independent: both loops run on the threads */
+    FC_RT_OMP_FOR_IF(plane * 16 >= FC_RT_PAR_MIN_WORK)
+    for (oc = 0; oc < cout_g; oc++) {
+        float row[16][64];
+        int64_t ic, i, x;
         for (ic = 0; ic < cin_g; ic += 64) {
             const int64_t n = cin_g - ic < 64 ? cin_g - ic : 64;
             for (i = 0; i < n; i++)
                 fc_wg_filter(w + (oc * cin_g + ic + i) * 9, &row[0][i], 64);
-            for (xi = 0; xi < 16; xi++)
-                memcpy(ut + xi * plane + oc * cin_g + ic, row[xi], (size_t)n * sizeof(float));
+            for (x = 0; x < 16; x++)
+                memcpy(ut + x * plane + oc * cin_g + ic, row[x], (size_t)n * sizeof(float));
         }
+    }
+    FC_RT_OMP_FOR_IF(plane * 16 >= FC_RT_PAR_MIN_WORK)
     for (xi = 0; xi < 16; xi++)
         fc_rt_sgemm_pack_a_panel(cout_g, cin_g, ut + xi * plane, cin_g, apan + xi * apf);
 }
