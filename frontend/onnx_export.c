@@ -347,7 +347,13 @@ static void layernorm_formula(Exporter *x, const FcNode *n)
 
 /* n as one standard node named op, with every attribute but `skip_attr`; out0 (if given)
  * replaces the name of its first output. */
-static void export_as(Exporter *x, const FcNode *n, const char *op, const char *skip_attr,
+/* fastc's own attributes of FcConv, which the standard Conv it exports as does not have */
+static int fc_conv_only_attr(const char *name)
+{
+    return strcmp(name, "activation") == 0 || strcmp(name, "pool") == 0;
+}
+
+static void export_as(Exporter *x, const FcNode *n, const char *op, int (*skip_attr)(const char *),
                       const char *out0)
 {
     Onnx__NodeProto *p = add_node(x, op, n->name, 0, NULL, "");
@@ -362,21 +368,40 @@ static void export_as(Exporter *x, const FcNode *n, const char *op, const char *
     if (out0)
         p->output[0] = (char *)out0;
     for (int i = 0; i < n->nattr; i++)
-        if (!skip_attr || strcmp(n->attr[i].name, skip_attr) != 0)
+        if (!skip_attr || !skip_attr(n->attr[i].name))
             add_attr(x, p, attr_proto(x, &n->attr[i]));
 }
 
-/* FcConv {activation=k}: Conv, then the activation node. */
+/* A 2x2 stride-2 MaxPool node from `in` to `out`. */
+static void maxpool_2x2(Exporter *x, const char *in, const char *out, const char *name)
+{
+    static int64_t two[2] = {2, 2};
+    FcAttr a;
+    Onnx__NodeProto *p = add_node(x, "MaxPool", name, 1, &in, out);
+    memset(&a, 0, sizeof a);
+    a.type = FC_ATTR_INTS;
+    a.n = 2;
+    a.ints = two;
+    a.name = "kernel_shape";
+    add_attr(x, p, attr_proto(x, &a));
+    a.name = "strides";
+    add_attr(x, p, attr_proto(x, &a));
+}
+
+/* FcConv {activation=k, pool=p}: Conv, then the activation node, then the 2x2 MaxPool. */
 static void export_conv_act(Exporter *x, const FcNode *n)
 {
-    int act = (int)fc_attr_i(n, "activation", 0);
+    int act = (int)fc_attr_i(n, "activation", 0), pool = fc_attr_i(n, "pool", 0) != 0;
     const char *out = x->names[n->out[0]];
-    const char *conv = act ? fresh(x, "conv") : out;
-    export_as(x, n, "Conv", "activation", conv);
+    const char *conv = act || pool ? fresh(x, "conv") : out;
+    const char *actout = pool ? (act ? fresh(x, "conv") : conv) : out;
+    export_as(x, n, "Conv", fc_conv_only_attr, conv);
     if (act == 1)
-        add_node(x, "Relu", n->name, 1, &conv, out);
+        add_node(x, "Relu", n->name, 1, &conv, actout);
     else if (act)
-        gelu(x, conv, out, act == 3, n->name);
+        gelu(x, conv, actout, act == 3, n->name);
+    if (pool)
+        maxpool_2x2(x, actout, out, n->name);
 }
 
 static void export_node(Exporter *x, const FcNode *n)

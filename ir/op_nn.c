@@ -246,6 +246,34 @@ static int64_t conv_winograd_block(int64_t cin_g, int64_t cout_g, int64_t tiles,
     return b < 32 ? 32 : b;
 }
 
+/* FcConv {pool=1} (passes/fuse_conv_pool.c): a 2x2 stride-2 MaxPool (floor mode) applied
+ * in the Winograd kernel's output transform, whose 2x2 tiles are the pooling windows (mode 4);
+ * Y is the pooled tensor. Only a Winograd conv with at least a 2x2 output has it. */
+static int conv_pool_epilogue(FcGraph *g, FcNode *n, int *mode, int64_t *dims)
+{
+    int64_t pool = n->op == FC_OP_FC_CONV ? fc_attr_i(n, "pool", 0) : 0;
+    if (pool == 0)
+        return 0;
+    if (pool != 1)
+        return fc_err(g, n, "unknown FcConv pool %lld", (long long)pool);
+    if (*mode != 3 || dims[2] < 2 || dims[3] < 2)
+        return fc_err(g, n, "FcConv pool=1 needs a Winograd convolution (2-D 3x3, unit "
+                            "strides and dilations, >= 8 channels, >= 256 tiles) with a 2x2 "
+                            "or larger output");
+    *mode = 4;
+    dims[2] /= 2;
+    dims[3] /= 2;
+    return 0;
+}
+
+/* Whether prepared Conv / FcConv n runs as Winograd F(2x2, 3x3) (k_conv.c mode 3): what
+ * passes/fuse_conv_pool.c needs to give it a pooling epilogue. */
+int fc_conv_is_winograd(const FcNode *n)
+{
+    return (n->op == FC_OP_CONV || n->op == FC_OP_FC_CONV) && n->ia && n->nia >= 25 &&
+           n->ia[4] == 3;
+}
+
 int fc_prep_conv(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
@@ -279,8 +307,6 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     if (nn_read_window(g, n, x, &geo) || nn_forward_out(g, n, &geo, pad_mode, 0))
         return -1;
     nn_out_dims(x, &geo, cout, dims);
-    if (fc_set_out(g, n, 0, x->dtype, x->rank, dims))
-        return -1;
 
     ksz = geo.k[0] * geo.k[1] * geo.k[2];
     krows = cin_g * ksz;
@@ -302,6 +328,8 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
                geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */
         block = conv_gemm_block(krows, x->dims[0] * osz, g->threads);
     }
+    if (conv_pool_epilogue(g, n, &mode, dims) || fc_set_out(g, n, 0, x->dtype, x->rank, dims))
+        return -1;
     ia = fc_pack_ints(g, n, 25);
     ia[0] = x->dims[0];
     ia[1] = cin;

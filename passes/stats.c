@@ -12,7 +12,9 @@ int64_t fc_node_macs(const FcGraph *g, const FcNode *n)
     switch (n->op) {
     case FC_OP_CONV: case FC_OP_FC_CONV: {
         int64_t k = w ? fc_value_numel(w) / (w->dims[0] ? w->dims[0] : 1) : 0;
-        return fc_value_numel(y) * k; /* each output: Cin/group * kernel taps */
+        /* each output: Cin/group * kernel taps; a pooling epilogue (FcConv pool=1) keeps one
+         * of each 2x2 window, all four computed */
+        return fc_value_numel(y) * k * (fc_attr_i(n, "pool", 0) ? 4 : 1);
     }
     case FC_OP_CONV_TRANSPOSE: {
         int64_t k = w ? fc_value_numel(w) / (w->dims[0] ? w->dims[0] : 1) : 0;

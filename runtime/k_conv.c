@@ -568,22 +568,29 @@ FC_RT_HELPER void fc_wg_pack_filters(const float *w, int64_t cout_g, int64_t cin
 
 /* Where the 16 tiles of a lane group write: tile u's top-left output in output channel 0
  * at y + at[u], and which of its 2x2 outputs (bit 2*dy + dx) lie inside the plane (none for
- * columns past the block's last tile). */
+ * columns past the block's last tile). With `pool` (a 2x2 stride-2 MaxPool epilogue, floor
+ * mode) a tile is one pooled output: at[u] indexes the pooled plane, and a tile that is not
+ * whole (the last row or column of an odd plane) has no pooled output (inside 0). */
 typedef struct FcWgTiles {
     int64_t at[FC_WG_LANES];
     int inside[FC_WG_LANES];
 } FcWgTiles;
 
-FC_RT_HELPER void fc_wg_locate(const int64_t *geo, int64_t cout, int64_t j0, int64_t count,
-                               FcWgTiles *tl)
+FC_RT_HELPER void fc_wg_locate(const int64_t *geo, int64_t cout, int pool, int64_t j0,
+                               int64_t count, FcWgTiles *tl)
 {
     const int64_t OH = geo[4], OW = geo[5], tw = (OW + 1) / 2, per = tw * ((OH + 1) / 2);
     int u;
     for (u = 0; u < FC_WG_LANES; u++) {
         const int64_t j = j0 + u, t = j % per, oh = 2 * (t / tw), ow = 2 * (t % tw);
+        const int whole = oh + 1 < OH && ow + 1 < OW;
+        if (pool) {
+            tl->at[u] = (j / per * cout * (OH / 2) + oh / 2) * (OW / 2) + ow / 2;
+            tl->inside[u] = u < count && whole ? 15 : 0;
+            continue;
+        }
         tl->at[u] = (j / per * cout * OH + oh) * OW + ow;
-        tl->inside[u] = u >= count ? 0 : 1 | (ow + 1 < OW) << 1 | (oh + 1 < OH) << 2 |
-                                             (oh + 1 < OH && ow + 1 < OW) << 3;
+        tl->inside[u] = u >= count ? 0 : 1 | (ow + 1 < OW) << 1 | (oh + 1 < OH) << 2 | whole << 3;
     }
 }
 
@@ -746,6 +753,23 @@ FC_RT_HELPER void fc_wg_scatter(float y4[4][FC_WG_LANES], const FcWgTiles *tl,
     }
 }
 
+/* The 2x2 max of each whole tile into the pooled plane of output channel oc, the window's
+ * values compared in MaxPool's tap order (k_pool.c: row by row, a later value wins only when
+ * greater), so the result is the unfused Conv + MaxPool's bit for bit. */
+FC_RT_HELPER void fc_wg_scatter_pooled(float y4[4][FC_WG_LANES], const FcWgTiles *tl,
+                                       const int64_t *geo, int64_t oc, float *y)
+{
+    float *yc = y + oc * (geo[4] / 2) * (geo[5] / 2);
+    int u;
+    for (u = 0; u < FC_WG_LANES; u++) {
+        float m = y4[1][u] > y4[0][u] ? y4[1][u] : y4[0][u];
+        m = y4[2][u] > m ? y4[2][u] : m;
+        m = y4[3][u] > m ? y4[3][u] : m;
+        if (tl->inside[u])
+            yc[tl->at[u]] = m;
+    }
+}
+
 /* Floats of one thread's Winograd slice: 16 B panels (cin_g x nb), 16 C blocks of one panel
  * strip (Cout_g x 32) and the padded input rows of one channel. */
 FC_RT_HELPER int64_t fc_wg_thread_floats(const int64_t *geo, int64_t n, int64_t cin_g,
@@ -767,8 +791,8 @@ FC_RT_HELPER int64_t fc_wg_shared_floats(int64_t groups, int64_t cout_g, int64_t
  * GEMMs, output transform into y. */
 FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, int64_t cout,
                               int64_t gg, int64_t cin_g, int64_t cout_g, const float *apan,
-                              int64_t apf, const float *bias, int act, int64_t j0, int64_t cnt,
-                              float *slice, float *y)
+                              int64_t apf, const float *bias, int act, int pool, int64_t j0,
+                              int64_t cnt, float *slice, float *y)
 {
     const int64_t nr = fc_rt_sgemm_nr(), unit = nr > FC_WG_LANES ? nr : FC_WG_LANES;
     const int64_t ncols = (cnt + unit - 1) / unit * unit, pbf = cin_g * ncols;
@@ -796,20 +820,24 @@ FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, i
             fc_rt_sgemm_panels(cout_g, unit, cin_g, apan + xi * apf, pb + xi * pbf + q0 * cin_g,
                                cb + xi * cbf, unit);
         for (q = q0; q < q0 + unit && q < cnt; q += FC_WG_LANES) {
-            fc_wg_locate(geo, cout, j0 + q, cnt - q, &tl);
+            fc_wg_locate(geo, cout, pool, j0 + q, cnt - q, &tl);
             for (oc = 0; oc < cout_g; oc++) {
                 const int64_t o = gg * cout_g + oc;
                 for (xi = 0; xi < 16; xi++)
                     for (u = 0; u < FC_WG_LANES; u++)
                         d[xi][u] = cb[xi * cbf + oc * unit + q - q0 + u];
                 fc_wg_output_transform(d, bias ? bias[o] : 0.0f, act, y4);
-                fc_wg_scatter(y4, &tl, geo, o, y);
+                if (pool)
+                    fc_wg_scatter_pooled(y4, &tl, geo, o, y);
+                else
+                    fc_wg_scatter(y4, &tl, geo, o, y);
             }
         }
     }
 }
 
-/* Conv by Winograd F(2x2, 3x3): ia as fc_rt_conv's (mode 3), scratch fc_rt_conv_scratch. */
+/* Conv by Winograd F(2x2, 3x3): ia as fc_rt_conv's (mode 3, or 4 with the pooling
+ * epilogue), scratch fc_rt_conv_scratch. */
 FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, float *y,
                              const int64_t *ia, float *scratch)
 {
@@ -832,7 +860,7 @@ FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, 
         int64_t gg;
         for (gg = 0; gg < G; gg++)
             fc_wg_block(x, geo, Cin, Cout, gg, cin_g, cout_g, apan + gg * 16 * apf, apf, bias,
-                        (int)ia[6], j0, cnt, slices + FC_RT_TID() * slice, y);
+                        (int)ia[6], ia[4] == 4, j0, cnt, slices + FC_RT_TID() * slice, y);
     }
 }
 
@@ -879,7 +907,7 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
         return 16 + threads * fc_cv_dw_floats(geo, &zoff);
     if (krows == 0 || total == 0)
         return 0;
-    if (ia[4] == 3)
+    if (ia[4] == 3 || ia[4] == 4)
         return 16 + fc_wg_shared_floats(G, cout_g, ia[1] / G) +
                threads * fc_wg_thread_floats(geo, ia[0], ia[1] / G, cout_g,
                                              fc_wg_block_tiles(ia[5]));
@@ -917,7 +945,9 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
  * ia: [0] N, [1] Cin, [2] Cout, [3] group,
  *     [4] mode: 0 im2col + GEMM, 1 pointwise (1x1, stride 1, no pads: the columns are X's
  *         rows), 2 direct (one input channel per group: depthwise), 3 Winograd F(2x2, 3x3)
- *         (2-D, 3x3, stride 1, dilation 1),
+ *         (2-D, 3x3, stride 1, dilation 1), 4 Winograd with a 2x2 stride-2 MaxPool epilogue
+ *         (FcConv {pool=1}: Y is the pooled [N, Cout, OH/2, OW/2]; geo keeps the Conv's
+ *         output dims),
  *     [5] GEMM block: columns per block (columns run over all images' output positions, or
  *         for mode 3 their 2x2 output tiles; prepare picks a multiple of 16),
  *     [6] activation (FC_ACT_*),
@@ -965,7 +995,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
         }
         return;
     }
-    if (mode == 3) {
+    if (mode == 3 || mode == 4) {
         fc_wg_conv(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }

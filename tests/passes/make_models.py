@@ -272,9 +272,37 @@ def gemm_to_linear():
     gemm('gemm_full_c', [3, 5], transB=1)
 
 
+def conv_pool():
+    """2x2 stride-2 MaxPool after a Winograd Conv (3x3, unit stride, >= 8 channels, >= 256
+    tiles) -> FcConv {pool=1}; not for other pools, too few tiles, strided convs or a Conv
+    result with another reader."""
+    inits = [const('w', w(8, 8, 3, 3)), const('b', w(8))]
+    conv = lambda out, **a: h.make_node('Conv', ['x', 'w', 'b'], [out], name='conv',
+                                        pads=[1, 1, 1, 1], **a)
+    pool = lambda inp, **a: h.make_node('MaxPool', [inp], ['y'], name='pool', **a)
+    relu = h.make_node('Relu', ['c'], ['r'], name='relu')
+    p2 = dict(kernel_shape=[2, 2], strides=[2, 2])
+    save('fuse-conv-pool/relu_pool', [conv('c'), relu, pool('r', **p2)],
+         [vi('x', [16, 8, 8, 8])], [vi('y', [16, 8, 4, 4])], inits)
+    save('fuse-conv-pool/plain_pool_odd', [conv('c'), pool('c', **p2)],
+         [vi('x', [16, 8, 9, 9])], [vi('y', [16, 8, 4, 4])], inits)
+    save('fuse-conv-pool/few_tiles', [conv('c'), pool('c', **p2)],
+         [vi('x', [1, 8, 8, 8])], [vi('y', [1, 8, 4, 4])], inits)
+    save('fuse-conv-pool/pool_3x3', [conv('c'), pool('c', kernel_shape=[3, 3], strides=[2, 2])],
+         [vi('x', [16, 8, 8, 8])], [vi('y', [16, 8, 3, 3])], inits)
+    save('fuse-conv-pool/pool_ceil', [conv('c'), pool('c', ceil_mode=1, **p2)],
+         [vi('x', [16, 8, 9, 9])], [vi('y', [16, 8, 5, 5])], inits)
+    save('fuse-conv-pool/pool_padded', [conv('c'), pool('c', pads=[1, 1, 1, 1], **p2)],
+         [vi('x', [16, 8, 8, 8])], [vi('y', [16, 8, 5, 5])], inits)
+    save('fuse-conv-pool/strided_conv', [conv('c', strides=[2, 2]), pool('c', **p2)],
+         [vi('x', [64, 8, 8, 8])], [vi('y', [64, 8, 2, 2])], inits)
+    save('fuse-conv-pool/conv_is_output', [conv('c'), pool('c', **p2)],
+         [vi('x', [16, 8, 8, 8])], [vi('y', [16, 8, 4, 4]), vi('c', [16, 8, 8, 8])], inits)
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
-              gemm_to_linear):
+              gemm_to_linear, conv_pool):
         f()
