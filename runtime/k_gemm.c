@@ -662,3 +662,46 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
                         n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
     }
 }
+
+/* FcBatchedGemm: Y = Transpose(alpha * (op(A) @ op(B)), permY) over broadcast batch dims,
+ * the operands' and the result's transposes folded into strides (ir/op_fused.c).
+ * ia: [0] M, [1] N, [2] K, [3] nb (batch rank), [4] transA, [5] lda, [6] transB, [7] ldb,
+ *     [8] ldc, [9 .. 9+nb) batch dims, then per batch dim the A, B and Y strides in floats
+ *     (0 = broadcast). fa: [0] alpha, applied after the product (Mul's rounding: exact).
+ * scratch: fc_rt_sgemm_work(M, N, K) floats per thread. */
+FC_RT void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *a = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *b = (const float *)fc_rt_in(n, t, 1)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    const int64_t M = n->ia[0], N = n->ia[1], K = n->ia[2], lda = n->ia[5], ldb = n->ia[7];
+    const int64_t ldc = n->ia[8];
+    const int nb = (int)n->ia[3], transA = (int)n->ia[4], transB = (int)n->ia[6];
+    const int64_t *bdims = n->ia + 9, *astr = bdims + nb, *bstr = astr + nb, *ystr = bstr + nb;
+    const int64_t work = fc_rt_sgemm_work(M, N, K);
+    const float alpha = n->fa[0];
+    int64_t total = 1, bi;
+    int d;
+    for (d = 0; d < nb; d++)
+        total *= bdims[d];
+    FC_RT_OMP_FOR_IF(total > 1 && total * M * N * K >= 4 * FC_RT_PAR_MIN_WORK)
+    for (bi = 0; bi < total; bi++) {
+        int64_t rem = bi, ao = 0, bo = 0, yo = 0, i, j;
+        float *c;
+        int e;
+        for (e = nb - 1; e >= 0; e--) { /* operand offsets of batch index bi */
+            int64_t k = rem % bdims[e];
+            rem /= bdims[e];
+            ao += k * astr[e];
+            bo += k * bstr[e];
+            yo += k * ystr[e];
+        }
+        c = y + yo;
+        fc_rt_sgemm(M, N, K, 1.0f, a + ao, lda, transA, b + bo, ldb, transB, 0.0f, c, ldc,
+                    n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
+        if (alpha != 1.0f)
+            for (i = 0; i < M; i++)
+                for (j = 0; j < N; j++)
+                    c[i * ldc + j] *= alpha;
+    }
+}

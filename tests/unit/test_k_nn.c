@@ -24,6 +24,7 @@ void fc_rt_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A,
                  int64_t ldc);
 void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t);
 int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
@@ -330,6 +331,35 @@ static void test_matmul_plain_and_f64(void **state)
                         tensor(yd, FC_DT_F64, 1, dy)};
     run(fc_rt_matmul, t2, 2, 1, ia, 4, NULL, 0);
     assert_true(yd[0] == 4 && yd[1] == 5);
+}
+
+/* FcBatchedGemm as attention's Q @ K^T: Q, K stored [1,S,H,D] read through perms [0,2,1,3]
+ * and [0,2,3,1] (a strided and a transposed operand), alpha 0.3 after the product, the
+ * result written through permY [0,2,1,3] as [1,S,H,S]; against a reference loop. */
+static void test_batched_gemm_attention(void **state)
+{
+    (void)state;
+    enum { S = 37, H = 3, D = 20 };
+    static float q[S * H * D], k[S * H * D], y[S * H * S];
+    int64_t dq[4] = {1, S, H, D}, dy[4] = {1, S, H, S};
+    /* M, N, K, nb, transA, lda, transB, ldb, ldc, dims [1,H], A, B, Y batch strides */
+    int64_t ia[9 + 8] = {S, S, D, 2, 0, H * D, 1, H * D, H * S, 1, H, 0, D, 0, D, 0, S};
+    float fa[1] = {0.3f};
+    for (int i = 0; i < S * H * D; i++) {
+        q[i] = rnd();
+        k[i] = rnd();
+    }
+    FcRtTensor t[3] = {tensor(q, FC_DT_F32, 4, dq), tensor(k, FC_DT_F32, 4, dq),
+                       tensor(y, FC_DT_F32, 4, dy)};
+    run(fc_rt_batched_gemm, t, 2, 1, ia, 17, fa, 1);
+    for (int s = 0; s < S; s++)
+        for (int h = 0; h < H; h++)
+            for (int u = 0; u < S; u++) {
+                double acc = 0;
+                for (int d = 0; d < D; d++)
+                    acc += (double)q[(s * H + h) * D + d] * k[(u * H + h) * D + d];
+                NEAR(y[(s * H + h) * S + u], (float)acc * 0.3f, 1e-5);
+            }
 }
 
 /* ---- Conv ----------------------------------------------------------------------------- */
@@ -1119,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_gemm_trans_alpha_f64),
         cmocka_unit_test(test_matmul_batched_broadcast),
         cmocka_unit_test(test_matmul_plain_and_f64),
+        cmocka_unit_test(test_batched_gemm_attention),
         cmocka_unit_test(test_conv2d_onnx_examples),
         cmocka_unit_test(test_conv1d_bias_dilation),
         cmocka_unit_test(test_conv_pointwise_groups),
