@@ -239,22 +239,29 @@ static void export_linear(Exporter *x, const FcNode *n)
 {
     const char *a[2] = {x->names[n->in[0]], x->names[n->in[1]]};
     int act = (int)fc_attr_i(n, "activation", 0);
-    int has_b = n->nin > 2 && n->in[2] >= 0;
+    int has_b = n->nin > 2 && n->in[2] >= 0, has_r = n->nin > 3 && n->in[3] >= 0;
     const char *out = x->names[n->out[0]];
-    const char *mm = has_b || act ? fresh(x, "linear") : out;
+    const char *mm = has_b || act || has_r ? fresh(x, "linear") : out;
     add_node(x, "MatMul", n->name, 2, a, mm);
     const char *cur = mm;
     if (has_b) {
         a[0] = mm;
         a[1] = x->names[n->in[2]];
-        cur = act ? fresh(x, "linear") : out;
+        cur = act || has_r ? fresh(x, "linear") : out;
         add_node(x, "Add", n->name, 2, a, cur);
     }
-    if (act == 1) {
+    if (act) {
+        const char *in = cur;
+        cur = has_r ? fresh(x, "linear") : out;
+        if (act == 1)
+            add_node(x, "Relu", n->name, 1, &in, cur);
+        else
+            gelu(x, in, cur, act == 3, n->name);
+    }
+    if (has_r) {
         a[0] = cur;
-        add_node(x, "Relu", n->name, 1, a, out);
-    } else if (act) {
-        gelu(x, cur, out, act == 3, n->name);
+        a[1] = x->names[n->in[3]];
+        add_node(x, "Add", n->name, 2, a, out);
     }
 }
 

@@ -1,14 +1,16 @@
 /* op_fused.c — prepare for the ops only the optimizer creates (never read from ONNX files):
- * FcLinear (MatMul + bias + activation). Their kernels live in runtime/k_linear.c. */
+ * FcLinear (MatMul + bias + activation + residual), FcBatchedGemm (a batched MatMul with
+ * transposed operands and result). Kernels: runtime/k_linear.c, runtime/k_gemm.c. */
 #include <string.h>
 #include "ir.h"
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 
-/* FcLinear(X[..., K], W[K, N] [, B[N]]) {activation=0}: Y[..., N]. */
+/* FcLinear(X[..., K], W[K, N] [, B[N] [, R[..., N]]]) {activation=0}:
+ * Y[..., N] = act(X @ W + B) + R, R (the residual) of Y's shape. */
 int fc_prep_linear(FcGraph *g, FcNode *n)
 {
-    FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
+    FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2), *r = fc_in(g, n, 3);
     if (x->dtype != FC_DT_F32 || w->dtype != FC_DT_F32 || (b && b->dtype != FC_DT_F32))
         return fc_err(g, n, "FcLinear supports float32 only");
     if (x->rank < 1 || w->rank != 2 || x->dims[x->rank - 1] != w->dims[0])
@@ -19,6 +21,9 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
     for (int i = 0; i < x->rank - 1; i++)
         dims[i] = x->dims[i];
     dims[x->rank - 1] = N;
+    if (r && (r->dtype != FC_DT_F32 || r->rank != x->rank ||
+              memcmp(r->dims, dims, sizeof(int64_t) * (size_t)x->rank) != 0))
+        return fc_err(g, n, "FcLinear residual must be float32 of the output's shape");
     if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
         return -1;
     int64_t M = K ? fc_value_numel(x) / K : 0, parts = g->threads > 1 ? g->threads : 1;

@@ -330,9 +330,41 @@ def fold_matmul_transpose():
          [vi('a', [4, 2, 3])], [vi('y', [2, 4, 5])], [const('w', w(3, 5))])
 
 
+def fuse_residual():
+    """FcLinear + Add(residual of the same shape) -> FcLinear with a 4th input; not when the
+    Add broadcasts, the linear result has another reader or is a graph output."""
+    def lin(nodes, inputs, outputs, name, bias=True):
+        inits = [const('w', w(4, 5))] + ([const('b', w(5))] if bias else [])
+        head = [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                h.make_node('Add', ['m', 'b'], ['y'], name='bias')] if bias else \
+               [h.make_node('Gemm', ['x', 'w'], ['y'], name='gemm')]
+        save('fuse-residual/' + name, head + nodes, inputs, outputs, inits)
+    x, r = vi('x', [3, 4]), vi('r', [3, 5])
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, r], [vi('z', [3, 5])],
+        'residual')
+    lin([h.make_node('Relu', ['y'], ['a'], name='relu'),
+         h.make_node('Add', ['r', 'a'], ['z'], name='res')], [x, r], [vi('z', [3, 5])],
+        'after_activation')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, r], [vi('z', [3, 5])],
+        'no_bias', bias=False)
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res'),
+         h.make_node('Relu', ['z'], ['o'], name='relu')], [x, r], [vi('o', [3, 5])],
+        'activation_after_residual')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, vi('r', [1, 5])],
+        [vi('z', [3, 5])], 'residual_broadcasts')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, vi('r', [2, 3, 5])],
+        [vi('z', [2, 3, 5])], 'result_broadcasts')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res'),
+         h.make_node('Relu', ['y'], ['o'], name='relu')], [x, r],
+        [vi('z', [3, 5]), vi('o', [3, 5])], 'linear_other_reader')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, r],
+        [vi('z', [3, 5]), vi('y', [3, 5])], 'linear_is_output')
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
-              gemm_to_linear, fold_matmul_transpose):
+              gemm_to_linear, fold_matmul_transpose,
+              fuse_residual):
         f()

@@ -25,6 +25,9 @@ void fc_rt_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A,
 void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_linear(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
+int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t);
 int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
@@ -360,6 +363,42 @@ static void test_batched_gemm_attention(void **state)
                     acc += (double)q[(s * H + h) * D + d] * k[(u * H + h) * D + d];
                 NEAR(y[(s * H + h) * S + u], (float)acc * 0.3f, 1e-5);
             }
+}
+
+/* FcLinear with bias, ReLU and a residual (Y = relu(X W + b) + R), on prepacked and plain
+ * weights, M, N off the tile sizes and K over two k blocks: the per-tile epilogue against a
+ * reference loop in ONNX's order. */
+static void test_linear_residual_epilogue(void **state)
+{
+    (void)state;
+    enum { M = 37, K = 300, N = 50 };
+    static float x[M * K], wt[K * N], wp[K * (N + 30)], b[N], r[M * N], y[M * N];
+    int64_t dx[2] = {M, K}, dw[2] = {K, N}, db[1] = {N}, dy[2] = {M, N};
+    for (int i = 0; i < M * K; i++)
+        x[i] = rnd();
+    for (int i = 0; i < K * N; i++)
+        wt[i] = rnd();
+    for (int i = 0; i < N; i++)
+        b[i] = rnd();
+    for (int i = 0; i < M * N; i++)
+        r[i] = rnd();
+    fc_rt_sgemm_prepack(K, N, wt, wp);
+    for (int packed = 0; packed < 2; packed++) {
+        int64_t ia[9] = {M, K, N, 1, 1, 1, N, fc_rt_sgemm_work(M, N, K), packed};
+        FcRtTensor t[5] = {tensor(x, FC_DT_F32, 2, dx),
+                           tensor(packed ? wp : wt, FC_DT_F32, 2, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(r, FC_DT_F32, 2, dy),
+                           tensor(y, FC_DT_F32, 2, dy)};
+        run(fc_rt_linear, t, 4, 1, ia, 9, NULL, 0);
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) {
+                double acc = 0;
+                for (int k = 0; k < K; k++)
+                    acc += (double)x[i * K + k] * wt[k * N + j];
+                float v = (float)acc + b[j];
+                NEAR(y[i * N + j], (v > 0 ? v : 0.0f) + r[i * N + j], 1e-4);
+            }
+    }
 }
 
 /* ---- Conv ----------------------------------------------------------------------------- */
@@ -1150,6 +1189,7 @@ int main(void)
         cmocka_unit_test(test_matmul_batched_broadcast),
         cmocka_unit_test(test_matmul_plain_and_f64),
         cmocka_unit_test(test_batched_gemm_attention),
+        cmocka_unit_test(test_linear_residual_epilogue),
         cmocka_unit_test(test_conv2d_onnx_examples),
         cmocka_unit_test(test_conv1d_bias_dilation),
         cmocka_unit_test(test_conv_pointwise_groups),
