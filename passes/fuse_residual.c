@@ -4,7 +4,7 @@
  * (any bias, any activation), Y is read only by this Add and is no graph output, and R is a
  * float32 value (not Y) of exactly Y's shape -- so is the Add's result: no broadcasting.
  * Produces: FcLinear(X, W, B or absent, R) {activation} = act(X @ W + B) + R (runtime
- * k_linear.c adds R to each output tile while it is in cache) writing the Add's result; the
+ * k_linear.c adds R to each block of output while it is in cache) writing the Add's result; the
  * node takes the Add's place in the order, where R is computed.
  * Must not fire: when the Add broadcasts either operand (a bias-like or scalar addend), when
  * Y has another reader or is a graph output, when the FcLinear already has a residual, on

@@ -1,8 +1,8 @@
 /* k_linear.c — FcLinear: Y[..., N] = act(X[..., K] @ W[K, N] + B[N]) + R[..., N], the fused
  * linear layer the optimizer forms from MatMul + Add(bias) (+ activation) (+ Add(residual)).
  * With prepacked weights the epilogue (bias, activation, residual, in ONNX's order) runs on
- * each GEMM output tile right after its last k block, while the tile is in L1, instead of a
- * second pass over the whole output.
+ * each GEMM macro-block of rows right after its last k block, while it is in cache, instead
+ * of a second pass over the whole output.
  * fc-deps: k_gemm.c, k_vmath.c
  *
  * act: FC_ACT_* (fc_rt.h). scratch: per thread, the GEMM's work floats (ia[7]). */
