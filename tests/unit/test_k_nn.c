@@ -1088,6 +1088,37 @@ static void test_layernorm_outputs_and_broadcast(void **state)
     NEAR(y[5], 2 * 2 / s1, 1e-6);
 }
 
+/* Rows longer than the 16-lane moment loop (37 = 2 x 16 + 5), against a reference loop. */
+static void test_layernorm_long_rows(void **state)
+{
+    (void)state;
+    enum { R = 3, C = 37 };
+    float x[R * C], sc[C], b[C], y[R * C];
+    int64_t dx[2] = {R, C}, ds[1] = {C};
+    for (int i = 0; i < R * C; i++)
+        x[i] = 3.0f * rnd() + (float)(i / C);
+    for (int i = 0; i < C; i++) {
+        sc[i] = rnd();
+        b[i] = rnd();
+    }
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 2, dx), tensor(sc, FC_DT_F32, 1, ds),
+                       tensor(b, FC_DT_F32, 1, ds), tensor(y, FC_DT_F32, 2, dx)};
+    int64_t ia[8] = {R, C, 1, 1, 1, C, 1, 1};
+    const float eps = 1e-5f;
+    run(fc_rt_layernorm, t, 3, 1, ia, 8, &eps, 1);
+    for (int r = 0; r < R; r++) {
+        double m = 0, v = 0;
+        for (int i = 0; i < C; i++)
+            m += x[r * C + i];
+        m /= C;
+        for (int i = 0; i < C; i++)
+            v += (x[r * C + i] - m) * (x[r * C + i] - m);
+        v /= C;
+        for (int i = 0; i < C; i++)
+            NEAR(y[r * C + i], (x[r * C + i] - m) / sqrt(v + 1e-5) * sc[i] + b[i], 1e-5);
+    }
+}
+
 static void test_groupnorm(void **state)
 {
     (void)state;
@@ -1208,6 +1239,7 @@ int main(void)
         cmocka_unit_test(test_batchnorm_training),
         cmocka_unit_test(test_instancenorm),
         cmocka_unit_test(test_layernorm_outputs_and_broadcast),
+        cmocka_unit_test(test_layernorm_long_rows),
         cmocka_unit_test(test_groupnorm),
         cmocka_unit_test(test_lrn),
         cmocka_unit_test(test_mvn),
