@@ -708,7 +708,7 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
  * the operands' and the result's transposes folded into strides (ir/op_fused.c).
  * ia: [0] M, [1] N, [2] K, [3] nb (batch rank), [4] transA, [5] lda, [6] transB, [7] ldb,
  *     [8] ldc, [9 .. 9+nb) batch dims, then per batch dim the A, B and Y strides in floats
- *     (0 = broadcast). fa: [0] alpha, applied after the product (Mul's rounding: exact).
+ *     (0 = broadcast). fa: [0] alpha, applied to the finished product (Mul's rounding: exact).
  * scratch: fc_rt_sgemm_work(M, N, K) floats per thread. */
 FC_RT void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t)
 {
@@ -721,6 +721,9 @@ FC_RT void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t)
     const int64_t *bdims = n->ia + 9, *astr = bdims + nb, *bstr = astr + nb, *ystr = bstr + nb;
     const int64_t work = fc_rt_sgemm_work(M, N, K);
     const float alpha = n->fa[0];
+    /* One k block on the blocked path: the GEMM stores alpha * (the finished float sum), the
+     * Mul's exact result; otherwise alpha would scale partial sums, so it scales the result. */
+    const int in_gemm = K <= FC_SG_KC && M > 1 && N > 1;
     int64_t total = 1, bi;
     int d;
     for (d = 0; d < nb; d++)
@@ -738,9 +741,9 @@ FC_RT void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t)
             yo += k * ystr[e];
         }
         c = y + yo;
-        fc_rt_sgemm(M, N, K, 1.0f, a + ao, lda, transA, b + bo, ldb, transB, 0.0f, c, ldc,
-                    n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
-        if (alpha != 1.0f)
+        fc_rt_sgemm(M, N, K, in_gemm ? alpha : 1.0f, a + ao, lda, transA, b + bo, ldb, transB,
+                    0.0f, c, ldc, n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
+        if (alpha != 1.0f && !in_gemm)
             for (i = 0; i < M; i++)
                 for (j = 0; j < N; j++)
                     c[i * ldc + j] *= alpha;

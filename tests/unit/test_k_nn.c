@@ -339,11 +339,10 @@ static void test_matmul_plain_and_f64(void **state)
 /* FcBatchedGemm as attention's Q @ K^T: Q, K stored [1,S,H,D] read through perms [0,2,1,3]
  * and [0,2,3,1] (a strided and a transposed operand), alpha 0.3 after the product, the
  * result written through permY [0,2,1,3] as [1,S,H,S]; against a reference loop. */
-static void test_batched_gemm_attention(void **state)
+static void batched_gemm_attention(int D)
 {
-    (void)state;
-    enum { S = 37, H = 3, D = 20 };
-    static float q[S * H * D], k[S * H * D], y[S * H * S];
+    enum { S = 37, H = 3, DMAX = 300 };
+    static float q[S * H * DMAX], k[S * H * DMAX], y[S * H * S];
     int64_t dq[4] = {1, S, H, D}, dy[4] = {1, S, H, S};
     /* M, N, K, nb, transA, lda, transB, ldb, ldc, dims [1,H], A, B, Y batch strides */
     int64_t ia[9 + 8] = {S, S, D, 2, 0, H * D, 1, H * D, H * S, 1, H, 0, D, 0, D, 0, S};
@@ -363,6 +362,14 @@ static void test_batched_gemm_attention(void **state)
                     acc += (double)q[(s * H + h) * D + d] * k[(u * H + h) * D + d];
                 NEAR(y[(s * H + h) * S + u], (float)acc * 0.3f, 1e-5);
             }
+}
+
+/* D = 20: alpha inside the GEMM (one k block); D = 300: two k blocks, alpha afterwards. */
+static void test_batched_gemm_attention(void **state)
+{
+    (void)state;
+    batched_gemm_attention(20);
+    batched_gemm_attention(300);
 }
 
 /* FcLinear with bias, ReLU and a residual (Y = relu(X W + b) + R), on prepacked and plain
