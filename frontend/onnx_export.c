@@ -239,23 +239,75 @@ static void export_linear(Exporter *x, const FcNode *n)
 {
     const char *a[2] = {x->names[n->in[0]], x->names[n->in[1]]};
     int act = (int)fc_attr_i(n, "activation", 0);
-    int has_b = n->nin > 2 && n->in[2] >= 0;
+    int has_b = n->nin > 2 && n->in[2] >= 0, has_r = n->nin > 3 && n->in[3] >= 0;
     const char *out = x->names[n->out[0]];
-    const char *mm = has_b || act ? fresh(x, "linear") : out;
+    const char *mm = has_b || act || has_r ? fresh(x, "linear") : out;
     add_node(x, "MatMul", n->name, 2, a, mm);
     const char *cur = mm;
     if (has_b) {
         a[0] = mm;
         a[1] = x->names[n->in[2]];
-        cur = act ? fresh(x, "linear") : out;
+        cur = act || has_r ? fresh(x, "linear") : out;
         add_node(x, "Add", n->name, 2, a, cur);
     }
-    if (act == 1) {
-        a[0] = cur;
-        add_node(x, "Relu", n->name, 1, a, out);
-    } else if (act) {
-        gelu(x, cur, out, act == 3, n->name);
+    if (act) {
+        const char *in = cur;
+        cur = has_r ? fresh(x, "linear") : out;
+        if (act == 1)
+            add_node(x, "Relu", n->name, 1, &in, cur);
+        else
+            gelu(x, in, cur, act == 3, n->name);
     }
+    if (has_r) {
+        a[0] = cur;
+        a[1] = x->names[n->in[3]];
+        add_node(x, "Add", n->name, 2, a, out);
+    }
+}
+
+/* A Transpose node with an explicit perm. */
+static void add_transpose(Exporter *x, const char *name, const char *in, const char *out,
+                          const int64_t *perm, int r)
+{
+    Onnx__NodeProto *t = add_node(x, "Transpose", name, 1, &in, out);
+    Onnx__AttributeProto *p = xalloc(x, sizeof(*p));
+    onnx__attribute_proto__init(p);
+    p->name = "perm";
+    p->has_type = 1;
+    p->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+    p->n_ints = (size_t)r;
+    p->ints = (int64_t *)perm;
+    add_attr(x, t, p);
+}
+
+/* FcBatchedGemm: [Transpose A] [Transpose B] MatMul [Mul alpha] [Transpose Y]. */
+static void export_batched_gemm(Exporter *x, const FcNode *n)
+{
+    static const char *const pn[2] = {"permA", "permB"};
+    const char *in[2];
+    const int64_t *perm;
+    for (int k = 0; k < 2; k++) {
+        in[k] = x->names[n->in[k]];
+        int r = fc_attr_ints(n, pn[k], &perm);
+        if (r > 0) {
+            const char *t = fresh(x, "transposed");
+            add_transpose(x, n->name, in[k], t, perm, r);
+            in[k] = t;
+        }
+    }
+    float alpha = fc_attr_f(n, "alpha", 1.0f);
+    int ry = fc_attr_ints(n, "permY", &perm);
+    const char *out = x->names[n->out[0]];
+    const char *cur = alpha != 1.0f || ry > 0 ? fresh(x, "product") : out;
+    add_node(x, "MatMul", n->name, 2, in, cur);
+    if (alpha != 1.0f) {
+        in[0] = cur;
+        in[1] = scalar_init(x, alpha);
+        cur = ry > 0 ? fresh(x, "scaled") : out;
+        add_node(x, "Mul", n->name, 2, in, cur);
+    }
+    if (ry > 0)
+        add_transpose(x, n->name, cur, out, perm, ry);
 }
 
 /* FcElementwise: one standard node per instruction (codes of runtime/k_fused_ew.c). */
@@ -410,6 +462,10 @@ static void export_node(Exporter *x, const FcNode *n)
         add_init(x, n->in[i]);
     if (n->op == FC_OP_FC_LINEAR) {
         export_linear(x, n);
+        return;
+    }
+    if (n->op == FC_OP_FC_BATCHED_GEMM) {
+        export_batched_gemm(x, n);
         return;
     }
     if (n->op == FC_OP_FC_ELEMENTWISE) {

@@ -85,7 +85,9 @@ static int fuse_epilogues(FcGraph *g)
     int changes = 0;
     for (int i = 0; i < g->top.nnodes; i++) {
         FcNode *lin = g->top.nodes[i];
-        if (!(lin->op == FC_OP_FC_LINEAR && fc_attr_i(lin, "activation", 0) == 0) &&
+        /* not after a residual (FcLinear's 4th input): act(y + r) != act(y) + r */
+        if (!(lin->op == FC_OP_FC_LINEAR && fc_attr_i(lin, "activation", 0) == 0 &&
+              lin->nin <= 3) &&
             lin->op != FC_OP_CONV)
             continue;
         FcNode *act = fc_sole_reader_op(g, &du, lin->out[0], FC_OP_RELU);

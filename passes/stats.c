@@ -22,6 +22,8 @@ int64_t fc_node_macs(const FcGraph *g, const FcNode *n)
     }
     case FC_OP_MAT_MUL: case FC_OP_FC_LINEAR:
         return x->rank ? fc_value_numel(y) * x->dims[x->rank - 1] : 0;
+    case FC_OP_FC_BATCHED_GEMM: /* K: the prepared kernel parameters (ir/op_fused.c) */
+        return n->nia > 2 ? fc_value_numel(y) * n->ia[2] : 0;
     case FC_OP_GEMM: {
         int64_t k = fc_attr_i(n, "transA", 0) ? x->dims[0] : x->dims[x->rank - 1];
         return fc_value_numel(y) * k;

@@ -195,7 +195,8 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
     }
 }
 
-/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B tile), over kc. The B tile's
+/* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B tile), over kc (store: = instead
+ * of +=, for the first k block of a product that overwrites C). The B tile's
  * column c of row k is at pb[k * bstride + (c / 16) * jump + c % 16]: a strip packed here
  * has bstride FC_SG_NR and jump 16 (rows of NR contiguous floats); a compile-time prepacked
  * panel is made of 16-column strips, bstride 16 and jump 16 * K (the next strip). A vector of
@@ -206,7 +207,8 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
                               const float *FC_SG_RESTRICT pb, int64_t bstride, int64_t jump,
-                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha)
+                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
+                              int store)
 {
     FC_RT_FMA_BEGIN
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
@@ -235,14 +237,19 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
     memcpy(out, acc, sizeof out);
     for (i = 0; i < mr; i++) {
         float *c = C + i * ldc;
-        for (j = 0; j < nr; j++)
-            c[j] += alpha * out[i][j];
+        if (store)
+            for (j = 0; j < nr; j++)
+                c[j] = alpha * out[i][j];
+        else
+            for (j = 0; j < nr; j++)
+                c[j] += alpha * out[i][j];
     }
 }
 #else
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
                               const float *FC_SG_RESTRICT pb, int64_t bstride, int64_t jump,
-                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha)
+                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
+                              int store)
 {
     FC_RT_FMA_BEGIN
     float acc[FC_SG_MR][FC_SG_NR];
@@ -261,8 +268,12 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
     }
     for (i = 0; i < mr; i++) {
         float *c = C + i * ldc;
-        for (j = 0; j < nr; j++)
-            c[j] += alpha * acc[i][j];
+        if (store)
+            for (j = 0; j < nr; j++)
+                c[j] = alpha * acc[i][j];
+        else
+            for (j = 0; j < nr; j++)
+                c[j] += alpha * acc[i][j];
     }
 }
 #endif
@@ -275,13 +286,15 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                        int64_t ldc, float *work)
 {
     int64_t i, j, k;
+    /* beta == 0 and the blocked path: the first k block stores C instead of adding to it */
+    const int store = beta == 0.0f && K > 0 && alpha != 0.0f && M > 1 && N > 1;
     if (M <= 0 || N <= 0)
         return;
-    if (beta == 0.0f) {
+    if (beta == 0.0f && !store) {
         for (i = 0; i < M; i++)
             for (j = 0; j < N; j++)
                 C[i * ldc + j] = 0.0f;
-    } else if (beta != 1.0f) {
+    } else if (beta != 1.0f && beta != 0.0f) {
         for (i = 0; i < M; i++)
             for (j = 0; j < N; j++)
                 C[i * ldc + j] *= beta;
@@ -349,7 +362,8 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                         for (ir = 0; ir < mc; ir += FC_SG_MR) {
                             int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
                             fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, FC_SG_NR,
-                                        16, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
+                                        16, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha,
+                                        store && pc == 0);
                         }
                     }
                 }
@@ -387,17 +401,19 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
                               float *C, int64_t ldc)
 {
     int64_t i, j, pc, jr, ir;
-    for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++)
-            C[i * ldc + j] = 0.0f;
-    /* K in blocks keeps one B strip's block (kc x NR) in L1 while every A strip passes */
+    if (K == 0)
+        for (i = 0; i < M; i++)
+            for (j = 0; j < N; j++)
+                C[i * ldc + j] = 0.0f;
+    /* K in blocks keeps one B strip's block (kc x NR) in L1 while every A strip passes; the
+     * first block stores C (no zeroing pass, no read of C), later ones add to it */
     for (pc = 0; pc < K; pc += FC_SG_KC) {
         int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
         for (jr = 0; jr < N; jr += FC_SG_NR) {
             const float *bs = pb + jr * K + pc * FC_SG_NR;
             for (ir = 0; ir < M; ir += FC_SG_MR)
                 fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, FC_SG_NR, 16, C + ir * ldc + jr,
-                            ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f);
+                            ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f, pc == 0);
         }
     }
 }
@@ -467,16 +483,30 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const flo
 #endif
 
 /* C[M x N] (row stride ldc) = A[M x K] (row-major, lda) x Wp (that layout, N columns from
- * its first strip); C is overwritten. `work`: fc_rt_sgemm_work(M, N, K) floats. */
-FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
-                                 const float *Wp, float *C, int64_t ldc, float *work)
+ * its first strip); C is overwritten. `work`: fc_rt_sgemm_work(M, N, K) floats.
+ * ep, when not NULL, is the caller's epilogue (bias, activation, residual): it gets every
+ * finished block of C -- rows [i0, i0 + rows) x columns [j0, j0 + cols), at c with row stride
+ * ldc -- right after its last k block: a macro-block of FC_SG_MC rows x all N columns, still
+ * in L2 (per MR x NR tile, in L1, measured slower on BERT: 8 x 32 pieces are too short for
+ * the vector activation). ctx is passed on. */
+FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float *A,
+                                    int64_t lda, const float *Wp, float *C, int64_t ldc,
+                                    float *work,
+                                    void (*ep)(float *c, int64_t ldc, int64_t i0, int64_t j0,
+                                               int64_t rows, int64_t cols, const void *ctx),
+                                    const void *ctx)
 {
     int64_t i, j, pc, ic, jr, ir;
-    for (i = 0; i < M; i++)
-        for (j = 0; j < N; j++)
-            C[i * ldc + j] = 0.0f;
-    if (M <= 0 || N <= 0 || K <= 0)
+    if (M <= 0 || N <= 0)
         return;
+    if (K <= 0) {
+        for (i = 0; i < M; i++)
+            for (j = 0; j < N; j++)
+                C[i * ldc + j] = 0.0f;
+        if (ep)
+            ep(C, ldc, 0, 0, M, N, ctx);
+        return;
+    }
     if (M == 1) { /* a row vector: stream every strip once */
         for (jr = 0; jr < N; jr += 16) {
             float out[16];
@@ -484,6 +514,8 @@ FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A
             fc_sg_gemv16(K, A, Wp + jr * K, out);
             for (j = 0; j < nr; j++)
                 C[jr + j] = out[j];
+            if (ep)
+                ep(C + jr, ldc, 0, jr, 1, nr, ctx);
         }
         return;
     }
@@ -491,6 +523,7 @@ FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A
         float *pa = fc_sg_align(work);
         for (pc = 0; pc < K; pc += FC_SG_KC) {
             int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+            int last = pc + kc == K;
             for (ic = 0; ic < M; ic += FC_SG_MC) {
                 int64_t mc = fc_sg_min(FC_SG_MC, M - ic);
                 fc_sg_pack_a(mc, kc, A + ic * lda + pc, lda, 0, pa);
@@ -498,14 +531,24 @@ FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A
                     /* column jr lies in 16-strip jr / 16, at offset jr % 16 inside it */
                     const float *bs = Wp + (jr / 16) * 16 * K + pc * 16 + jr % 16;
                     int64_t nr = fc_sg_min(FC_SG_NR, N - jr);
-                    for (ir = 0; ir < mc; ir += FC_SG_MR)
-                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, 16, 16 * K,
-                                    C + (ic + ir) * ldc + jr, ldc, fc_sg_min(FC_SG_MR, mc - ir),
-                                    nr, 1.0f);
+                    for (ir = 0; ir < mc; ir += FC_SG_MR) {
+                        int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
+                        float *c = C + (ic + ir) * ldc + jr;
+                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, 16, 16 * K, c,
+                                    ldc, mr, nr, 1.0f, pc == 0);
+                    }
                 }
+                if (last && ep)
+                    ep(C + ic * ldc, ldc, ic, 0, mc, N, ctx);
             }
         }
     }
+}
+
+FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                                 const float *Wp, float *C, int64_t ldc, float *work)
+{
+    fc_rt_sgemm_prepacked_ep(M, N, K, A, lda, Wp, C, ldc, work, NULL, NULL);
 }
 
 /* Packs W[K x N] (row-major) into the layout above (the compiler's half of the contract). */
@@ -660,5 +703,51 @@ FC_RT void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t)
                         (const float *)b->data + bo * K * N, N, 0, 0.0f,
                         (float *)y->data + bi * M * N, N,
                         n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
+    }
+}
+
+/* FcBatchedGemm: Y = Transpose(alpha * (op(A) @ op(B)), permY) over broadcast batch dims,
+ * the operands' and the result's transposes folded into strides (ir/op_fused.c).
+ * ia: [0] M, [1] N, [2] K, [3] nb (batch rank), [4] transA, [5] lda, [6] transB, [7] ldb,
+ *     [8] ldc, [9 .. 9+nb) batch dims, then per batch dim the A, B and Y strides in floats
+ *     (0 = broadcast). fa: [0] alpha, applied to the finished product (Mul's rounding: exact).
+ * scratch: fc_rt_sgemm_work(M, N, K) floats per thread. */
+FC_RT void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *a = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *b = (const float *)fc_rt_in(n, t, 1)->data;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    const int64_t M = n->ia[0], N = n->ia[1], K = n->ia[2], lda = n->ia[5], ldb = n->ia[7];
+    const int64_t ldc = n->ia[8];
+    const int nb = (int)n->ia[3], transA = (int)n->ia[4], transB = (int)n->ia[6];
+    const int64_t *bdims = n->ia + 9, *astr = bdims + nb, *bstr = astr + nb, *ystr = bstr + nb;
+    const int64_t work = fc_rt_sgemm_work(M, N, K);
+    const float alpha = n->fa[0];
+    /* One k block on the blocked path: the GEMM stores alpha * (the finished float sum), the
+     * Mul's exact result; otherwise alpha would scale partial sums, so it scales the result. */
+    const int in_gemm = K <= FC_SG_KC && M > 1 && N > 1;
+    int64_t total = 1, bi;
+    int d;
+    for (d = 0; d < nb; d++)
+        total *= bdims[d];
+    FC_RT_OMP_FOR_IF(total > 1 && total * M * N * K >= 4 * FC_RT_PAR_MIN_WORK)
+    for (bi = 0; bi < total; bi++) {
+        int64_t rem = bi, ao = 0, bo = 0, yo = 0, i, j;
+        float *c;
+        int e;
+        for (e = nb - 1; e >= 0; e--) { /* operand offsets of batch index bi */
+            int64_t k = rem % bdims[e];
+            rem /= bdims[e];
+            ao += k * astr[e];
+            bo += k * bstr[e];
+            yo += k * ystr[e];
+        }
+        c = y + yo;
+        fc_rt_sgemm(M, N, K, in_gemm ? alpha : 1.0f, a + ao, lda, transA, b + bo, ldb, transB,
+                    0.0f, c, ldc, n->scratch ? (float *)n->scratch + FC_RT_TID() * work : NULL);
+        if (alpha != 1.0f && !in_gemm)
+            for (i = 0; i < M; i++)
+                for (j = 0; j < N; j++)
+                    c[i * ldc + j] *= alpha;
     }
 }

@@ -129,7 +129,32 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
         float *yr = y + o * inner;
         double mean, var;
         float m, is;
-        fc_nm_moments(xr, inner, &mean, &var);
+        {
+            /* the moments in 16 independent double lanes (a vectorizable sum, where one
+             * accumulator is a chain of dependent adds) */
+            double sl[16], ql[16], s = 0.0, q = 0.0;
+            int j;
+            for (j = 0; j < 16; j++)
+                sl[j] = ql[j] = 0.0;
+            for (i = 0; i + 16 <= inner; i += 16)
+                for (j = 0; j < 16; j++)
+                    sl[j] += xr[i + j];
+            for (; i < inner; i++)
+                s += xr[i];
+            for (j = 0; j < 16; j++)
+                s += sl[j];
+            mean = inner > 0 ? s / (double)inner : 0.0;
+            for (i = 0; i + 16 <= inner; i += 16)
+                for (j = 0; j < 16; j++) {
+                    double d = xr[i + j] - mean;
+                    ql[j] += d * d;
+                }
+            for (; i < inner; i++)
+                q += (xr[i] - mean) * (xr[i] - mean);
+            for (j = 0; j < 16; j++)
+                q += ql[j];
+            var = inner > 0 ? q / (double)inner : 0.0;
+        }
         m = (float)mean;
         is = (float)(1.0 / sqrt(var + eps));
         if (mo)

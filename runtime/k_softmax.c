@@ -66,8 +66,20 @@ FC_RT_HELPER void fc_smx_vexp_f64(const double *x, double *y, int64_t n)
             for (i = 0; i < R; i++)                                                         \
                 q[i] = p[i] - m;                                                            \
             VEXP(q, q, R);                                                                  \
-            for (i = 0; i < R; i++)                                                         \
-                s += q[i];                                                                  \
+            {                                                                               \
+                /* 16 independent double lanes: a vectorizable sum, not a latency chain */  \
+                double sl[16];                                                              \
+                int j;                                                                      \
+                for (j = 0; j < 16; j++)                                                    \
+                    sl[j] = 0.0;                                                            \
+                for (i = 0; i + 16 <= R; i += 16)                                           \
+                    for (j = 0; j < 16; j++)                                                \
+                        sl[j] += q[i + j];                                                  \
+                for (; i < R; i++)                                                          \
+                    s += q[i];                                                              \
+                for (j = 0; j < 16; j++)                                                    \
+                    s += sl[j];                                                             \
+            }                                                                               \
             inv = (T)(1.0 / s);                                                             \
             for (i = 0; i < R; i++)                                                         \
                 q[i] *= inv;                                                                \

@@ -16,7 +16,8 @@ import runner_util as ru  # noqa: E402
 
 MODELS = ['real-models/mnist-8', 'real-models/silero-vad-op18-ifless',
           'bench/models/cifar_gelu_b1', 'bench/models/mlp_gelu_b1',
-          'bench/models/convnext_tiny_ish_b1', 'bench/models/digits_cnn_b1']
+          'bench/models/convnext_tiny_ish_b1', 'bench/models/digits_cnn_b1',
+          'bench/models/bert_mini_qa_b1']
 TIMEOUTS = {'fastc': 300, 'cc': 600, 'run': 120}
 
 

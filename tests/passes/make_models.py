@@ -272,6 +272,95 @@ def gemm_to_linear():
     gemm('gemm_full_c', [3, 5], transB=1)
 
 
+def fold_matmul_transpose():
+    """Transposes around a batched MatMul and a scalar Mul after it -> FcBatchedGemm; not
+    for perms that move the innermost axis into the batch, values with other readers,
+    broadcasting or non-scalar Muls, or constant 2-D weights."""
+    def tr(x, y, perm, name):
+        return h.make_node('Transpose', [x], [y], name=name, perm=perm)
+    save('fold-matmul-transpose/attention',
+         [tr('q', 'qt', [0, 2, 1, 3], 'tq'), tr('k', 'kt', [0, 2, 3, 1], 'tk'),
+          h.make_node('MatMul', ['qt', 'kt'], ['s'], name='mm'),
+          h.make_node('Mul', ['s', 'c'], ['m'], name='scale'),
+          tr('m', 'y', [0, 2, 1, 3], 'ty')],
+         [vi('q', [1, 5, 2, 3]), vi('k', [1, 5, 2, 3])], [vi('y', [1, 5, 2, 5])],
+         [const('c', np.float32(0.3))])
+    save('fold-matmul-transpose/scores_v',
+         [h.make_node('Softmax', ['s'], ['p'], name='sm', axis=-1),
+          tr('v', 'vt', [0, 2, 1, 3], 'tv'),
+          h.make_node('MatMul', ['p', 'vt'], ['o'], name='mm'),
+          tr('o', 'y', [0, 2, 1, 3], 'ty')],
+         [vi('s', [2, 3, 4, 4]), vi('v', [2, 4, 3, 5])], [vi('y', [2, 4, 3, 5])])
+    save('fold-matmul-transpose/innermost_to_batch',
+         [tr('a', 'at', [0, 3, 1, 2], 'ta'),
+          h.make_node('MatMul', ['at', 'b'], ['y'], name='mm')],
+         [vi('a', [2, 4, 5, 3]), vi('b', [2, 3, 5, 6])], [vi('y', [2, 3, 4, 6])])
+    save('fold-matmul-transpose/transpose_other_reader',
+         [tr('a', 'at', [0, 2, 1, 3], 'ta'),
+          h.make_node('MatMul', ['at', 'b'], ['y'], name='mm'),
+          h.make_node('Relu', ['at'], ['r'], name='relu')],
+         [vi('a', [1, 4, 2, 3]), vi('b', [1, 2, 3, 5])],
+         [vi('y', [1, 2, 4, 5]), vi('r', [1, 2, 4, 3])])
+    save('fold-matmul-transpose/mul_not_scalar',
+         [h.make_node('MatMul', ['a', 'b'], ['s'], name='mm'),
+          h.make_node('Mul', ['s', 'c'], ['y'], name='scale')],
+         [vi('a', [2, 4, 3]), vi('b', [2, 3, 5])], [vi('y', [2, 4, 5])],
+         [const('c', w(1, 1, 5))])
+    save('fold-matmul-transpose/mul_broadcasts_result',
+         [h.make_node('MatMul', ['a', 'b'], ['s'], name='mm'),
+          h.make_node('Mul', ['s', 'c'], ['y'], name='scale')],
+         [vi('a', [4, 3]), vi('b', [3, 5])], [vi('y', [2, 4, 5])],
+         [const('c', w(2, 1, 1))])
+    save('fold-matmul-transpose/scale_only',
+         [h.make_node('MatMul', ['a', 'b'], ['s'], name='mm'),
+          h.make_node('Mul', ['c', 's'], ['y'], name='scale')],
+         [vi('a', [2, 4, 3]), vi('b', [3, 5])], [vi('y', [2, 4, 5])],
+         [const('c', np.array([0.7], np.float32))])
+    save('fold-matmul-transpose/result_last_axis_moved',
+         [h.make_node('MatMul', ['a', 'b'], ['s'], name='mm'),
+          tr('s', 'y', [0, 2, 1], 'ty')],
+         [vi('a', [2, 4, 3]), vi('b', [2, 3, 5])], [vi('y', [2, 5, 4])])
+    save('fold-matmul-transpose/result_is_output',
+         [h.make_node('MatMul', ['a', 'b'], ['s'], name='mm'),
+          tr('s', 'y', [1, 0, 2], 'ty')],
+         [vi('a', [2, 4, 3]), vi('b', [2, 3, 5])], [vi('y', [4, 2, 5]), vi('s', [2, 4, 5])])
+    save('fold-matmul-transpose/constant_weight',
+         [tr('a', 'at', [1, 0, 2], 'ta'),
+          h.make_node('MatMul', ['at', 'w'], ['y'], name='mm')],
+         [vi('a', [4, 2, 3])], [vi('y', [2, 4, 5])], [const('w', w(3, 5))])
+
+
+def fuse_residual():
+    """FcLinear + Add(residual of the same shape) -> FcLinear with a 4th input; not when the
+    Add broadcasts, the linear result has another reader or is a graph output."""
+    def lin(nodes, inputs, outputs, name, bias=True):
+        inits = [const('w', w(4, 5))] + ([const('b', w(5))] if bias else [])
+        head = [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                h.make_node('Add', ['m', 'b'], ['y'], name='bias')] if bias else \
+               [h.make_node('Gemm', ['x', 'w'], ['y'], name='gemm')]
+        save('fuse-residual/' + name, head + nodes, inputs, outputs, inits)
+    x, r = vi('x', [3, 4]), vi('r', [3, 5])
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, r], [vi('z', [3, 5])],
+        'residual')
+    lin([h.make_node('Relu', ['y'], ['a'], name='relu'),
+         h.make_node('Add', ['r', 'a'], ['z'], name='res')], [x, r], [vi('z', [3, 5])],
+        'after_activation')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, r], [vi('z', [3, 5])],
+        'no_bias', bias=False)
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res'),
+         h.make_node('Relu', ['z'], ['o'], name='relu')], [x, r], [vi('o', [3, 5])],
+        'activation_after_residual')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, vi('r', [1, 5])],
+        [vi('z', [3, 5])], 'residual_broadcasts')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, vi('r', [2, 3, 5])],
+        [vi('z', [2, 3, 5])], 'result_broadcasts')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res'),
+         h.make_node('Relu', ['y'], ['o'], name='relu')], [x, r],
+        [vi('z', [3, 5]), vi('o', [3, 5])], 'linear_other_reader')
+    lin([h.make_node('Add', ['y', 'r'], ['z'], name='res')], [x, r],
+        [vi('z', [3, 5]), vi('y', [3, 5])], 'linear_is_output')
+
+
 def conv_pool():
     """2x2 stride-2 MaxPool after a Winograd Conv (3x3, unit stride, >= 8 channels, >= 256
     tiles) -> FcConv {pool=1}; not for other pools, too few tiles, strided convs or a Conv
@@ -304,5 +393,6 @@ if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
-              gemm_to_linear, conv_pool):
+              gemm_to_linear, fold_matmul_transpose,
+              fuse_residual, conv_pool):
         f()

@@ -24,6 +24,10 @@ void fc_rt_dgemm(int64_t M, int64_t N, int64_t K, double alpha, const double *A,
                  int64_t ldc);
 void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_linear(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
+int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t);
 int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
@@ -330,6 +334,78 @@ static void test_matmul_plain_and_f64(void **state)
                         tensor(yd, FC_DT_F64, 1, dy)};
     run(fc_rt_matmul, t2, 2, 1, ia, 4, NULL, 0);
     assert_true(yd[0] == 4 && yd[1] == 5);
+}
+
+/* FcBatchedGemm as attention's Q @ K^T: Q, K stored [1,S,H,D] read through perms [0,2,1,3]
+ * and [0,2,3,1] (a strided and a transposed operand), alpha 0.3 after the product, the
+ * result written through permY [0,2,1,3] as [1,S,H,S]; against a reference loop. */
+static void batched_gemm_attention(int D)
+{
+    enum { S = 37, H = 3, DMAX = 300 };
+    static float q[S * H * DMAX], k[S * H * DMAX], y[S * H * S];
+    int64_t dq[4] = {1, S, H, D}, dy[4] = {1, S, H, S};
+    /* M, N, K, nb, transA, lda, transB, ldb, ldc, dims [1,H], A, B, Y batch strides */
+    int64_t ia[9 + 8] = {S, S, D, 2, 0, H * D, 1, H * D, H * S, 1, H, 0, D, 0, D, 0, S};
+    float fa[1] = {0.3f};
+    for (int i = 0; i < S * H * D; i++) {
+        q[i] = rnd();
+        k[i] = rnd();
+    }
+    FcRtTensor t[3] = {tensor(q, FC_DT_F32, 4, dq), tensor(k, FC_DT_F32, 4, dq),
+                       tensor(y, FC_DT_F32, 4, dy)};
+    run(fc_rt_batched_gemm, t, 2, 1, ia, 17, fa, 1);
+    for (int s = 0; s < S; s++)
+        for (int h = 0; h < H; h++)
+            for (int u = 0; u < S; u++) {
+                double acc = 0;
+                for (int d = 0; d < D; d++)
+                    acc += (double)q[(s * H + h) * D + d] * k[(u * H + h) * D + d];
+                NEAR(y[(s * H + h) * S + u], (float)acc * 0.3f, 1e-5);
+            }
+}
+
+/* D = 20: alpha inside the GEMM (one k block); D = 300: two k blocks, alpha afterwards. */
+static void test_batched_gemm_attention(void **state)
+{
+    (void)state;
+    batched_gemm_attention(20);
+    batched_gemm_attention(300);
+}
+
+/* FcLinear with bias, ReLU and a residual (Y = relu(X W + b) + R), on prepacked and plain
+ * weights, M, N off the tile sizes and K over two k blocks: the per-tile epilogue against a
+ * reference loop in ONNX's order. */
+static void test_linear_residual_epilogue(void **state)
+{
+    (void)state;
+    enum { M = 37, K = 300, N = 50 };
+    static float x[M * K], wt[K * N], wp[K * (N + 30)], b[N], r[M * N], y[M * N];
+    int64_t dx[2] = {M, K}, dw[2] = {K, N}, db[1] = {N}, dy[2] = {M, N};
+    for (int i = 0; i < M * K; i++)
+        x[i] = rnd();
+    for (int i = 0; i < K * N; i++)
+        wt[i] = rnd();
+    for (int i = 0; i < N; i++)
+        b[i] = rnd();
+    for (int i = 0; i < M * N; i++)
+        r[i] = rnd();
+    fc_rt_sgemm_prepack(K, N, wt, wp);
+    for (int packed = 0; packed < 2; packed++) {
+        int64_t ia[9] = {M, K, N, 1, 1, 1, N, fc_rt_sgemm_work(M, N, K), packed};
+        FcRtTensor t[5] = {tensor(x, FC_DT_F32, 2, dx),
+                           tensor(packed ? wp : wt, FC_DT_F32, 2, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(r, FC_DT_F32, 2, dy),
+                           tensor(y, FC_DT_F32, 2, dy)};
+        run(fc_rt_linear, t, 4, 1, ia, 9, NULL, 0);
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) {
+                double acc = 0;
+                for (int k = 0; k < K; k++)
+                    acc += (double)x[i * K + k] * wt[k * N + j];
+                float v = (float)acc + b[j];
+                NEAR(y[i * N + j], (v > 0 ? v : 0.0f) + r[i * N + j], 1e-4);
+            }
+    }
 }
 
 /* ---- Conv ----------------------------------------------------------------------------- */
@@ -1033,6 +1109,37 @@ static void test_layernorm_outputs_and_broadcast(void **state)
     NEAR(y[5], 2 * 2 / s1, 1e-6);
 }
 
+/* Rows longer than the 16-lane moment loop (37 = 2 x 16 + 5), against a reference loop. */
+static void test_layernorm_long_rows(void **state)
+{
+    (void)state;
+    enum { R = 3, C = 37 };
+    float x[R * C], sc[C], b[C], y[R * C];
+    int64_t dx[2] = {R, C}, ds[1] = {C};
+    for (int i = 0; i < R * C; i++)
+        x[i] = 3.0f * rnd() + (float)(i / C);
+    for (int i = 0; i < C; i++) {
+        sc[i] = rnd();
+        b[i] = rnd();
+    }
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 2, dx), tensor(sc, FC_DT_F32, 1, ds),
+                       tensor(b, FC_DT_F32, 1, ds), tensor(y, FC_DT_F32, 2, dx)};
+    int64_t ia[8] = {R, C, 1, 1, 1, C, 1, 1};
+    const float eps = 1e-5f;
+    run(fc_rt_layernorm, t, 3, 1, ia, 8, &eps, 1);
+    for (int r = 0; r < R; r++) {
+        double m = 0, v = 0;
+        for (int i = 0; i < C; i++)
+            m += x[r * C + i];
+        m /= C;
+        for (int i = 0; i < C; i++)
+            v += (x[r * C + i] - m) * (x[r * C + i] - m);
+        v /= C;
+        for (int i = 0; i < C; i++)
+            NEAR(y[r * C + i], (x[r * C + i] - m) / sqrt(v + 1e-5) * sc[i] + b[i], 1e-5);
+    }
+}
+
 static void test_groupnorm(void **state)
 {
     (void)state;
@@ -1133,6 +1240,8 @@ int main(void)
         cmocka_unit_test(test_gemm_trans_alpha_f64),
         cmocka_unit_test(test_matmul_batched_broadcast),
         cmocka_unit_test(test_matmul_plain_and_f64),
+        cmocka_unit_test(test_batched_gemm_attention),
+        cmocka_unit_test(test_linear_residual_epilogue),
         cmocka_unit_test(test_conv2d_onnx_examples),
         cmocka_unit_test(test_conv1d_bias_dilation),
         cmocka_unit_test(test_conv_pointwise_groups),
@@ -1151,6 +1260,7 @@ int main(void)
         cmocka_unit_test(test_batchnorm_training),
         cmocka_unit_test(test_instancenorm),
         cmocka_unit_test(test_layernorm_outputs_and_broadcast),
+        cmocka_unit_test(test_layernorm_long_rows),
         cmocka_unit_test(test_groupnorm),
         cmocka_unit_test(test_lrn),
         cmocka_unit_test(test_mvn),
