@@ -302,16 +302,21 @@ static void export_fused(Exporter *x, const FcNode *n)
     }
 }
 
-/* LayerNormalization below opset 17 (where it does not exist): its definition. */
+/* LayerNormalization below opset 17 (where it does not exist), and FcChannelNorm (axis 1
+ * alone; its Scale / B are shaped to broadcast there): the definition. */
 static void layernorm_formula(Exporter *x, const FcNode *n)
 {
     const FcValue *xv = fc_val(x->g, n->in[0]);
-    int64_t axis = fc_attr_i(n, "axis", -1);
+    int64_t axis = fc_attr_i(n, "axis", -1), end = xv->rank;
     int64_t *axes = xalloc(x, sizeof(int64_t) * FC_MAX_RANK); /* packed after we return */
     if (axis < 0)
         axis += xv->rank;
+    if (n->op == FC_OP_FC_CHANNEL_NORM) {
+        axis = 1;
+        end = 2;
+    }
     int naxes = 0;
-    for (int64_t a = axis; a < xv->rank; a++)
+    for (int64_t a = axis; a < end; a++)
         axes[naxes++] = a;
     FcAttr ax = {0};
     ax.name = "axes";
@@ -391,7 +396,8 @@ static void export_node(Exporter *x, const FcNode *n)
         export_fused(x, n);
         return;
     }
-    if (n->op == FC_OP_LAYER_NORMALIZATION && x->g->opset < 17 && n->nout == 1) {
+    if ((n->op == FC_OP_LAYER_NORMALIZATION && x->g->opset < 17 && n->nout == 1) ||
+        n->op == FC_OP_FC_CHANNEL_NORM) {
         layernorm_formula(x, n);
         return;
     }

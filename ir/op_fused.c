@@ -1,5 +1,6 @@
 /* op_fused.c — prepare for the ops only the optimizer creates (never read from ONNX files):
- * FcLinear (MatMul + bias + activation). Their kernels live in runtime/k_linear.c. */
+ * FcLinear (MatMul + bias + activation; runtime/k_linear.c), FcElementwise (runtime/k_fused_ew.c)
+ * and FcChannelNorm (LayerNorm over the channel axis; runtime/k_norm.c). */
 #include <string.h>
 #include "ir.h"
 
@@ -81,5 +82,40 @@ int fc_prep_fused_elementwise(FcGraph *g, FcNode *n)
     }
     /* one set of tile buffers per thread (runtime/k_fused_ew.c) */
     n->scratch_bytes = nregs * 256 * (int64_t)sizeof(float) * (g->threads > 1 ? g->threads : 1);
+    return 0;
+}
+
+/* FcChannelNorm(X[N, C, d...], Scale, B) {epsilon}: LayerNormalization over axis 1 alone.
+ * Scale and B hold C values laid out to broadcast along axis 1 ([C, 1, ..] with rank >= r-1),
+ * so the node reads as standard broadcasting (and exports as the LayerNorm formula). */
+int fc_prep_channel_norm(FcGraph *g, FcNode *n)
+{
+    FcValue *x = fc_in(g, n, 0);
+    if (x->dtype != FC_DT_F32 || x->rank < 2)
+        return fc_err(g, n, "FcChannelNorm needs a float32 X of rank >= 2");
+    int64_t c = x->dims[1], inner = 1;
+    for (int i = 1; i < 3; i++) {
+        FcValue *p = fc_in(g, n, i);
+        if (!p)
+            continue;
+        int ok = p->dtype == FC_DT_F32 && p->rank >= x->rank - 1 && p->rank <= x->rank;
+        for (int d = 0; ok && d < p->rank; d++) {
+            int axis = x->rank - p->rank + d;
+            ok = p->dims[d] == (axis == 1 ? c : 1);
+        }
+        if (!ok)
+            return fc_err(g, n, "FcChannelNorm %s must be float32 [%lld, 1, ...] (per channel)",
+                          i == 1 ? "Scale" : "B", (long long)c);
+    }
+    for (int i = 2; i < x->rank; i++)
+        inner *= x->dims[i];
+    if (fc_set_out_like(g, n, 0, x))
+        return -1;
+    int64_t *ia = fc_pack_ints(g, n, 4);
+    ia[0] = x->dims[0];
+    ia[1] = c;
+    ia[2] = inner;
+    ia[3] = fc_in(g, n, 2) != NULL;
+    fc_pack_floats(g, n, 1)[0] = fc_attr_f(n, "epsilon", 1e-5f);
     return 0;
 }
