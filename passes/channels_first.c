@@ -17,8 +17,9 @@
  * Must not fire: on other perms or ranks, a LayerNorm over other axes, a region value with
  * another reader or that is a graph output, a chain that does not end in the inverse
  * Transpose, constants that vary along other axes, non-constant weights.
- * Results: bit-identical (the same arithmetic per element: FcChannelNorm computes the
- * LayerNorm statistics term for term; the pointwise Conv and FcLinear share the GEMM). */
+ * Results: bit-identical for norms and elementwise ops (FcChannelNorm computes LayerNorm's
+ * statistics term for term); a linear's 1x1 Conv may sum its dot products in another order
+ * than FcLinear (last bits). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,8 @@ static int only_reads(const FcGraph *g, const FcDefUse *du, int id)
 
 /* Whether node n (reading region value `cur`, channels-last of rank r) has a channels-first
  * form. */
-static int supported(const FcGraph *g, const FcDefUse *du, const FcNode *n, int cur, int r)
+static int supported(const FcGraph *g, const FcDefUse *du, const FcNode *n, int cur, int r,
+                     int linears)
 {
     const FcValue *cv = fc_val(g, cur);
     int64_t c = cv->dims[r - 1];
@@ -84,6 +86,8 @@ static int supported(const FcGraph *g, const FcDefUse *du, const FcNode *n, int 
             return 0;
     int linear = n->op == FC_OP_FC_LINEAR || n->op == FC_OP_MAT_MUL;
     if ((linear || n->op == FC_OP_LAYER_NORMALIZATION) && n->in[0] != cur)
+        return 0;
+    if (linear && !linears)
         return 0;
     switch (n->op) {
     case FC_OP_LAYER_NORMALIZATION: {
@@ -174,7 +178,7 @@ static int rewrite(FcGraph *g, FcNode *n, int cur, int prev, int r)
     return n->out[0];
 }
 
-static int try_region(FcGraph *g, const FcDefUse *du, FcNode *t1)
+static int try_region(FcGraph *g, const FcDefUse *du, FcNode *t1, int linears)
 {
     const FcValue *x = fc_val(g, t1->in[0]);
     int r = x->rank;
@@ -188,31 +192,35 @@ static int try_region(FcGraph *g, const FcDefUse *du, FcNode *t1)
         FcNode *next = du->reader[cur];
         if (perm_is(next, r, 0))
             t2 = next;
-        else if (supported(g, du, next, cur, r))
+        else if (supported(g, du, next, cur, r, linears))
             chain[n++] = next;
         else
             return 0;
         if (!t2)
             cur = next->out[0];
     }
-    int prev = t1->in[0];
+    int prev = t1->in[0], y = t2->out[0];
+    int64_t ydims[FC_MAX_RANK];
+    memcpy(ydims, fc_val(g, y)->dims, sizeof ydims);
     cur = t1->out[0];
     for (int i = 0; i < n; i++) {
         int out = chain[i]->out[0];
+        if (i == n - 1)
+            chain[i]->out[0] = y; /* the last member writes the inverse Transpose's result */
         prev = rewrite(g, chain[i], cur, prev, r);
         cur = out;
     }
-    const FcValue *a = fc_val(g, prev), *b = fc_val(g, t2->out[0]);
-    if (a->rank != b->rank || memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank) != 0) {
+    if (n == 0)
+        fc_replace_uses(g, y, prev);
+    else if (memcmp(ydims, fc_val(g, y)->dims, sizeof(int64_t) * (size_t)r) != 0) {
         fprintf(stderr, "fastc: internal error: channels-first changed a shape\n");
         abort();
     }
-    fc_replace_uses(g, t2->out[0], prev);
     t1->dead = t2->dead = 1;
     return 1;
 }
 
-static int run_channels_first(FcGraph *g)
+static int run(FcGraph *g, int linears)
 {
     int changes = 0;
     for (int i = 0; i < g->top.nnodes; i++) {
@@ -221,14 +229,31 @@ static int run_channels_first(FcGraph *g)
             continue;
         FcDefUse du;
         fc_defuse_build(g, &du);
-        changes += try_region(g, &du, n);
+        changes += try_region(g, &du, n, linears);
         fc_defuse_free(&du);
     }
     fc_block_sweep(&g->top);
     return changes;
 }
 
+static int run_channels_first(FcGraph *g)
+{
+    return run(g, 0);
+}
+
+static int run_channels_first_linears(FcGraph *g)
+{
+    return run(g, 1);
+}
+
 const FcPass fc_pass_channels_first = {
-    "channels-first", "Transpose to channels-last -> LayerNorm / linears / per-channel "
-    "elementwise -> inverse Transpose: computed channels-first, both Transposes dropped",
+    "channels-first", "Transpose to channels-last -> LayerNorm / per-channel elementwise -> "
+    "inverse Transpose: computed channels-first (FcChannelNorm), both Transposes dropped",
     FC_LEVELS(0, 0, 1, 1), run_channels_first};
+
+/* Opt-in until the pointwise Conv path packs its weights at compile or load time: today
+ * runtime/k_conv.c packs a Conv's weights at every call, which costs more than the two
+ * Transposes it saves (see docs/passes.md). */
+const FcPass fc_pass_channels_first_linears = {
+    "channels-first-linears", "channels-first, also through linears (FcLinear / MatMul on the "
+    "last axis -> 1x1 Conv / FcConv)", FC_LEVELS(0, 0, 0, 0), run_channels_first_linears};

@@ -1,5 +1,6 @@
-/* k_norm.c — normalization ops (float32): BatchNormalization (inference and training mode), InstanceNormalization,
- * LayerNormalization, FcChannelNorm (LayerNorm over axis 1), GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
+/* k_norm.c — normalization ops (float32): BatchNormalization (inference and training mode),
+ * InstanceNormalization, LayerNormalization, FcChannelNorm (LayerNorm over axis 1),
+ * GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
  * Statistics are accumulated in double, two-pass (mean, then centered squares), so large
  * means do not cancel the variance away.
  */
