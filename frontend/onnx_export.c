@@ -341,12 +341,27 @@ static void layernorm_formula(Exporter *x, const FcNode *n)
     in[0] = d; in[1] = sd;
     add_node(x, "Div", n->name, 2, in, norm);
     int has_b = n->nin > 2 && n->in[2] >= 0;
+    const char *last = out;
+    if (fc_attr_i(n, "channels_last", 0)) /* FcChannelNorm writing Y transposed */
+        out = fresh(x, "ln");
     in[0] = norm; in[1] = x->names[n->in[1]];
     const char *scaled = has_b ? fresh(x, "ln") : out;
     add_node(x, "Mul", n->name, 2, in, scaled);
     if (has_b) {
         in[0] = scaled; in[1] = x->names[n->in[2]];
         add_node(x, "Add", n->name, 2, in, out);
+    }
+    if (last != out) {
+        int64_t *perm = xalloc(x, sizeof(int64_t) * FC_MAX_RANK);
+        FcAttr pa = {0};
+        pa.name = "perm";
+        pa.type = FC_ATTR_INTS;
+        pa.n = xv->rank;
+        pa.ints = perm;
+        for (int i = 0; i < xv->rank; i++)
+            perm[i] = i == 0 ? 0 : i == xv->rank - 1 ? 1 : i + 1;
+        in[0] = out;
+        add_attr(x, add_node(x, "Transpose", n->name, 1, in, last), attr_proto(x, &pa));
     }
 }
 

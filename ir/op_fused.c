@@ -85,9 +85,11 @@ int fc_prep_fused_elementwise(FcGraph *g, FcNode *n)
     return 0;
 }
 
-/* FcChannelNorm(X[N, C, d...], Scale, B) {epsilon}: LayerNormalization over axis 1 alone.
- * Scale and B hold C values laid out to broadcast along axis 1 ([C, 1, ..] with rank >= r-1),
- * so the node reads as standard broadcasting (and exports as the LayerNorm formula). */
+/* FcChannelNorm(X[N, C, d...], Scale, B) {epsilon, channels_last=0}: LayerNormalization over
+ * axis 1 alone. Scale and B hold C values laid out to broadcast along axis 1 ([C, 1, ..] with
+ * rank >= r-1), so the node reads as standard broadcasting (and exports as the LayerNorm
+ * formula). channels_last=1 writes the result transposed to Y[N, d..., C] (perm
+ * [0,2,..,r-1,1]), as a channels-last LayerNorm reading Transpose(X) would. */
 int fc_prep_channel_norm(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0);
@@ -107,15 +109,21 @@ int fc_prep_channel_norm(FcGraph *g, FcNode *n)
             return fc_err(g, n, "FcChannelNorm %s must be float32 [%lld, 1, ...] (per channel)",
                           i == 1 ? "Scale" : "B", (long long)c);
     }
+    int64_t last = fc_attr_i(n, "channels_last", 0), dims[FC_MAX_RANK];
+    if (last != 0 && last != 1)
+        return fc_err(g, n, "FcChannelNorm channels_last must be 0 or 1");
+    for (int i = 0; i < x->rank; i++)
+        dims[i] = !last || i == 0 ? x->dims[i] : i == x->rank - 1 ? c : x->dims[i + 1];
     for (int i = 2; i < x->rank; i++)
         inner *= x->dims[i];
-    if (fc_set_out_like(g, n, 0, x))
+    if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
         return -1;
-    int64_t *ia = fc_pack_ints(g, n, 4);
+    int64_t *ia = fc_pack_ints(g, n, 5);
     ia[0] = x->dims[0];
     ia[1] = c;
     ia[2] = inner;
     ia[3] = fc_in(g, n, 2) != NULL;
+    ia[4] = last;
     fc_pack_floats(g, n, 1)[0] = fc_attr_f(n, "epsilon", 1e-5f);
     return 0;
 }

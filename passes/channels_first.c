@@ -14,6 +14,11 @@
  *   LayerNormalization -> FcChannelNorm(x, Scale[C,1,..], B[C,1,..])  (runtime/k_norm.c);
  *   FcLinear / MatMul  -> 1x1 Conv(x, W^T[N,K,1,..], b), FcConv {activation} when it had one;
  *   elementwise        -> the same op, constants reshaped to [C,1,..,1] (broadcast on axis 1).
+ * When the chain starts with such a LayerNorm but does not lead back (a linear, another op,
+ * a value read twice), the first Transpose and the LayerNorm alone become
+ * FcChannelNorm(x, ..) {channels_last=1}: the norm reads x channels-first and writes the
+ * LayerNorm's result in its channels-last layout (ConvNeXt's blocks, whose linears stay
+ * FcLinear).
  * Must not fire: on other perms or ranks, a LayerNorm over other axes, a region value with
  * another reader or that is a graph output, a chain that does not end in the inverse
  * Transpose, constants that vary along other axes, non-constant weights.
@@ -143,17 +148,26 @@ static int conv_weight(FcGraph *g, int wid, int r)
     return id;
 }
 
+/* LayerNormalization n (last axis) -> FcChannelNorm reading `prev` (channels-first); with
+ * `last` it writes n's channels-last result itself. */
+static void to_channel_norm(FcGraph *g, FcNode *n, int prev, int r, int last)
+{
+    float eps = fc_attr_f(n, "epsilon", 1e-5f);
+    int in[3] = {prev, to_axis1(g, n->in[1], r), -1};
+    if (n->nin > 2 && n->in[2] >= 0)
+        in[2] = to_axis1(g, n->in[2], r);
+    fc_node_reset(g, n, FC_OP_FC_CHANNEL_NORM, in[2] >= 0 ? 3 : 2, in);
+    n->nout = 1;
+    fc_node_add_attr_float(g, n, "epsilon", eps);
+    if (last)
+        fc_node_add_attr_int(g, n, "channels_last", 1);
+}
+
 /* Rewrites node n to read `prev` (channels-first) instead of `cur`; returns its result. */
 static int rewrite(FcGraph *g, FcNode *n, int cur, int prev, int r)
 {
     if (n->op == FC_OP_LAYER_NORMALIZATION) {
-        float eps = fc_attr_f(n, "epsilon", 1e-5f);
-        int in[3] = {prev, to_axis1(g, n->in[1], r), -1};
-        if (n->nin > 2 && n->in[2] >= 0)
-            in[2] = to_axis1(g, n->in[2], r);
-        fc_node_reset(g, n, FC_OP_FC_CHANNEL_NORM, in[2] >= 0 ? 3 : 2, in);
-        n->nout = 1;
-        fc_node_add_attr_float(g, n, "epsilon", eps);
+        to_channel_norm(g, n, prev, r, 0);
     } else if (n->op == FC_OP_FC_LINEAR || n->op == FC_OP_MAT_MUL) {
         int64_t act = n->op == FC_OP_FC_LINEAR ? fc_attr_i(n, "activation", 0) : 0;
         int in[3] = {prev, conv_weight(g, n->in[1], r), n->nin > 2 ? n->in[2] : -1};
@@ -178,6 +192,16 @@ static int rewrite(FcGraph *g, FcNode *n, int cur, int prev, int r)
     return n->out[0];
 }
 
+/* No way back to channels-first: Transpose + LayerNorm become one FcChannelNorm that reads
+ * the channels-first x and writes the LayerNorm's channels-last result. */
+static int fold_into_norm(FcGraph *g, FcNode *t1, FcNode *ln, int r)
+{
+    to_channel_norm(g, ln, t1->in[0], r, 1);
+    fc_prepare_new_node(g, ln);
+    t1->dead = 1;
+    return 1;
+}
+
 static int try_region(FcGraph *g, const FcDefUse *du, FcNode *t1, int linears)
 {
     const FcValue *x = fc_val(g, t1->in[0]);
@@ -187,13 +211,13 @@ static int try_region(FcGraph *g, const FcDefUse *du, FcNode *t1, int linears)
     FcNode *chain[MAX_CHAIN], *t2 = NULL;
     int n = 0, cur = t1->out[0];
     while (!t2) {
-        if (!only_reads(g, du, cur) || n == MAX_CHAIN)
-            return 0;
-        FcNode *next = du->reader[cur];
-        if (perm_is(next, r, 0))
+        FcNode *next = only_reads(g, du, cur) && n < MAX_CHAIN ? du->reader[cur] : NULL;
+        if (next && perm_is(next, r, 0))
             t2 = next;
-        else if (supported(g, du, next, cur, r, linears))
+        else if (next && supported(g, du, next, cur, r, linears))
             chain[n++] = next;
+        else if (n > 0 && chain[0]->op == FC_OP_LAYER_NORMALIZATION)
+            return fold_into_norm(g, t1, chain[0], r);
         else
             return 0;
         if (!t2)

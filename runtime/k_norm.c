@@ -173,7 +173,9 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
  * pixels are contiguous, so every loop runs along memory and vectorizes (no strided gathers).
  * The statistics are LayerNormalization's, term for term (double sums in channel order, the
  * same float expression per element), so results are bitwise those of fc_rt_layernorm on
- * the transposed tensor. ia = [N, C, inner, has_bias], fa = [epsilon]. */
+ * the transposed tensor. With channels_last the result is written as Y [N, inner, C] (the
+ * Transpose a channels-last LayerNorm reads, folded in): position by position, reading the
+ * tile's channel rows (in cache). ia = [N, C, inner, has_bias, channels_last], fa = [epsilon]. */
 #define FC_CN_TILE 64
 FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
 {
@@ -183,6 +185,7 @@ FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
     const float *bi = bt && n->ia[3] ? (const float *)bt->data : NULL;
     float *y = (float *)fc_rt_out(n, t, 0)->data;
     int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2];
+    const int last = (int)n->ia[4];
     int64_t tiles = (inner + FC_CN_TILE - 1) / FC_CN_TILE, job;
     double eps = n->fa[0];
     FC_RT_OMP_FOR_IF(N * tiles > 1 && N * C * inner >= FC_RT_PAR_MIN_WORK)
@@ -208,6 +211,17 @@ FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
         for (p = 0; p < np; p++) {
             m[p] = (float)s[p];
             is[p] = (float)(1.0 / sqrt((C > 0 ? q[p] / (double)C : 0.0) + eps));
+        }
+        if (last) {
+            float *yl = y + (job / tiles * inner + p0) * C;
+            for (p = 0; p < np; p++)
+                if (bi)
+                    for (c = 0; c < C; c++)
+                        yl[p * C + c] = (xb[c * inner + p] - m[p]) * is[p] * sc[c] + bi[c];
+                else
+                    for (c = 0; c < C; c++)
+                        yl[p * C + c] = (xb[c * inner + p] - m[p]) * is[p] * sc[c];
+            continue;
         }
         for (c = 0; c < C; c++) {
             const float *xc = xb + c * inner;

@@ -326,11 +326,45 @@ def channels_first():
          x, y, ln_consts + [const('c', w(5, 1))], opset=17)
     save('channels-first/no_inverse', [tr('x', 't', to_last, 'to_last'), ln('t', 'y')],
          x, [vi('y', [2, 3, 5, 4])], ln_consts, opset=17)
+    save('channels-first/transpose_two_readers',
+         [tr('x', 't', to_last, 'to_last'), ln('t', 'n'), tr('n', 'y', to_first, 'to_first'),
+          h.make_node('Relu', ['t'], ['z'], name='relu')],
+         x, y + [vi('z', [2, 3, 5, 4])], ln_consts, opset=17)
+
+
+def fold_channel_scale():
+    """Linear / Conv (no activation) * per-output-channel constant -> scaled weights; not with
+    an activation, a second reader, or a scale varying along another axis."""
+    lin = [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+           h.make_node('Add', ['m', 'b'], ['l'], name='bias'),
+           h.make_node('Mul', ['g', 'l'], ['y'], name='scale')]
+    lin_consts = [const('w', w(4, 5)), const('b', w(5)), const('g', w(5))]
+    save('fold-channel-scale/linear', lin, [vi('x', [2, 3, 4])], [vi('y', [2, 3, 5])],
+         lin_consts)
+    save('fold-channel-scale/linear_two_readers',
+         lin + [h.make_node('Relu', ['l'], ['z'], name='relu')], [vi('x', [2, 3, 4])],
+         [vi('y', [2, 3, 5]), vi('z', [2, 3, 5])], lin_consts)
+    save('fold-channel-scale/linear_other_axis', lin, [vi('x', [2, 3, 4])],
+         [vi('y', [2, 3, 5])], lin_consts[:2] + [const('g', w(3, 1))])
+    save('fold-channel-scale/linear_relu',
+         lin[:2] + [h.make_node('Relu', ['l'], ['r'], name='relu'),
+                    h.make_node('Mul', ['r', 'g'], ['y'], name='scale')],
+         [vi('x', [2, 3, 4])], [vi('y', [2, 3, 5])], lin_consts)
+    save('fold-channel-scale/conv',
+         [h.make_node('Conv', ['x', 'cw', 'cb'], ['c'], name='conv'),
+          h.make_node('Mul', ['c', 'g'], ['y'], name='scale')],
+         [vi('x', [1, 2, 4, 4])], [vi('y', [1, 3, 4, 4])],
+         [const('cw', w(3, 2, 1, 1)), const('cb', w(3)), const('g', w(3, 1, 1))])
+    save('fold-channel-scale/conv_last_axis',
+         [h.make_node('Conv', ['x', 'cw', 'cb'], ['c'], name='conv'),
+          h.make_node('Mul', ['c', 'g'], ['y'], name='scale')],
+         [vi('x', [1, 2, 3, 3])], [vi('y', [1, 3, 3, 3])],
+         [const('cw', w(3, 2, 1, 1)), const('cb', w(3)), const('g', w(3))])
 
 
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
-              gemm_to_linear, channels_first):
+              gemm_to_linear, channels_first, fold_channel_scale):
         f()

@@ -1022,7 +1022,8 @@ static void test_layernorm_outputs_and_broadcast(void **state)
 
 /* FcChannelNorm on [2, 5, 70] (a full 64-position tile and a partial one, values around a
  * large offset): against a straightforward double loop, and bitwise against LayerNormalization
- * of the channels-last tensor, as the channels-first pass promises; then without B. */
+ * of the channels-last tensor, as the channels-first pass promises, in both output layouts;
+ * then without B. */
 static void test_channel_norm(void **state)
 {
     (void)state;
@@ -1045,8 +1046,8 @@ static void test_channel_norm(void **state)
     const float eps = 1e-6f;
     FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(sc, FC_DT_F32, 2, ds),
                        tensor(b, FC_DT_F32, 2, ds), tensor(y, FC_DT_F32, 3, dx)};
-    int64_t ia[4] = {N, C, P, 1};
-    run(fc_rt_channel_norm, t, 3, 1, ia, 4, &eps, 1);
+    int64_t ia[5] = {N, C, P, 1, 0};
+    run(fc_rt_channel_norm, t, 3, 1, ia, 5, &eps, 1);
     FcRtTensor tl[4] = {tensor(xt, FC_DT_F32, 3, dxt), tensor(sc, FC_DT_F32, 1, dsl),
                         tensor(b, FC_DT_F32, 1, dsl), tensor(yt, FC_DT_F32, 3, dxt)};
     int64_t ial[8] = {N * P, C, 1, 1, 1, C, 1, 1};
@@ -1068,9 +1069,15 @@ static void test_channel_norm(void **state)
                 assert_true(got == yt[(n * P + p) * C + c]);
             }
         }
+    /* channels_last: the LayerNorm's own layout, bitwise */
+    static float yl[N * P * C];
+    FcRtTensor tc[4] = {t[0], t[1], t[2], tensor(yl, FC_DT_F32, 3, dxt)};
+    int64_t iac[5] = {N, C, P, 1, 1};
+    run(fc_rt_channel_norm, tc, 3, 1, iac, 5, &eps, 1);
+    assert_memory_equal(yl, yt, sizeof yl);
     /* no B */
-    int64_t ia0[4] = {N, C, P, 0};
-    run_abs(fc_rt_channel_norm, t, 3, 1, 4u, ia0, 4, &eps, 1);
+    int64_t ia0[5] = {N, C, P, 0, 0};
+    run_abs(fc_rt_channel_norm, t, 3, 1, 4u, ia0, 5, &eps, 1);
     for (int i = 0; i < N * C * P; i += 37) {
         int c = i / P % C;
         NEAR(y[i], yt[(i / (C * P) * P + i % P) * C + c] - b[c], 1e-4);
