@@ -90,7 +90,8 @@ static int supported(const FcGraph *g, const FcDefUse *du, const FcNode *n, int 
         if (n->out[i] >= 0 && (du->uses[n->out[i]] || fc_val(g, n->out[i])->is_output))
             return 0;
     int linear = n->op == FC_OP_FC_LINEAR || n->op == FC_OP_MAT_MUL;
-    if ((linear || n->op == FC_OP_LAYER_NORMALIZATION) && n->in[0] != cur)
+    if ((linear || n->op == FC_OP_LAYER_NORMALIZATION) &&
+        (n->in[0] != cur || cv->dtype != FC_DT_F32))
         return 0;
     if (linear && !linears)
         return 0;
@@ -101,6 +102,7 @@ static int supported(const FcGraph *g, const FcDefUse *du, const FcNode *n, int 
             return 0;
         for (int i = 1; i < n->nin; i++)
             if (n->in[i] >= 0 && (!last_axis_const(g, n->in[i], r, c) ||
+                                  fc_val(g, n->in[i])->dtype != FC_DT_F32 ||
                                   fc_value_numel(fc_val(g, n->in[i])) != c))
                 return 0;
         return fc_attr_i(n, "stash_type", 1) == 1;
