@@ -354,16 +354,21 @@ static void export_fused(Exporter *x, const FcNode *n)
     }
 }
 
-/* LayerNormalization below opset 17 (where it does not exist): its definition. */
+/* LayerNormalization below opset 17 (where it does not exist), and FcChannelNorm (axis 1
+ * alone; its Scale / B are shaped to broadcast there): the definition. */
 static void layernorm_formula(Exporter *x, const FcNode *n)
 {
     const FcValue *xv = fc_val(x->g, n->in[0]);
-    int64_t axis = fc_attr_i(n, "axis", -1);
+    int64_t axis = fc_attr_i(n, "axis", -1), end = xv->rank;
     int64_t *axes = xalloc(x, sizeof(int64_t) * FC_MAX_RANK); /* packed after we return */
     if (axis < 0)
         axis += xv->rank;
+    if (n->op == FC_OP_FC_CHANNEL_NORM) {
+        axis = 1;
+        end = 2;
+    }
     int naxes = 0;
-    for (int64_t a = axis; a < xv->rank; a++)
+    for (int64_t a = axis; a < end; a++)
         axes[naxes++] = a;
     FcAttr ax = {0};
     ax.name = "axes";
@@ -388,12 +393,27 @@ static void layernorm_formula(Exporter *x, const FcNode *n)
     in[0] = d; in[1] = sd;
     add_node(x, "Div", n->name, 2, in, norm);
     int has_b = n->nin > 2 && n->in[2] >= 0;
+    const char *last = out;
+    if (fc_attr_i(n, "channels_last", 0)) /* FcChannelNorm writing Y transposed */
+        out = fresh(x, "ln");
     in[0] = norm; in[1] = x->names[n->in[1]];
     const char *scaled = has_b ? fresh(x, "ln") : out;
     add_node(x, "Mul", n->name, 2, in, scaled);
     if (has_b) {
         in[0] = scaled; in[1] = x->names[n->in[2]];
         add_node(x, "Add", n->name, 2, in, out);
+    }
+    if (last != out) {
+        int64_t *perm = xalloc(x, sizeof(int64_t) * FC_MAX_RANK);
+        FcAttr pa = {0};
+        pa.name = "perm";
+        pa.type = FC_ATTR_INTS;
+        pa.n = xv->rank;
+        pa.ints = perm;
+        for (int i = 0; i < xv->rank; i++)
+            perm[i] = i == 0 ? 0 : i == xv->rank - 1 ? 1 : i + 1;
+        in[0] = out;
+        add_attr(x, add_node(x, "Transpose", n->name, 1, in, last), attr_proto(x, &pa));
     }
 }
 
@@ -472,7 +492,8 @@ static void export_node(Exporter *x, const FcNode *n)
         export_fused(x, n);
         return;
     }
-    if (n->op == FC_OP_LAYER_NORMALIZATION && x->g->opset < 17 && n->nout == 1) {
+    if ((n->op == FC_OP_LAYER_NORMALIZATION && x->g->opset < 17 && n->nout == 1) ||
+        n->op == FC_OP_FC_CHANNEL_NORM) {
         layernorm_formula(x, n);
         return;
     }

@@ -1,6 +1,7 @@
 /* op_fused.c — prepare for the ops only the optimizer creates (never read from ONNX files):
  * FcLinear (MatMul + bias + activation + residual), FcBatchedGemm (a batched MatMul with
- * transposed operands and result). Kernels: runtime/k_linear.c, runtime/k_gemm.c. */
+ * transposed operands and result), FcChannelNorm (LayerNorm over the channel axis).
+ * Kernels: runtime/k_linear.c, runtime/k_gemm.c, runtime/k_norm.c. */
 #include <string.h>
 #include "ir.h"
 
@@ -200,5 +201,48 @@ int fc_prep_batched_gemm(FcGraph *g, FcNode *n)
     fc_pack_floats(g, n, 1)[0] = fc_attr_f(n, "alpha", 1.0f);
     /* batches run in parallel: one work area per thread (runtime/k_gemm.c) */
     n->scratch_bytes = 4 * fc_rt_sgemm_work(M, N, K) * (g->threads > 1 ? g->threads : 1);
+    return 0;
+}
+
+/* FcChannelNorm(X[N, C, d...], Scale, B) {epsilon, channels_last=0}: LayerNormalization over
+ * axis 1 alone. Scale and B hold C values laid out to broadcast along axis 1 ([C, 1, ..] with
+ * rank >= r-1), so the node reads as standard broadcasting (and exports as the LayerNorm
+ * formula). channels_last=1 writes the result transposed to Y[N, d..., C] (perm
+ * [0,2,..,r-1,1]), as a channels-last LayerNorm reading Transpose(X) would. */
+int fc_prep_channel_norm(FcGraph *g, FcNode *n)
+{
+    FcValue *x = fc_in(g, n, 0);
+    if (x->dtype != FC_DT_F32 || x->rank < 2)
+        return fc_err(g, n, "FcChannelNorm needs a float32 X of rank >= 2");
+    int64_t c = x->dims[1], inner = 1;
+    for (int i = 1; i < 3; i++) {
+        FcValue *p = fc_in(g, n, i);
+        if (!p)
+            continue;
+        int ok = p->dtype == FC_DT_F32 && p->rank >= x->rank - 1 && p->rank <= x->rank;
+        for (int d = 0; ok && d < p->rank; d++) {
+            int axis = x->rank - p->rank + d;
+            ok = p->dims[d] == (axis == 1 ? c : 1);
+        }
+        if (!ok)
+            return fc_err(g, n, "FcChannelNorm %s must be float32 [%lld, 1, ...] (per channel)",
+                          i == 1 ? "Scale" : "B", (long long)c);
+    }
+    int64_t last = fc_attr_i(n, "channels_last", 0), dims[FC_MAX_RANK];
+    if (last != 0 && last != 1)
+        return fc_err(g, n, "FcChannelNorm channels_last must be 0 or 1");
+    for (int i = 0; i < x->rank; i++)
+        dims[i] = !last || i == 0 ? x->dims[i] : i == x->rank - 1 ? c : x->dims[i + 1];
+    for (int i = 2; i < x->rank; i++)
+        inner *= x->dims[i];
+    if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
+        return -1;
+    int64_t *ia = fc_pack_ints(g, n, 5);
+    ia[0] = x->dims[0];
+    ia[1] = c;
+    ia[2] = inner;
+    ia[3] = fc_in(g, n, 2) != NULL;
+    ia[4] = last;
+    fc_pack_floats(g, n, 1)[0] = fc_attr_f(n, "epsilon", 1e-5f);
     return 0;
 }

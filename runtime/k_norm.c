@@ -1,5 +1,6 @@
-/* k_norm.c — normalization ops (float32): BatchNormalization (inference and training mode), InstanceNormalization,
- * LayerNormalization, GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
+/* k_norm.c — normalization ops (float32): BatchNormalization (inference and training mode),
+ * InstanceNormalization, LayerNormalization, FcChannelNorm (LayerNorm over axis 1),
+ * GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
  * Statistics are accumulated in double, two-pass (mean, then centered squares), so large
  * means do not cancel the variance away.
  */
@@ -187,6 +188,75 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
                     idx[d] = 0;
                 }
             }
+        }
+    }
+}
+
+/* FcChannelNorm: LayerNormalization over axis 1 of X [N, C, inner] (a channels-first tensor
+ * normalized per position, as a channels-last LayerNorm would): y = (x - mean) * invstd *
+ * scale[c] + bias[c]. Positions are taken in tiles of FC_CN_TILE; for each channel the tile's
+ * pixels are contiguous, so every loop runs along memory and vectorizes (no strided gathers).
+ * The statistics are LayerNormalization's, term for term (double sums in channel order, the
+ * same float expression per element), so results are bitwise those of fc_rt_layernorm on
+ * the transposed tensor. With channels_last the result is written as Y [N, inner, C] (the
+ * Transpose a channels-last LayerNorm reads, folded in): position by position, reading the
+ * tile's channel rows (in cache). ia = [N, C, inner, has_bias, channels_last], fa = [epsilon]. */
+#define FC_CN_TILE 64
+FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
+{
+    const float *x = (const float *)fc_rt_in(n, t, 0)->data;
+    const float *sc = (const float *)fc_rt_in(n, t, 1)->data;
+    const FcRtTensor *bt = fc_rt_opt_in(n, t, 2);
+    const float *bi = bt && n->ia[3] ? (const float *)bt->data : NULL;
+    float *y = (float *)fc_rt_out(n, t, 0)->data;
+    int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2];
+    const int last = (int)n->ia[4];
+    int64_t tiles = (inner + FC_CN_TILE - 1) / FC_CN_TILE, job;
+    double eps = n->fa[0];
+    FC_RT_OMP_FOR_IF(N * tiles > 1 && N * C * inner >= FC_RT_PAR_MIN_WORK)
+    for (job = 0; job < N * tiles; job++) {
+        int64_t p0 = job % tiles * FC_CN_TILE, c, p;
+        int64_t np = inner - p0 < FC_CN_TILE ? inner - p0 : FC_CN_TILE;
+        const float *xb = x + job / tiles * C * inner + p0;
+        float *yb = y + job / tiles * C * inner + p0;
+        double s[FC_CN_TILE], q[FC_CN_TILE];
+        float m[FC_CN_TILE], is[FC_CN_TILE];
+        for (p = 0; p < np; p++)
+            s[p] = q[p] = 0.0;
+        for (c = 0; c < C; c++)
+            for (p = 0; p < np; p++)
+                s[p] += xb[c * inner + p];
+        for (p = 0; p < np; p++)
+            s[p] = C > 0 ? s[p] / (double)C : 0.0;
+        for (c = 0; c < C; c++)
+            for (p = 0; p < np; p++) {
+                double d = xb[c * inner + p] - s[p];
+                q[p] += d * d;
+            }
+        for (p = 0; p < np; p++) {
+            m[p] = (float)s[p];
+            is[p] = (float)(1.0 / sqrt((C > 0 ? q[p] / (double)C : 0.0) + eps));
+        }
+        if (last) {
+            float *yl = y + (job / tiles * inner + p0) * C;
+            for (p = 0; p < np; p++)
+                if (bi)
+                    for (c = 0; c < C; c++)
+                        yl[p * C + c] = (xb[c * inner + p] - m[p]) * is[p] * sc[c] + bi[c];
+                else
+                    for (c = 0; c < C; c++)
+                        yl[p * C + c] = (xb[c * inner + p] - m[p]) * is[p] * sc[c];
+            continue;
+        }
+        for (c = 0; c < C; c++) {
+            const float *xc = xb + c * inner;
+            float *yc = yb + c * inner, a = sc[c], b = bi ? bi[c] : 0.0f;
+            if (bi)
+                for (p = 0; p < np; p++)
+                    yc[p] = (xc[p] - m[p]) * is[p] * a + b;
+            else
+                for (p = 0; p < np; p++)
+                    yc[p] = (xc[p] - m[p]) * is[p] * a;
         }
     }
 }

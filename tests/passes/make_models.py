@@ -389,10 +389,100 @@ def conv_pool():
          [vi('x', [16, 8, 8, 8])], [vi('y', [16, 8, 4, 4]), vi('c', [16, 8, 8, 8])], inits)
 
 
+def channels_first():
+    """Transpose to channels-last -> LayerNorm / linears / per-channel elementwise -> inverse
+    Transpose (ConvNeXt's block and stem) becomes channels-first; the must-not-fire cases."""
+    to_last, to_first = [0, 2, 3, 1], [0, 3, 1, 2]
+
+    def tr(src, dst, perm, name):
+        return h.make_node('Transpose', [src], [dst], name=name, perm=perm)
+
+    def ln(src, dst, axis=-1):
+        return h.make_node('LayerNormalization', [src, 'g', 'b'], [dst], name='ln', axis=axis,
+                           epsilon=1e-6)
+    ln_consts = [const('g', w(4)), const('b', w(4))]
+    x, y = [vi('x', [2, 4, 3, 5])], [vi('y', [2, 4, 3, 5])]
+    block = ([tr('x', 't', to_last, 'to_last'), ln('t', 'n'),
+          h.make_node('MatMul', ['n', 'w1'], ['m1'], name='pw1'),
+          h.make_node('Add', ['m1', 'b1'], ['a1'], name='pw1_bias'),
+          h.make_node('Relu', ['a1'], ['r'], name='relu'),
+          h.make_node('MatMul', ['r', 'w2'], ['m2'], name='pw2'),
+          h.make_node('Add', ['m2', 'b2'], ['a2'], name='pw2_bias'),
+          h.make_node('Mul', ['gamma', 'a2'], ['s'], name='layer_scale'),
+          tr('s', 'u', to_first, 'to_first'),
+          h.make_node('Add', ['x', 'u'], ['y'], name='residual')],
+             x, y, ln_consts + [const('w1', w(4, 8)), const('b1', w(8)), const('w2', w(8, 4)),
+                                const('b2', w(4)), const('gamma', w(4))])
+    save('channels-first/block', *block, opset=17)
+    save('channels-first/block_no_linears', *block, opset=17)
+    save('channels-first/stem', [tr('x', 't', to_last, 'to_last'), ln('t', 'n', axis=3),
+                                 tr('n', 'y', to_first, 'to_first')], x, y, ln_consts, opset=17)
+    save('channels-first/rank3', [tr('x', 't', [0, 2, 1], 'to_last'), ln('t', 'n'),
+                                  h.make_node('Sub', ['n', 'c'], ['d'], name='sub'),
+                                  tr('d', 'y', [0, 2, 1], 'to_first')],
+         [vi('x', [2, 4, 6])], [vi('y', [2, 4, 6])],
+         ln_consts + [const('c', w(1, 1, 4))], opset=17)
+    save('channels-first/wrong_perm', [tr('x', 't', [0, 3, 2, 1], 'to_last'), ln('t', 'n'),
+                                       tr('n', 'y', [0, 3, 2, 1], 'to_first')],
+         [vi('x', [2, 4, 3, 4])], [vi('y', [2, 4, 3, 4])], ln_consts, opset=17)
+    save('channels-first/ln_other_axis',
+         [tr('x', 't', to_last, 'to_last'),
+          h.make_node('LayerNormalization', ['t', 'g2', 'b2'], ['n'], name='ln', axis=2),
+          tr('n', 'y', to_first, 'to_first')],
+         x, y, [const('g2', w(5, 4)), const('b2', w(5, 4))], opset=17)
+    save('channels-first/two_readers', [tr('x', 't', to_last, 'to_last'), ln('t', 'n'),
+                                        tr('n', 'y', to_first, 'to_first'),
+                                        h.make_node('Relu', ['n'], ['z'], name='relu')],
+         x, y + [vi('z', [2, 3, 5, 4])], ln_consts, opset=17)
+    save('channels-first/inner_output', [tr('x', 't', to_last, 'to_last'), ln('t', 'n'),
+                                         tr('n', 'y', to_first, 'to_first')],
+         x, y + [vi('n', [2, 3, 5, 4])], ln_consts, opset=17)
+    save('channels-first/const_other_axis',
+         [tr('x', 't', to_last, 'to_last'), ln('t', 'n'),
+          h.make_node('Mul', ['n', 'c'], ['s'], name='mul'), tr('s', 'y', to_first, 'to_first')],
+         x, y, ln_consts + [const('c', w(5, 1))], opset=17)
+    save('channels-first/no_inverse', [tr('x', 't', to_last, 'to_last'), ln('t', 'y')],
+         x, [vi('y', [2, 3, 5, 4])], ln_consts, opset=17)
+    save('channels-first/transpose_two_readers',
+         [tr('x', 't', to_last, 'to_last'), ln('t', 'n'), tr('n', 'y', to_first, 'to_first'),
+          h.make_node('Relu', ['t'], ['z'], name='relu')],
+         x, y + [vi('z', [2, 3, 5, 4])], ln_consts, opset=17)
+
+
+def fold_channel_scale():
+    """Linear / Conv (no activation) * per-output-channel constant -> scaled weights; not with
+    an activation, a second reader, or a scale varying along another axis."""
+    lin = [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+           h.make_node('Add', ['m', 'b'], ['l'], name='bias'),
+           h.make_node('Mul', ['g', 'l'], ['y'], name='scale')]
+    lin_consts = [const('w', w(4, 5)), const('b', w(5)), const('g', w(5))]
+    save('fold-channel-scale/linear', lin, [vi('x', [2, 3, 4])], [vi('y', [2, 3, 5])],
+         lin_consts)
+    save('fold-channel-scale/linear_two_readers',
+         lin + [h.make_node('Relu', ['l'], ['z'], name='relu')], [vi('x', [2, 3, 4])],
+         [vi('y', [2, 3, 5]), vi('z', [2, 3, 5])], lin_consts)
+    save('fold-channel-scale/linear_other_axis', lin, [vi('x', [2, 3, 4])],
+         [vi('y', [2, 3, 5])], lin_consts[:2] + [const('g', w(3, 1))])
+    save('fold-channel-scale/linear_relu',
+         lin[:2] + [h.make_node('Relu', ['l'], ['r'], name='relu'),
+                    h.make_node('Mul', ['r', 'g'], ['y'], name='scale')],
+         [vi('x', [2, 3, 4])], [vi('y', [2, 3, 5])], lin_consts)
+    save('fold-channel-scale/conv',
+         [h.make_node('Conv', ['x', 'cw', 'cb'], ['c'], name='conv'),
+          h.make_node('Mul', ['c', 'g'], ['y'], name='scale')],
+         [vi('x', [1, 2, 4, 4])], [vi('y', [1, 3, 4, 4])],
+         [const('cw', w(3, 2, 1, 1)), const('cb', w(3)), const('g', w(3, 1, 1))])
+    save('fold-channel-scale/conv_last_axis',
+         [h.make_node('Conv', ['x', 'cw', 'cb'], ['c'], name='conv'),
+          h.make_node('Mul', ['c', 'g'], ['y'], name='scale')],
+         [vi('x', [1, 2, 3, 3])], [vi('y', [1, 3, 3, 3])],
+         [const('cw', w(3, 2, 1, 1)), const('cb', w(3)), const('g', w(3))])
+
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
               gemm_to_linear, fold_matmul_transpose,
-              fuse_residual, conv_pool):
+              fuse_residual, conv_pool, channels_first, fold_channel_scale):
         f()

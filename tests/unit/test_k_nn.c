@@ -38,6 +38,7 @@ void fc_rt_global_pool(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_batchnorm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_instancenorm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t);
+void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_groupnorm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_lrn(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_mvn(const FcRtNode *n, FcRtTensor *t);
@@ -1140,6 +1141,70 @@ static void test_layernorm_long_rows(void **state)
     }
 }
 
+/* FcChannelNorm on [2, 5, 70] (a full 64-position tile and a partial one, values around a
+ * large offset): against a straightforward double loop, and bitwise against LayerNormalization
+ * of the channels-last tensor, as the channels-first pass promises, in both output layouts;
+ * then without B. */
+static void test_channel_norm(void **state)
+{
+    (void)state;
+    enum { N = 2, C = 5, P = 70 };
+    static float x[N * C * P], xt[N * P * C], y[N * C * P], yt[N * P * C], sc[C], b[C];
+    unsigned r = 12345;
+    for (int i = 0; i < N * C * P; i++) {
+        r = r * 1103515245u + 12345u;
+        x[i] = 100.0f + (float)((r >> 8) % 2000) / 500.0f;
+    }
+    for (int c = 0; c < C; c++) {
+        sc[c] = 0.5f + (float)c;
+        b[c] = (float)c - 2.0f;
+    }
+    for (int n = 0; n < N; n++)
+        for (int c = 0; c < C; c++)
+            for (int p = 0; p < P; p++)
+                xt[(n * P + p) * C + c] = x[(n * C + c) * P + p];
+    int64_t dx[3] = {N, C, P}, dxt[3] = {N, P, C}, ds[2] = {C, 1}, dsl[1] = {C};
+    const float eps = 1e-6f;
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(sc, FC_DT_F32, 2, ds),
+                       tensor(b, FC_DT_F32, 2, ds), tensor(y, FC_DT_F32, 3, dx)};
+    int64_t ia[5] = {N, C, P, 1, 0};
+    run(fc_rt_channel_norm, t, 3, 1, ia, 5, &eps, 1);
+    FcRtTensor tl[4] = {tensor(xt, FC_DT_F32, 3, dxt), tensor(sc, FC_DT_F32, 1, dsl),
+                        tensor(b, FC_DT_F32, 1, dsl), tensor(yt, FC_DT_F32, 3, dxt)};
+    int64_t ial[8] = {N * P, C, 1, 1, 1, C, 1, 1};
+    run(fc_rt_layernorm, tl, 3, 1, ial, 8, &eps, 1);
+    for (int n = 0; n < N; n++)
+        for (int p = 0; p < P; p++) {
+            double m = 0, v = 0;
+            for (int c = 0; c < C; c++)
+                m += x[(n * C + c) * P + p];
+            m /= C;
+            for (int c = 0; c < C; c++) {
+                double d = x[(n * C + c) * P + p] - m;
+                v += d * d;
+            }
+            v /= C;
+            for (int c = 0; c < C; c++) {
+                float got = y[(n * C + c) * P + p];
+                NEAR(got, (x[(n * C + c) * P + p] - m) / sqrt(v + eps) * sc[c] + b[c], 1e-4);
+                assert_true(got == yt[(n * P + p) * C + c]);
+            }
+        }
+    /* channels_last: the LayerNorm's own layout, bitwise */
+    static float yl[N * P * C];
+    FcRtTensor tc[4] = {t[0], t[1], t[2], tensor(yl, FC_DT_F32, 3, dxt)};
+    int64_t iac[5] = {N, C, P, 1, 1};
+    run(fc_rt_channel_norm, tc, 3, 1, iac, 5, &eps, 1);
+    assert_memory_equal(yl, yt, sizeof yl);
+    /* no B */
+    int64_t ia0[5] = {N, C, P, 0, 0};
+    run_abs(fc_rt_channel_norm, t, 3, 1, 4u, ia0, 5, &eps, 1);
+    for (int i = 0; i < N * C * P; i += 37) {
+        int c = i / P % C;
+        NEAR(y[i], yt[(i / (C * P) * P + i % P) * C + c] - b[c], 1e-4);
+    }
+}
+
 static void test_groupnorm(void **state)
 {
     (void)state;
@@ -1261,6 +1326,7 @@ int main(void)
         cmocka_unit_test(test_instancenorm),
         cmocka_unit_test(test_layernorm_outputs_and_broadcast),
         cmocka_unit_test(test_layernorm_long_rows),
+        cmocka_unit_test(test_channel_norm),
         cmocka_unit_test(test_groupnorm),
         cmocka_unit_test(test_lrn),
         cmocka_unit_test(test_mvn),
