@@ -32,7 +32,8 @@ typedef struct Emitter {
     int ntensors;
     int *tvals;           /* tensor table index -> value id */
     int64_t *woff;        /* value id -> weight blob offset (constants) */
-    signed char *packed;  /* value id -> 1: stored prepacked for FcLinear, -1: used otherwise */
+    signed char *packed;  /* value id -> 1: stored prepacked (by packer's kernel), -1: as is */
+    const FcNode **packer; /* value id -> the node whose kernel layout a prepacked value has */
     int64_t wbytes;
     int nnodes;           /* node records emitted so far */
     const char **files;   /* runtime files to paste */
@@ -209,9 +210,30 @@ static void collect_values(Emitter *e, const FcBlock *b)
 
 int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
 void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
+int fc_rt_conv_prepackable(const int64_t *ia);
+int64_t fc_rt_conv_prepacked_floats(const int64_t *ia);
+void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp);
 
-/* Weight prepacking: a constant read only as FcLinear's weight is stored in the GEMM's
- * panel layout (runtime/k_gemm.c, fc_rt_sgemm_prepack), so the program never packs it. */
+static int is_conv(const FcNode *n)
+{
+    return n->op == FC_OP_CONV || n->op == FC_OP_FC_CONV;
+}
+
+/* Whether input k of n is a weight its kernel can take prepacked: FcLinear's W (runtime/
+ * k_linear.c) and the W of a Conv that multiplies it as A panels (runtime/k_conv.c). */
+static int prepack_slot(const FcNode *n, int k)
+{
+    if (k != 1)
+        return 0;
+    if (n->op == FC_OP_FC_LINEAR)
+        return 1;
+    return is_conv(n) && n->ia && n->nia >= 26 && fc_rt_conv_prepackable(n->ia);
+}
+
+/* Weight prepacking: a constant read only as such a weight is stored in the kernel's packed
+ * layout (runtime/k_gemm.c fc_rt_sgemm_prepack, k_conv.c fc_rt_conv_prepack), so the program
+ * never packs it. Several FcLinear nodes may share one (the layout depends on W alone); a
+ * Conv's layout depends on the Conv, so its W must have no other reader. */
 static void find_prepacked(Emitter *e, const FcBlock *b)
 {
     for (int i = 0; i < b->nnodes; i++) {
@@ -220,9 +242,14 @@ static void find_prepacked(Emitter *e, const FcBlock *b)
             int id = n->in[k];
             if (id < 0)
                 continue;
-            int ok = n->op == FC_OP_FC_LINEAR && k == 1 &&
-                     fc_val(e->g, id)->kind == FC_VAL_CONST && e->packed[id] >= 0;
-            e->packed[id] = ok ? 1 : -1;
+            if (!prepack_slot(n, k) || fc_val(e->g, id)->kind != FC_VAL_CONST)
+                e->packed[id] = -1;
+            else if (e->packed[id] == 0) {
+                e->packed[id] = 1;
+                e->packer[id] = n;
+            } else if (e->packed[id] == 1 &&
+                       (is_conv(n) || e->packer[id]->op != FC_OP_FC_LINEAR))
+                e->packed[id] = -1;
         }
         for (int br = 0; br < 2; br++)
             if (n->branch[br]) {
@@ -236,9 +263,21 @@ static void find_prepacked(Emitter *e, const FcBlock *b)
 static int64_t weight_bytes(const Emitter *e, int id)
 {
     const FcValue *v = fc_val(e->g, id);
+    if (e->packed[id] == 1 && is_conv(e->packer[id]))
+        return 4 * fc_rt_conv_prepacked_floats(e->packer[id]->ia);
     if (e->packed[id] == 1)
         return 4 * fc_rt_sgemm_prepacked_floats(v->dims[0], v->dims[1]);
     return (int64_t)fc_value_bytes(v);
+}
+
+/* Writes prepacked constant id's bytes (weight_bytes) to dst. */
+static void prepack_weight(const Emitter *e, int id, void *dst)
+{
+    const FcValue *v = fc_val(e->g, id);
+    if (is_conv(e->packer[id]))
+        fc_rt_conv_prepack(e->packer[id]->ia, v->data, dst);
+    else
+        fc_rt_sgemm_prepack(v->dims[0], v->dims[1], v->data, dst);
 }
 
 /* A node's packed integer parameter i as the emitted program needs it. */
@@ -246,6 +285,8 @@ static int64_t emitted_ia(const Emitter *e, const FcNode *n, int i)
 {
     if (n->op == FC_OP_FC_LINEAR && i == 8)
         return e->packed[n->in[1]] == 1; /* W prepacked (runtime/k_linear.c) */
+    if (is_conv(n) && i == 25)
+        return e->packed[n->in[1]] == 1; /* W prepacked (runtime/k_conv.c) */
     return n->ia[i];
 }
 
@@ -284,14 +325,14 @@ static void emit_blob_row(FILE *f, const unsigned char *b)
     fputc('"', f);
 }
 
-/* The bytes of constant tensor t as the blob stores them (prepacked for FcLinear), in `buf`
+/* The bytes of constant tensor t as the blob stores them (prepacked ones in their kernel's layout), in `buf`
  * when they must be computed (buf holds weight_bytes). */
 static const void *weight_image(const Emitter *e, int t, void *buf)
 {
     const FcValue *v = fc_val(e->g, e->tvals[t]);
     if (e->packed[e->tvals[t]] != 1)
         return v->data;
-    fc_rt_sgemm_prepack(v->dims[0], v->dims[1], v->data, buf);
+    prepack_weight(e, e->tvals[t], buf);
     return buf;
 }
 
@@ -420,8 +461,7 @@ static void emit_weights(Emitter *e)
     for (int t = 0; t < e->ntensors; t++) {
         const FcValue *v = fc_val(e->g, e->tvals[t]);
         if (v->kind == FC_VAL_CONST && e->packed[e->tvals[t]] == 1)
-            fc_rt_sgemm_prepack(v->dims[0], v->dims[1], v->data,
-                                (float *)(void *)(blob + e->woff[e->tvals[t]]));
+            prepack_weight(e, e->tvals[t], blob + e->woff[e->tvals[t]]);
         else if (v->kind == FC_VAL_CONST && fc_value_bytes(v))
             memcpy(blob + e->woff[e->tvals[t]], v->data, fc_value_bytes(v));
     }
@@ -801,6 +841,7 @@ static void emitter_init(Emitter *e, FILE *f, const FcGraph *g, const FcEmitOpti
     e->tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     e->woff = calloc((size_t)g->nvals + 1, sizeof(int64_t));
     e->packed = calloc((size_t)g->nvals + 1, 1);
+    e->packer = calloc((size_t)g->nvals + 1, sizeof *e->packer);
     e->files = calloc(FC_OP_COUNT + 64, sizeof(char *));
     for (int i = 0; i < g->nvals; i++)
         e->tidx[i] = -1;
@@ -813,6 +854,9 @@ static void emitter_init(Emitter *e, FILE *f, const FcGraph *g, const FcEmitOpti
     find_prepacked(e, &g->top);
     for (int i = 0; i < g->noutputs; i++)
         e->packed[g->outputs[i]] = -1; /* an output constant is copied out as it is */
+    for (int i = 0; i < g->ninputs; i++)
+        e->packed[g->inputs[i]] = -1; /* _run compares an input fixed by --const-input
+                                       * with the value as it is */
     layout_weights(e);
 }
 
@@ -822,6 +866,7 @@ static void emitter_free(Emitter *e)
     free(e->tvals);
     free(e->woff);
     free(e->packed);
+    free(e->packer);
     free(e->files);
 }
 

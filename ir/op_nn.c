@@ -224,13 +224,20 @@ static int64_t conv_gemm_block(int64_t krows, int64_t total, int threads)
 /* Winograd F(2x2, 3x3) (k_conv.c mode 3) takes 2-D 3x3 convolutions with unit strides and
  * dilations, where it needs 16 multiplies per 2x2 output tile and channel pair instead of 36.
  * With few channels per group its 16 GEMMs get too thin (K = Cin_g, M = Cout_g) and the
- * transforms dominate; with few tiles (all images together) the per-call filter transform
- * and the panels' 32-column rounding cost more than the multiplies saved (measured: CIFAR's
- * 8x8 and 16x16 layers at batch 1, 16 and 64 tiles, run faster by im2col): im2col stays. */
-static int conv_winograd_fits(const NnGeom *geo, int64_t cin_g, int64_t cout_g, int64_t tiles)
+ * transforms dominate; with few tiles (all images together) the panels' 32-column rounding
+ * and, when W is not a constant the compiler transforms (codegen/emit_c.c prepacking), the
+ * per-call filter transform cost more than the multiplies saved. With prepacked filters a
+ * block of 16..32 tiles does 16 GEMMs of 32 (rounded) columns, 512 multiplies per channel
+ * pair against im2col's 36 per tile: even at 16 tiles, plus the transforms, CIFAR at batch 1
+ * (layers of 256, 64 and 16 tiles) ran faster with all three by Winograd (0.118 ms against
+ * 0.125 with 64 tiles the least, 0.16 with im2col below 256): the least is 16 tiles, 256
+ * when the filters are transformed per call. */
+static int conv_winograd_fits(const NnGeom *geo, int64_t cin_g, int64_t cout_g, int64_t tiles,
+                              int const_w)
 {
-    return tiles >= 256 && geo->nsp == 2 && geo->k[1] == 3 && geo->k[2] == 3 && geo->s[1] == 1 &&
-           geo->s[2] == 1 && geo->d[1] == 1 && geo->d[2] == 1 && cin_g >= 8 && cout_g >= 8;
+    return tiles >= (const_w ? 16 : 256) && geo->nsp == 2 && geo->k[1] == 3 &&
+           geo->k[2] == 3 && geo->s[1] == 1 && geo->s[2] == 1 && geo->d[1] == 1 &&
+           geo->d[2] == 1 && cin_g >= 8 && cout_g >= 8;
 }
 
 /* Tiles per Winograd block: one thread's 16 B panels and 16 C blocks (16 * (Cin_g + Cout_g)
@@ -258,7 +265,7 @@ static int conv_pool_epilogue(FcGraph *g, FcNode *n, int *mode, int64_t *dims)
         return fc_err(g, n, "unknown FcConv pool %lld", (long long)pool);
     if (*mode != 3 || dims[2] < 2 || dims[3] < 2)
         return fc_err(g, n, "FcConv pool=1 needs a Winograd convolution (2-D 3x3, unit "
-                            "strides and dilations, >= 8 channels, >= 256 tiles) with a 2x2 "
+                            "strides and dilations, >= 8 channels, enough tiles) with a 2x2 "
                             "or larger output");
     *mode = 4;
     dims[2] /= 2;
@@ -320,7 +327,8 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         return fc_err(g, n, "unknown FcConv activation %lld", (long long)act);
     if (cin_g == 1 && group > 1 && ksz > 1) {
         mode = 2; /* depthwise: direct loops (one input channel: a GEMM with K = taps) */
-    } else if (conv_winograd_fits(&geo, cin_g, cout / group, tiles)) {
+    } else if (conv_winograd_fits(&geo, cin_g, cout / group, tiles,
+                                  w->kind == FC_VAL_CONST)) {
         mode = 3;
         block = conv_winograd_block(cin_g, cout / group, tiles, g->threads);
     } else {
@@ -330,7 +338,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     }
     if (conv_pool_epilogue(g, n, &mode, dims) || fc_set_out(g, n, 0, x->dtype, x->rank, dims))
         return -1;
-    ia = fc_pack_ints(g, n, 25);
+    ia = fc_pack_ints(g, n, 26);
     ia[0] = x->dims[0];
     ia[1] = cin;
     ia[2] = cout;
@@ -339,6 +347,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     ia[5] = block;
     ia[6] = act;
     nn_pack_geo(ia + 7, &geo);
+    ia[25] = 0; /* W prepacked: only the C emitter sets it (codegen/emit_c.c) */
     n->scratch_bytes = 4 * fc_rt_conv_scratch(ia, g->threads);
     return 0;
 }
@@ -497,7 +506,7 @@ int fc_prep_pool(FcGraph *g, FcNode *n)
             return fc_err(g, n, "unsupported count_include_pad %lld", (long long)cip);
         flag = (int)cip;
     }
-    ia = fc_pack_ints(g, n, 25);
+    ia = fc_pack_ints(g, n, 26);
     ia[0] = x->dims[0] * x->dims[1];
     ia[1] = flag; /* MaxPool: Indices wanted; AveragePool: count_include_pad */
     ia[2] = is_max ? fc_attr_i(n, "storage_order", 0) : 0;

@@ -23,6 +23,7 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
 FC_RT int64_t fc_rt_sgemm_nr(void);
 FC_RT int64_t fc_rt_sgemm_a_panel_floats(int64_t M, int64_t K);
 FC_RT void fc_rt_sgemm_pack_a_panel(int64_t M, int64_t K, const float *A, int64_t lda, float *dst);
+FC_RT int64_t fc_rt_sgemm_a_at(int64_t K, int64_t m, int64_t k);
 FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, const float *pb,
                               float *C, int64_t ldc);
 FC_RT void fc_rt_vact(float *y, int64_t n, int act);
@@ -847,13 +848,16 @@ FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, 
     const int64_t tiles = N * ((geo[4] + 1) / 2) * ((geo[5] + 1) / 2);
     const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
     const int64_t nblocks = (tiles + nb - 1) / nb, slice = fc_wg_thread_floats(geo, N, cin_g, cout_g, nb);
-    float *apan = fc_cv_align64(scratch);
-    float *ut = apan + (G * 16 * apf + 15) / 16 * 16;
-    float *slices = apan + fc_wg_shared_floats(G, cout_g, cin_g);
+    float *room = fc_cv_align64(scratch), *apan = room;
+    float *ut = room + (G * 16 * apf + 15) / 16 * 16;
+    float *slices = room + fc_wg_shared_floats(G, cout_g, cin_g);
     int64_t g, blk;
-    for (g = 0; g < G; g++)
-        fc_wg_pack_filters(w + g * cout_g * cin_g * 9, cout_g, cin_g, ut, apan + g * 16 * apf,
-                           apf);
+    if (ia[25])
+        apan = (float *)w; /* the compiler stored the 16 panels per group (fc_rt_conv_prepack) */
+    else
+        for (g = 0; g < G; g++)
+            fc_wg_pack_filters(w + g * cout_g * cin_g * 9, cout_g, cin_g, ut,
+                               apan + g * 16 * apf, apf);
     FC_RT_OMP_FOR_IF(nblocks > 1 && tiles * Cout * cin_g >= FC_RT_PAR_MIN_WORK)
     for (blk = 0; blk < nblocks; blk++) {
         const int64_t j0 = blk * nb, cnt = tiles - j0 < nb ? tiles - j0 : nb;
@@ -915,6 +919,59 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
            threads * fc_cv_thread_floats(geo, cout_g, krows, ia[5]);
 }
 
+/* ---- Weights packed at compile time -------------------------------------------------------
+ * A constant W read only by one GEMM-mode Conv is stored by the compiler in the layout the
+ * kernel multiplies with (ia[25] = 1): per group, im2col modes 0 and 1 the A panel of W_g
+ * (Cout_g x Cin_g*K), Winograd modes 3 and 4 the 16 A panels of U_xi = (G g G^T)_xi
+ * (Cout_g x Cin_g each). A panels do not depend on the ISA (runtime/k_gemm.c), so neither
+ * does this; the values are the ones the per-call packing computes, bit for bit. */
+
+/* Whether fc_rt_conv would multiply W as A panels (modes 0, 1, 3, 4 with work to do). */
+FC_RT int fc_rt_conv_prepackable(const int64_t *ia)
+{
+    const int64_t *geo = ia + 7;
+    return ia[4] != 2 && ia[1] / ia[3] * geo[6] * geo[7] * geo[8] > 0 && ia[2] > 0 &&
+           ia[0] * geo[3] * geo[4] * geo[5] > 0;
+}
+
+/* Floats of the prepacked W. */
+FC_RT int64_t fc_rt_conv_prepacked_floats(const int64_t *ia)
+{
+    const int64_t *geo = ia + 7;
+    const int64_t G = ia[3], cin_g = ia[1] / G, cout_g = ia[2] / G;
+    if (ia[4] == 3 || ia[4] == 4)
+        return G * 16 * fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
+    return G * fc_rt_sgemm_a_panel_floats(cout_g, cin_g * geo[6] * geo[7] * geo[8]);
+}
+
+/* Packs W [Cout, Cin/G, k..] into wp (fc_rt_conv_prepacked_floats). */
+FC_RT void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp)
+{
+    const int64_t *geo = ia + 7;
+    const int64_t G = ia[3], cin_g = ia[1] / G, cout_g = ia[2] / G;
+    const int64_t krows = cin_g * geo[6] * geo[7] * geo[8];
+    int64_t g, oc, ic, xi;
+    if (ia[4] != 3 && ia[4] != 4) {
+        const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, krows);
+        for (g = 0; g < G; g++)
+            fc_rt_sgemm_pack_a_panel(cout_g, krows, w + g * cout_g * krows, krows, wp + g * apf);
+        return;
+    }
+    {
+        const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
+        float u[16];
+        for (xi = 0; xi < G * 16 * apf; xi++)
+            wp[xi] = 0.0f; /* the strips' rows past Cout_g */
+        for (g = 0; g < G; g++)
+            for (oc = 0; oc < cout_g; oc++)
+                for (ic = 0; ic < cin_g; ic++) {
+                    fc_wg_filter(w + ((g * cout_g + oc) * cin_g + ic) * 9, u, 1);
+                    for (xi = 0; xi < 16; xi++)
+                        wp[(g * 16 + xi) * apf + fc_rt_sgemm_a_at(cin_g, oc, ic)] = u[xi];
+                }
+    }
+}
+
 /* Writes C block rows (one per output channel of the group, columns as in FcCvBlock) to
  * their images' output planes, adding the bias and applying the activation while the values
  * are in cache. */
@@ -951,11 +1008,13 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
  *     [5] GEMM block: columns per block (columns run over all images' output positions, or
  *         for mode 3 their 2x2 output tiles; prepare picks a multiple of 16),
  *     [6] activation (FC_ACT_*),
- *     [7..25) geometry block (see top of file).
- * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: the weights packed once per
- * call, then one slice per thread (B panel, C block, padded input plane); mode 2: a padded
- * plane per thread; mode 3: the 16 transformed filter panels per group, then per thread 16 B
- * panels and 16 C blocks.
+ *     [7..25) geometry block (see top of file),
+ *     [25] W prepacked: the emitted file stores W as fc_rt_conv_prepack made it (modes 0, 1,
+ *          3, 4; only the C emitter sets it), so no run packs or transforms the weights.
+ * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: room for the weights packed
+ * once per call (unused when prepacked), then one slice per thread (B panel, C block, padded
+ * input plane); mode 2: a padded plane per thread; modes 3, 4: room for the 16 transformed
+ * filter panels per group, then per thread 16 B panels and 16 C blocks.
  * Blocks of columns, and depthwise planes, are independent: they run on FC_RT_THREADS. */
 FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
 {
@@ -1003,8 +1062,11 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     apan = fc_cv_align64((float *)n->scratch);
     slices = apan + fc_cv_apanel_floats(G, Cout_g, krows);
     slice = fc_cv_thread_floats(geo, Cout_g, krows, nb);
-    for (g = 0; g < G; g++)
-        fc_rt_sgemm_pack_a_panel(Cout_g, krows, w + g * Cout_g * krows, krows, apan + g * apf);
+    if (n->ia[25])
+        apan = (float *)w; /* the compiler stored the weights as A panels */
+    else
+        for (g = 0; g < G; g++)
+            fc_rt_sgemm_pack_a_panel(Cout_g, krows, w + g * Cout_g * krows, krows, apan + g * apf);
     nblocks = (total + nb - 1) / nb;
     FC_RT_OMP_FOR_IF(nblocks > 1 && total * Cout * krows >= 4 * FC_RT_PAR_MIN_WORK)
     for (blk = 0; blk < nblocks; blk++) {

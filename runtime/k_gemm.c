@@ -44,6 +44,9 @@
 #endif
 #endif
 #define FC_SG_MR_LCM 24 /* a multiple of every FC_SG_MR; FC_SG_MC is one too */
+#if FC_SG_MR_LCM % FC_SG_MR != 0
+#error "FC_SG_MR must divide FC_SG_MR_LCM (the compile-time packed weight panels' strip height)"
+#endif
 #define FC_SG_NR_LCM 32 /* a multiple of every FC_SG_NR; FC_SG_NC is one too */
 #define FC_SG_KC 256
 #define FC_SG_MC 120
@@ -196,7 +199,9 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
 }
 
 /* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B tile), over kc (store: = instead
- * of +=, for the first k block of a product that overwrites C). The B tile's
+ * of +=, for the first k block of a product that overwrites C). The strip's MR values of step
+ * k are at pa + k * astride: FC_SG_MR in a strip packed here, FC_SG_MR_LCM in a panel of the
+ * ISA-independent layout (below) that a strip of MR rows shares with the others. The B tile's
  * column c of row k is at pb[k * bstride + (c / 16) * jump + c % 16]: a strip packed here
  * has bstride FC_SG_NR and jump 16 (rows of NR contiguous floats); a compile-time prepacked
  * panel is made of 16-column strips, bstride 16 and jump 16 * K (the next strip). A vector of
@@ -206,7 +211,8 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
 #if FC_SG_VW > 1
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
-                              const float *FC_SG_RESTRICT pb, int64_t bstride, int64_t jump,
+                              int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
+                              int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
                               int store)
 {
@@ -228,7 +234,7 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
             memcpy(&b[j], FC_SG_B_AT(pb, k, bstride, jump, j * FC_SG_VW), sizeof b[j]);
         FC_SG_UNROLL
         for (i = 0; i < FC_SG_MR; i++) {
-            float av = pa[k * FC_SG_MR + i];
+            float av = pa[k * astride + i];
             FC_SG_UNROLL
             for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
                 acc[i][j] += av * b[j];
@@ -247,7 +253,8 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
 }
 #else
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
-                              const float *FC_SG_RESTRICT pb, int64_t bstride, int64_t jump,
+                              int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
+                              int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
                               int store)
 {
@@ -259,7 +266,7 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
         for (j = 0; j < FC_SG_NR; j++)
             acc[i][j] = 0.0f;
     for (k = 0; k < kc; k++) {
-        const float *a = pa + k * FC_SG_MR;
+        const float *a = pa + k * astride;
         for (i = 0; i < FC_SG_MR; i++) {
             float av = a[i];
             for (j = 0; j < FC_SG_NR; j++)
@@ -361,8 +368,8 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                         const float *bs = pb + (jr / FC_SG_NR) * kc * FC_SG_NR;
                         for (ir = 0; ir < mc; ir += FC_SG_MR) {
                             int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
-                            fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, FC_SG_NR,
-                                        16, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha,
+                            fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, FC_SG_MR, bs,
+                                        FC_SG_NR, 16, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha,
                                         store && pc == 0);
                         }
                     }
@@ -373,10 +380,14 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
 }
 
 /* ---- Panel entry points, for kernels that build the packed operands themselves ----------
- * Conv writes its im2col columns straight into the packed B layout (no second copy) and packs
- * its weights once per call. Layouts, with the whole K in every strip:
- *   A panel: ceil(M / MR) strips; strip s holds, for each k, the MR values A[s*MR + i][k]
- *            (rows past M zero): fc_rt_sgemm_pack_a_panel;
+ * Conv writes its im2col columns straight into the packed B layout (no second copy), and its
+ * weights are A panels, packed by the compiler (stored in the emitted file) or once per call.
+ * Layouts, with the whole K in every strip:
+ *   A panel: ceil(M / FC_SG_MR_LCM) strips of FC_SG_MR_LCM (24) rows; strip s holds, for each
+ *            k, the 24 values A[s*24 + i][k] (rows past M zero): fc_rt_sgemm_pack_a_panel.
+ *            24 is a multiple of every ISA's MR, so the layout does not depend on the ISA the
+ *            program is compiled for, and the compiler can pack constant weights: a micro-
+ *            kernel's MR rows are a slice of a strip (A stride 24). Index: fc_rt_sgemm_a_at.
  *   B panel: N / NR strips (N a multiple of fc_rt_sgemm_nr()); strip s holds, for each k, the
  *            NR values B[k][s*NR + j]. */
 
@@ -385,15 +396,33 @@ FC_RT int64_t fc_rt_sgemm_nr(void)
     return FC_SG_NR;
 }
 
-/* Floats an A panel of M x K takes, for any ISA's MR. */
+/* Floats an A panel of M x K takes. */
 FC_RT int64_t fc_rt_sgemm_a_panel_floats(int64_t M, int64_t K)
 {
     return fc_sg_roundup(M, FC_SG_MR_LCM) * K;
 }
 
+/* Where A[m][k] sits in an A panel with K columns. */
+FC_RT int64_t fc_rt_sgemm_a_at(int64_t K, int64_t m, int64_t k)
+{
+    return (m / FC_SG_MR_LCM * K + k) * FC_SG_MR_LCM + m % FC_SG_MR_LCM;
+}
+
+/* Packs A (M x K, row stride lda) into the A panel dst (fc_rt_sgemm_a_panel_floats). */
 FC_RT void fc_rt_sgemm_pack_a_panel(int64_t M, int64_t K, const float *A, int64_t lda, float *dst)
 {
-    fc_sg_pack_a(M, K, A, lda, 0, dst);
+    int64_t s, k, i;
+    for (s = 0; s < M; s += FC_SG_MR_LCM) {
+        const int64_t mr = fc_sg_min(FC_SG_MR_LCM, M - s);
+        const float *a = A + s * lda;
+        for (k = 0; k < K; k++) {
+            for (i = 0; i < mr; i++)
+                dst[k * FC_SG_MR_LCM + i] = a[i * lda + k];
+            for (; i < FC_SG_MR_LCM; i++)
+                dst[k * FC_SG_MR_LCM + i] = 0.0f;
+        }
+        dst += K * FC_SG_MR_LCM;
+    }
 }
 
 /* C[M x N] (row stride ldc) = A panel x B panel; C is overwritten. */
@@ -412,8 +441,9 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
         for (jr = 0; jr < N; jr += FC_SG_NR) {
             const float *bs = pb + jr * K + pc * FC_SG_NR;
             for (ir = 0; ir < M; ir += FC_SG_MR)
-                fc_sg_micro(kc, pa + ir * K + pc * FC_SG_MR, bs, FC_SG_NR, 16, C + ir * ldc + jr,
-                            ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f, pc == 0);
+                fc_sg_micro(kc, pa + fc_rt_sgemm_a_at(K, ir, pc), FC_SG_MR_LCM, bs, FC_SG_NR, 16,
+                            C + ir * ldc + jr, ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f,
+                            pc == 0);
         }
     }
 }
@@ -534,8 +564,8 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
                     for (ir = 0; ir < mc; ir += FC_SG_MR) {
                         int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
                         float *c = C + (ic + ir) * ldc + jr;
-                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, bs, 16, 16 * K, c,
-                                    ldc, mr, nr, 1.0f, pc == 0);
+                        fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, FC_SG_MR, bs, 16,
+                                    16 * K, c, ldc, mr, nr, 1.0f, pc == 0);
                     }
                 }
                 if (last && ep)

@@ -362,9 +362,9 @@ def fuse_residual():
 
 
 def conv_pool():
-    """2x2 stride-2 MaxPool after a Winograd Conv (3x3, unit stride, >= 8 channels, >= 256
-    tiles) -> FcConv {pool=1}; not for other pools, too few tiles, strided convs or a Conv
-    result with another reader."""
+    """2x2 stride-2 MaxPool after a Winograd Conv (3x3, unit stride, >= 8 channels, >= 16
+    tiles with constant weights, >= 256 with weights fed at run time) -> FcConv {pool=1}; not
+    for other pools, too few tiles, strided convs or a Conv result with another reader."""
     inits = [const('w', w(8, 8, 3, 3)), const('b', w(8))]
     conv = lambda out, **a: h.make_node('Conv', ['x', 'w', 'b'], [out], name='conv',
                                         pads=[1, 1, 1, 1], **a)
@@ -376,7 +376,11 @@ def conv_pool():
     save('fuse-conv-pool/plain_pool_odd', [conv('c'), pool('c', **p2)],
          [vi('x', [16, 8, 9, 9])], [vi('y', [16, 8, 4, 4])], inits)
     save('fuse-conv-pool/few_tiles', [conv('c'), pool('c', **p2)],
+         [vi('x', [1, 8, 6, 6])], [vi('y', [1, 8, 3, 3])], inits)
+    save('fuse-conv-pool/one_image', [conv('c'), pool('c', **p2)],
          [vi('x', [1, 8, 8, 8])], [vi('y', [1, 8, 4, 4])], inits)
+    save('fuse-conv-pool/weights_fed', [conv('c'), pool('c', **p2)],
+         [vi('x', [4, 8, 8, 8]), vi('w', [8, 8, 3, 3])], [vi('y', [4, 8, 4, 4])], inits[1:])
     save('fuse-conv-pool/pool_3x3', [conv('c'), pool('c', kernel_shape=[3, 3], strides=[2, 2])],
          [vi('x', [16, 8, 8, 8])], [vi('y', [16, 8, 3, 3])], inits)
     save('fuse-conv-pool/pool_ceil', [conv('c'), pool('c', ceil_mode=1, **p2)],
@@ -479,10 +483,51 @@ def fold_channel_scale():
          [const('cw', w(3, 2, 1, 1)), const('cb', w(3)), const('g', w(3))])
 
 
+def save_prepack_pair(name, nodes, x, weights, outputs, inits=()):
+    """prepack/NAME.onnx with `weights` (name -> array) as initializers, NAME_fed.onnx with
+    them as graph inputs after x, and their values as NAME_fed/<weight>.pb."""
+    wvis = [vi(k, list(a.shape)) for k, a in weights.items()]
+    save('../models/prepack/' + name, nodes, [x], outputs,
+         list(inits) + [const(k, a) for k, a in weights.items()])
+    save('../models/prepack/%s_fed' % name, nodes, [x] + wvis, outputs, inits)
+    folder = os.path.join(HERE, '..', 'models', 'prepack', name + '_fed')
+    os.makedirs(folder, exist_ok=True)
+    for k, a in weights.items():
+        with open(os.path.join(folder, k + '.pb'), 'wb') as f:
+            f.write(const(k, a).SerializeToString())
+
+
+def prepack_models():
+    """For tests/models/check_prepacked.py (not golden tests): Convs whose weights are
+    initializers (fastc stores them prepacked) and the same graph with the weights fed at run
+    time. Every Conv mode: Winograd (with and without the pooling epilogue), im2col (strided,
+    grouped, 5x5), pointwise; and one weight read by two Convs of different modes (which must
+    stay unpacked)."""
+    x = vi('x', [2, 8, 12, 12])
+    save_prepack_pair('modes', [
+        h.make_node('Conv', ['x', 'w1', 'b1'], ['y1'], name='winograd', pads=[1, 1, 1, 1]),
+        h.make_node('Conv', ['x', 'w2'], ['c2'], name='winograd_pool', pads=[1, 1, 1, 1]),
+        h.make_node('Relu', ['c2'], ['r2'], name='relu'),
+        h.make_node('MaxPool', ['r2'], ['y2'], name='pool', kernel_shape=[2, 2], strides=[2, 2]),
+        h.make_node('Conv', ['x', 'w3', 'b3'], ['y3'], name='grouped_strided', group=2,
+                    strides=[2, 2], pads=[1, 0, 1, 2]),
+        h.make_node('Conv', ['x', 'w4'], ['y4'], name='pointwise'),
+        h.make_node('Conv', ['x', 'w5', 'b5'], ['y5'], name='im2col_5x5', pads=[2, 2, 2, 2])],
+        x, {'w1': w(30, 8, 3, 3), 'w2': w(8, 8, 3, 3), 'w3': w(6, 4, 3, 3), 'w4': w(5, 8, 1, 1),
+            'w5': w(26, 8, 5, 5)},
+        [vi('y1', [2, 30, 12, 12]), vi('y2', [2, 8, 6, 6]), vi('y3', [2, 6, 6, 7]),
+         vi('y4', [2, 5, 12, 12]), vi('y5', [2, 26, 12, 12])],
+        [const('b1', w(30)), const('b3', w(6)), const('b5', w(26))])
+    save_prepack_pair('shared_weight', [
+        h.make_node('Conv', ['x', 'w'], ['y1'], name='winograd', pads=[1, 1, 1, 1]),
+        h.make_node('Conv', ['x', 'w'], ['y2'], name='strided', strides=[2, 2],
+                    pads=[1, 1, 1, 1])],
+        x, {'w': w(8, 8, 3, 3)}, [vi('y1', [2, 8, 12, 12]), vi('y2', [2, 8, 6, 6])])
+
 if __name__ == '__main__':
     for f in (div_to_mul, drop_dropout, fuse_bias, merge_linears, recognize_gelu,
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
               gemm_to_linear, fold_matmul_transpose,
-              fuse_residual, conv_pool, channels_first, fold_channel_scale):
+              fuse_residual, conv_pool, channels_first, fold_channel_scale, prepack_models):
         f()

@@ -31,6 +31,9 @@ int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_conv_transpose(const FcRtNode *n, FcRtTensor *t);
 int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
+int fc_rt_conv_prepackable(const int64_t *ia);
+int64_t fc_rt_conv_prepacked_floats(const int64_t *ia);
+void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp);
 void fc_rt_maxpool(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_avgpool(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_lppool(const FcRtNode *n, FcRtTensor *t);
@@ -431,6 +434,7 @@ static void conv_ia(int64_t *ia, int64_t N, int64_t Cin, int64_t Cout, int64_t G
         ia[19 + i] = d[i];
         ia[22 + i] = pb[i];
     }
+    ia[25] = 0; /* W as it is (not prepacked) */
 }
 
 /* The ONNX documentation's 5x5 example: x = 0..24, 3x3 kernel of ones. */
@@ -448,7 +452,7 @@ static void test_conv2d_onnx_examples(void **state)
                                 117, 81, 93, 144, 153, 162, 111, 72, 111, 117, 123, 84};
     const float nopad_want[9] = {54, 63, 72, 99, 108, 117, 144, 153, 162};
     const float stride_want[9] = {12, 27, 24, 63, 108, 81, 72, 117, 84};
-    int64_t ia[25];
+    int64_t ia[26];
     /* padded, im2col in blocks of 7 positions and in one block; and the direct loop */
     for (int mode = 0; mode < 3; mode += 2)
         for (int64_t block = 7; block <= 25; block += 18) {
@@ -457,7 +461,7 @@ static void test_conv2d_onnx_examples(void **state)
             FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
                                tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
             conv_ia(ia, 1, 1, 1, 1, mode, block, in, out, k, one, one, pb);
-            run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 25, NULL, 0);
+            run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 26, NULL, 0);
             near_all(y, pad_want, 25, 0);
         }
     {
@@ -466,7 +470,7 @@ static void test_conv2d_onnx_examples(void **state)
         FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
                            tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
         conv_ia(ia, 1, 1, 1, 1, 0, 9, in, out, k, one, one, zero);
-        run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 25, NULL, 0);
+        run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 26, NULL, 0);
         near_all(y, nopad_want, 9, 0);
     }
     for (int mode = 0; mode < 3; mode += 2) {
@@ -475,7 +479,7 @@ static void test_conv2d_onnx_examples(void **state)
         FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
                            tensor(NULL, FC_DT_F32, 0, dy), tensor(y, FC_DT_F32, 4, dy)};
         conv_ia(ia, 1, 1, 1, 1, mode, 4, in, out, k, s, one, pb);
-        run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 25, NULL, 0);
+        run_abs(fc_rt_conv, t, 3, 1, 4u, ia, 26, NULL, 0);
         near_all(y, stride_want, 9, 0);
     }
 }
@@ -490,12 +494,12 @@ static void test_conv1d_bias_dilation(void **state)
     const int64_t in[3] = {1, 1, 5}, out[3] = {1, 1, 5}, k[3] = {1, 1, 3}, one[3] = {1, 1, 1};
     const int64_t d[3] = {1, 1, 2}, pb[3] = {0, 0, 2};
     const float want[5] = {7, 6, 6, 12, 13};
-    int64_t ia[25];
+    int64_t ia[26];
     for (int mode = 0; mode < 3; mode += 2) {
         FcRtTensor t[4] = {tensor(x, FC_DT_F32, 3, dx), tensor(w, FC_DT_F32, 3, dw),
                            tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 3, dy)};
         conv_ia(ia, 1, 1, 1, 1, mode, 64, in, out, k, one, d, pb);
-        run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+        run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
         near_all(y, want, 5, 0);
     }
 }
@@ -519,12 +523,12 @@ static void test_conv_pointwise_groups(void **state)
     assert_true(want[0] == 1 * 1 + 2 * 3 + 0); /* hand check of the formula */
     int64_t dx[4] = {2, 4, 1, 2}, dw[4] = {4, 2, 1, 1}, db[1] = {4}, dy[4] = {2, 4, 1, 2};
     const int64_t in[3] = {1, 1, 2}, k[3] = {1, 1, 1}, one[3] = {1, 1, 1}, zero[3] = {0, 0, 0};
-    int64_t ia[25];
+    int64_t ia[26];
     for (int mode = 0; mode < 2; mode++) {
         FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
                            tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
         conv_ia(ia, 2, 4, 4, 2, mode, 2, in, in, k, one, one, zero);
-        run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+        run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
         near_all(y, want, 16, 0);
     }
 }
@@ -547,14 +551,14 @@ static void test_conv_depthwise_direct_matches_im2col(void **state)
     int64_t dx[5] = {2, 3, 4, 5, 6}, dw[5] = {6, 1, 2, 3, 3}, db[1] = {6}, dy[5] = {2, 6, 3, 2, 2};
     const int64_t in[3] = {4, 5, 6}, k[3] = {2, 3, 3}, s[3] = {1, 2, 2}, d[3] = {1, 1, 2};
     const int64_t pb[3] = {0, 1, 0}, out[3] = {3, 2, 2};
-    int64_t ia[25];
+    int64_t ia[26];
     FcRtTensor t[4] = {tensor(x, FC_DT_F32, 5, dx), tensor(w, FC_DT_F32, 5, dw),
                        tensor(b, FC_DT_F32, 1, db), tensor(y0, FC_DT_F32, 5, dy)};
     conv_ia(ia, 2, 3, 6, 3, 0, 5, in, out, k, s, d, pb);
-    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
     t[3].data = y2;
     conv_ia(ia, 2, 3, 6, 3, 2, 0, in, out, k, s, d, pb);
-    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
     near_all(y2, y0, 2 * 6 * 3 * 2 * 2, 1e-5);
     /* spot check one output by hand: n=1, oc=4 (input channel 2), od=1, oh=0, ow=1 */
     double acc = b[4];
@@ -586,12 +590,12 @@ static void test_conv_blocks_across_images_with_relu(void **state)
     int64_t dx[4] = {N, CI, H, W}, dw[4] = {CO, CI, 2, 2}, db[1] = {CO}, dy[4] = {N, CO, OH, OW};
     const int64_t in[3] = {1, H, W}, out[3] = {1, OH, OW}, k[3] = {1, 2, 2}, one[3] = {1, 1, 1};
     const int64_t zero[3] = {0, 0, 0};
-    int64_t ia[25];
+    int64_t ia[26];
     FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
                        tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
     conv_ia(ia, N, CI, CO, 1, 0, 48, in, out, k, one, one, zero);
     ia[6] = 1; /* FC_ACT_RELU */
-    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
     int positives = 0;
     for (int n = 0; n < N; n++)
         for (int oc = 0; oc < CO; oc++)
@@ -615,12 +619,39 @@ typedef struct ConvCase {
     int64_t N, Cin, Cout, G, in[3], k[3], s[3], d[3], pb[3], pe[3];
 } ConvCase;
 
+/* A GEMM-mode Conv (t, ia) that just wrote y gives the same bits again with its weights
+ * packed by fc_rt_conv_prepack, as the compiler stores them, and ia[25] = 1; the packed
+ * weights are not the raw ones (else the check would prove nothing). */
+static void conv_prepacked_check(FcRtTensor *t, int64_t *ia, const float *y)
+{
+    static float wp[1 << 16], want[8192];
+    const float *w = t[1].data;
+    int64_t ny = 1, nw = 1;
+    if (!fc_rt_conv_prepackable(ia))
+        return;
+    for (int a = 0; a < t[3].rank; a++)
+        ny *= t[3].dims[a];
+    for (int a = 0; a < t[1].rank; a++)
+        nw *= t[1].dims[a];
+    assert_true(fc_rt_conv_prepacked_floats(ia) <= (1 << 16) && ny <= 8192);
+    assert_true(fc_rt_conv_prepacked_floats(ia) >= nw);
+    memcpy(want, y, (size_t)ny * sizeof(float));
+    fc_rt_conv_prepack(ia, w, wp);
+    assert_true(nw == 1 || memcmp(wp, w, (size_t)nw * sizeof(float)) != 0);
+    t[1].data = wp;
+    ia[25] = 1;
+    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+    assert_memory_equal(t[3].data, want, (size_t)ny * sizeof(float));
+    ia[25] = 0;
+    t[1].data = (void *)w;
+}
+
 /* Runs case c in `mode` with GEMM block `block` and activation `act`, and compares every
  * output with a direct double-precision loop that tests each tap against the input bounds. */
 static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
 {
     static float x[4096], w[4096], b[64], y[8192];
-    int64_t out[3], ia[25], osz = 1, isz = 1, ksz = 1;
+    int64_t out[3], ia[26], osz = 1, isz = 1, ksz = 1;
     for (int a = 0; a < 3; a++) {
         out[a] = (c->in[a] + c->pb[a] + c->pe[a] - (c->k[a] - 1) * c->d[a] - 1) / c->s[a] + 1;
         osz *= out[a];
@@ -644,7 +675,8 @@ static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
     conv_ia(ia, c->N, c->Cin, c->Cout, c->G, mode, block, c->in, out, c->k, c->s, c->d, c->pb);
     ia[6] = act;
     assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
-    run(fc_rt_conv, t, 3, 1, ia, 25, NULL, 0);
+    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+    conv_prepacked_check(t, ia, y);
     for (int64_t n = 0; n < c->N; n++)
         for (int64_t oc = 0; oc < c->Cout; oc++)
             for (int64_t o = 0; o < osz; o++) {
