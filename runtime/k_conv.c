@@ -30,8 +30,10 @@ FC_RT void fc_rt_vact(float *y, int64_t n, int act);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FC_CV_RESTRICT __restrict__
+#define FC_CV_INLINE static __inline__ __attribute__((always_inline)) FC_MAYBE_UNUSED
 #else
 #define FC_CV_RESTRICT
+#define FC_CV_INLINE static FC_MAYBE_UNUSED
 #endif
 
 /* y[0..n) += a * x[0..n); fixed 16-wide chunks so GCC vectorizes it at -O2 as well. */
@@ -84,30 +86,147 @@ FC_RT_HELPER int fc_cv_has_pads(const int64_t *geo)
     return geo[15] != 0 || geo[16] != 0 || geo[17] != 0;
 }
 
-/* Writes rows [r0, r1) (row r is depth r / EH, height r % EH) of plane x's padded copy to
- * dst, row r at dst + (r - r0) * EW. */
+/* ---- Short copies ----------------------------------------------------------------------
+ * The rows of a padded copy are short on small feature maps (8 + 2 floats on an 8x8 plane).
+ * A memcpy or a zeroing loop of run-time length is a libc call there (GCC turns such loops
+ * into memcpy/memset calls), which costs more than the few floats it moves. These move
+ * fixed-size chunks the compiler keeps inline, the last chunk overlapping the one before;
+ * rows of FC_CV_LONG_ROW floats or more still go to memcpy. */
+#define FC_CV_LONG_ROW 64
+
+/* d[0..n) = s[0..n) (not overlapping). Inlined: it is called once per row or run, with few
+ * floats to move. */
+FC_CV_INLINE void fc_cv_copy_row(float *FC_CV_RESTRICT d, const float *FC_CV_RESTRICT s,
+                                 int64_t n)
+{
+    int64_t i;
+    int u;
+    if (n >= FC_CV_LONG_ROW) {
+        memcpy(d, s, (size_t)n * sizeof(float));
+    } else if (n >= 16) {
+        for (i = 0; i + 16 < n; i += 16)
+            for (u = 0; u < 16; u++)
+                d[i + u] = s[i + u];
+        for (u = 0; u < 16; u++)
+            d[n - 16 + u] = s[n - 16 + u];
+    } else if (n >= 8) {
+        for (u = 0; u < 8; u++)
+            d[u] = s[u];
+        for (u = 0; u < 8; u++)
+            d[n - 8 + u] = s[n - 8 + u];
+    } else if (n >= 4) {
+        for (u = 0; u < 4; u++)
+            d[u] = s[u];
+        for (u = 0; u < 4; u++)
+            d[n - 4 + u] = s[n - 4 + u];
+    } else if (n >= 2) {
+        d[0] = s[0];
+        d[1] = s[1];
+        d[n - 1] = s[n - 1];
+    } else if (n == 1) {
+        d[0] = s[0];
+    }
+}
+
+/* d[0..n) = 0. */
+FC_RT_HELPER void fc_cv_zero_row(float *d, int64_t n)
+{
+    int64_t i;
+    int u;
+    if (n >= FC_CV_LONG_ROW) {
+        memset(d, 0, (size_t)n * sizeof(float));
+    } else if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8)
+            for (u = 0; u < 8; u++)
+                d[i + u] = 0.0f;
+        for (u = 0; u < 8; u++)
+            d[n - 8 + u] = 0.0f;
+    } else if (n >= 4) {
+        for (u = 0; u < 4; u++)
+            d[u] = 0.0f;
+        for (u = 0; u < 4; u++)
+            d[n - 4 + u] = 0.0f;
+    } else if (n >= 2) {
+        d[0] = 0.0f;
+        d[1] = 0.0f;
+        d[n - 1] = 0.0f;
+    } else if (n == 1) {
+        d[0] = 0.0f;
+    }
+}
+
+/* Where the input lies in a padded row: columns [*lead, *lead + *n) of the EW hold input
+ * columns [0, *n), the rest are padding. */
+FC_RT_HELPER void fc_cv_pad_cols(const int64_t *geo, const int64_t e[3], int64_t *lead,
+                                 int64_t *n)
+{
+    const int64_t IW = geo[2], EW = e[2];
+    *lead = geo[17] < EW ? geo[17] : EW;
+    *n = IW < EW - *lead ? IW : EW - *lead;
+}
+
+/* Padded rows r0, r0 + 1, ... as input rows: depth *id, height *ih (outside the input in
+ * the padding); fc_cv_pad_next steps to the next row. */
+FC_RT_HELPER void fc_cv_pad_row_at(const int64_t *geo, const int64_t e[3], int64_t r0,
+                                   int64_t *id, int64_t *ih)
+{
+    *id = r0 / e[1] - geo[15];
+    *ih = r0 % e[1] - geo[16];
+}
+
+FC_RT_HELPER void fc_cv_pad_next(const int64_t *geo, const int64_t e[3], int64_t *id,
+                                 int64_t *ih)
+{
+    if (++*ih == e[1] - geo[16]) {
+        *ih = -geo[16];
+        ++*id;
+    }
+}
+
+/* Writes the padding zeros of rows [r0, r1) of plane x's padded copy (row r at
+ * dst + (r - r0) * EW; row r is depth r / EH, height r % EH), and nothing else: they stay
+ * when fc_cv_pad_values refills the rows with the next plane (every plane of the Conv has
+ * the same padding). */
+FC_RT_HELPER void fc_cv_pad_zeros(const int64_t *geo, const int64_t e[3], int64_t r0,
+                                  int64_t r1, float *dst)
+{
+    const int64_t ID = geo[0], IH = geo[1], EW = e[2];
+    int64_t r, lead, n, id, ih;
+    fc_cv_pad_cols(geo, e, &lead, &n);
+    fc_cv_pad_row_at(geo, e, r0, &id, &ih);
+    for (r = r0; r < r1; r++, dst += EW) {
+        if (id >= 0 && id < ID && ih >= 0 && ih < IH) {
+            fc_cv_zero_row(dst, lead);
+            fc_cv_zero_row(dst + lead + n, EW - lead - n);
+        } else {
+            fc_cv_zero_row(dst, EW);
+        }
+        fc_cv_pad_next(geo, e, &id, &ih);
+    }
+}
+
+/* Writes the input values of rows [r0, r1) of plane x's padded copy (placed as in
+ * fc_cv_pad_zeros), and nothing else. */
+FC_RT_HELPER void fc_cv_pad_values(const float *x, const int64_t *geo, const int64_t e[3],
+                                   int64_t r0, int64_t r1, float *dst)
+{
+    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], EW = e[2];
+    int64_t r, lead, n, id, ih;
+    fc_cv_pad_cols(geo, e, &lead, &n);
+    fc_cv_pad_row_at(geo, e, r0, &id, &ih);
+    for (r = r0; r < r1; r++, dst += EW) {
+        if (id >= 0 && id < ID && ih >= 0 && ih < IH)
+            fc_cv_copy_row(dst + lead, x + (id * IH + ih) * IW, n);
+        fc_cv_pad_next(geo, e, &id, &ih);
+    }
+}
+
+/* Writes rows [r0, r1) of plane x's padded copy, zeros and values, to dst as above. */
 FC_RT_HELPER void fc_cv_pad_span(const float *x, const int64_t *geo, const int64_t e[3],
                                  int64_t r0, int64_t r1, float *dst)
 {
-    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], pd = geo[15], ph = geo[16];
-    const int64_t EH = e[1], EW = e[2];
-    const int64_t lead = geo[17] < EW ? geo[17] : EW;
-    const int64_t n = IW < EW - lead ? IW : EW - lead;
-    int64_t r, j;
-    for (r = r0; r < r1; r++) {
-        int64_t id = r / EH - pd, ih = r % EH - ph;
-        float *d = dst + (r - r0) * EW;
-        if (id < 0 || id >= ID || ih < 0 || ih >= IH) {
-            for (j = 0; j < EW; j++)
-                d[j] = 0.0f;
-            continue;
-        }
-        for (j = 0; j < lead; j++)
-            d[j] = 0.0f;
-        memcpy(d + lead, x + (id * IH + ih) * IW, (size_t)n * sizeof(float));
-        for (j = lead + n; j < EW; j++)
-            d[j] = 0.0f;
-    }
+    fc_cv_pad_zeros(geo, e, r0, r1, dst);
+    fc_cv_pad_values(x, geo, e, r0, r1, dst);
 }
 
 /* Writes rows [r0, r1) of plane x's padded copy xp (row r at xp + r * EW). */
@@ -135,7 +254,8 @@ FC_RT_HELPER FcCvView fc_cv_view_of(const int64_t *geo)
 }
 
 /* The base of plane x's view for output positions [p, p+len): x itself when unpadded, else
- * xp, after writing the rows of the padded copy those windows touch. */
+ * xp, after writing the input values of the rows of the padded copy those windows touch
+ * (the padding zeros of xp are written once per block: fc_cv_pack_block). */
 FC_RT_HELPER const float *fc_cv_view_rows(const float *x, const int64_t *geo, int64_t p,
                                           int64_t len, float *xp)
 {
@@ -150,7 +270,7 @@ FC_RT_HELPER const float *fc_cv_view_rows(const float *x, const int64_t *geo, in
     first = p / OW / OH * sd * e[1] + p / OW % OH * sh;
     last = ((p + len - 1) / OW / OH * sd + (KD - 1) * dd) * e[1] + (p + len - 1) / OW % OH * sh +
            (KH - 1) * dh;
-    fc_cv_pad_rows(x, geo, e, first, last + 1, xp);
+    fc_cv_pad_values(x, geo, e, first, last + 1, xp + first * e[2]);
     return xp;
 }
 
@@ -271,8 +391,7 @@ FC_RT_HELPER void fc_cv_pack_runs(const FcCvRuns *rn, const FcCvView *v, const f
                     float *d = prow + rn->dst[i];
                     const int64_t n = rn->len[i];
                     if (sw == 1)
-                        for (j = 0; j < n; j++)
-                            d[j] = s[j];
+                        fc_cv_copy_row(d, s, n);
                     else
                         for (j = 0; j < n; j++)
                             d[j] = s[j * sw];
@@ -281,13 +400,18 @@ FC_RT_HELPER void fc_cv_pack_runs(const FcCvRuns *rn, const FcCvView *v, const f
 }
 
 /* Packs the block's im2col matrix (columns past cnt zero) into the B panel pb; xp is room
- * for one padded input plane. */
+ * for one padded input plane, its padding zeros written here once for all the planes the
+ * block copies into it. */
 FC_RT_HELPER void fc_cv_pack_block(const FcCvBlock *bk, float *xp, float *pb)
 {
     const int64_t *geo = bk->geo;
     const int64_t ksz = geo[6] * geo[7] * geo[8], nr = bk->nr;
     const FcCvView v = fc_cv_view_of(geo);
-    int64_t q = 0, j = bk->j0, c, r, l;
+    int64_t q = 0, j = bk->j0, c, r, l, e[3];
+    if (fc_cv_has_pads(geo)) {
+        fc_cv_extent(geo, e);
+        fc_cv_pad_zeros(geo, e, 0, e[0] * e[1], xp);
+    }
     while (q < bk->cnt) {
         int64_t b = j / bk->osz, p = j % bk->osz;
         int64_t len = bk->osz - p < bk->cnt - q ? bk->osz - p : bk->cnt - q;
@@ -629,7 +753,9 @@ FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int64_t n, int64_t nb)
 }
 
 /* Copies the padded rows the block's tiles read of input channel ch, image slot after slot,
- * to xp; off[j] (j < cnt) is then tile j0 + j's top-left offset in xp. */
+ * to xp; off[j] (j < cnt) is then tile j0 + j's top-left offset in xp. With off (the
+ * block's first channel) the padding zeros are written too; without, xp holds an earlier
+ * channel of the same block (same rows, same padding) and only the values are replaced. */
 FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int64_t cin, int64_t ch,
                                   int64_t j0, int64_t cnt, float *xp, int64_t *off)
 {
@@ -639,7 +765,9 @@ FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int64_t ci
     fc_wg_extent(geo, e);
     for (k = 0; k < nimg; k++) {
         fc_wg_slot_rows(geo, j0, cnt, k, &r0, &r1);
-        fc_cv_pad_span(x + ((b0 + k) * cin + ch) * isz, geo, e, r0, r1, xp + base);
+        if (off)
+            fc_cv_pad_zeros(geo, e, r0, r1, xp + base);
+        fc_cv_pad_values(x + ((b0 + k) * cin + ch) * isz, geo, e, r0, r1, xp + base);
         for (j = (b0 + k) * per > j0 ? (b0 + k) * per : j0;
              off && j < (b0 + k + 1) * per && j < j0 + cnt; j++)
             off[j - j0] = base + (2 * ((j % per) / tw) - r0) * e[2] + 2 * (j % per % tw);
