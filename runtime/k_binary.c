@@ -485,6 +485,36 @@ FC_RT_HELPER void fc_bin_f32_rows(int op, const FcBinIter *it, const float *a, c
 }
 
 /* y = a op b with broadcasting, computing in dtype ct. y may be a (same shape). */
+/* A large float32 op of merged rank 1 or 2 with runs of at least FC_BIN_BLOCK elements, on
+ * FC_RT_THREADS: the one run cut into 64 pieces (multiples of 16 elements), or the rows
+ * [outer, inner] split between the threads. Every element is computed as in the serial loop.
+ * Returns 0 (nothing done) for other shapes and small ones. */
+FC_RT_HELPER int fc_bin_f32_parallel(int op, const FcBinIter *it, const float *a,
+                                     const float *b, unsigned char *y, size_t ye)
+{
+    const int64_t inner = it->dims[it->m - 1], total = it->outer * inner;
+    const int64_t sa = it->st[0][it->m - 1], sb = it->st[1][it->m - 1];
+    int64_t o, piece;
+    if (it->m > 2 || inner < FC_BIN_BLOCK || total < 2 * FC_RT_PAR_MIN_WORK)
+        return 0;
+    if (it->m == 1) {
+        piece = (inner / 64 + 15) / 16 * 16;
+        FC_RT_OMP_FOR_IF(1)
+        for (o = 0; o < 64; o++) {
+            const int64_t lo = o * piece < inner ? o * piece : inner;
+            const int64_t len = inner - lo < piece ? inner - lo : piece;
+            if (len > 0)
+                fc_bin_f32(op, len, a + lo * sa, sa, b + lo * sb, sb, y + (size_t)lo * ye);
+        }
+        return 1;
+    }
+    FC_RT_OMP_FOR_IF(1)
+    for (o = 0; o < it->outer; o++)
+        fc_bin_f32(op, inner, a + o * it->st[0][0], sa, b + o * it->st[1][0], sb,
+                   y + (size_t)(o * inner) * ye);
+    return 1;
+}
+
 FC_RT_HELPER void fc_bin_apply(int op, int32_t ct, const FcRtTensor *a, const FcRtTensor *b,
                                FcRtTensor *y)
 {
@@ -502,6 +532,9 @@ FC_RT_HELPER void fc_bin_apply(int op, int32_t ct, const FcRtTensor *a, const Fc
     inner = it.dims[it.m - 1];
     sa = it.st[0][it.m - 1];
     sb = it.st[1][it.m - 1];
+    if (native32 && fc_bin_f32_parallel(op, &it, (const float *)a->data,
+                                        (const float *)b->data, (unsigned char *)y->data, ye))
+        return;
     if (native32 && it.m == 2 && inner < FC_BIN_BLOCK) {
         fc_bin_f32_rows(op, &it, (const float *)a->data, (const float *)b->data,
                         (unsigned char *)y->data, ye);

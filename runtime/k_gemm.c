@@ -240,6 +240,26 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
                 acc[i][j] += av * b[j];
         }
     }
+    if (mr == FC_SG_MR && nr == FC_SG_NR) {
+        /* a whole tile: vector loads and stores of C (the same operations per element as
+         * the loops below; copying the tile out first was a libc memcpy call per tile) */
+        FC_SG_UNROLL
+        for (i = 0; i < FC_SG_MR; i++) {
+            float *c = C + i * ldc;
+            FC_SG_UNROLL
+            for (j = 0; j < FC_SG_NR / FC_SG_VW; j++) {
+                fc_sg_vec v;
+                if (store) {
+                    v = acc[i][j] * alpha;
+                } else {
+                    memcpy(&v, c + j * FC_SG_VW, sizeof v);
+                    v += alpha * acc[i][j];
+                }
+                memcpy(c + j * FC_SG_VW, &v, sizeof v);
+            }
+        }
+        return;
+    }
     memcpy(out, acc, sizeof out);
     for (i = 0; i < mr; i++) {
         float *c = C + i * ldc;

@@ -46,17 +46,47 @@ FC_RT_HELPER void fc_shape_run(unsigned char *d, const unsigned char *s, int64_t
     }
 }
 
+/* Rows [row0, row1) of a normalized view (fc_shape_view_copy): row `row` is the run of n
+ * elements (source stride step) at the source offset of the row's index over the outer
+ * axes d[0..r-2] (strides s), written to dst's row `row`. */
+FC_RT_HELPER void fc_shape_copy_rows(unsigned char *dp, const unsigned char *sp, int64_t es,
+                                     int r, const int64_t *d, const int64_t *s, int64_t off,
+                                     int64_t row0, int64_t row1)
+{
+    int64_t idx[FC_SHAPE_VMAX], n = d[r - 1], step = s[r - 1], so = off, q = row0, row;
+    int i;
+    for (i = r - 2; i >= 0; i--) {
+        idx[i] = q % d[i];
+        q /= d[i];
+        so += idx[i] * s[i];
+    }
+    dp += row0 * n * es;
+    for (row = row0; row < row1; row++) {
+        fc_shape_run(dp, sp + so * es, n, step, es);
+        dp += n * es;
+        for (i = r - 2; i >= 0; i--) {
+            so += s[i];
+            if (++idx[i] < d[i])
+                break;
+            so -= s[i] * d[i];
+            idx[i] = 0;
+        }
+    }
+}
+
 /* Gathers a strided view of `src` into the contiguous row-major `dst`:
  * dst[i_0, ..., i_{rank-1}] = src[off + sum_k i_k * st[k]] (offsets/strides in elements,
  * strides may be 0 or negative). Adjacent axes that are contiguous in both are merged and
- * size-1 axes dropped first; the innermost run is a memcpy when its stride is 1.
+ * size-1 axes dropped first; the innermost run is a memcpy when its stride is 1. A large
+ * view is copied in up to 64 row ranges on FC_RT_THREADS (Transpose, Slice, Expand, ...:
+ * otherwise serial work between parallel kernels).
  * (A cache-blocked variant for transpositions measured no faster than this on x86-64.) */
 FC_RT_HELPER void fc_shape_view_copy(void *dst, const void *src, int64_t es, int rank,
                                      const int64_t *dims, const int64_t *st, int64_t off)
 {
-    int64_t d[FC_SHAPE_VMAX], s[FC_SHAPE_VMAX], idx[FC_SHAPE_VMAX];
+    int64_t d[FC_SHAPE_VMAX], s[FC_SHAPE_VMAX];
     int r = 0, i;
-    int64_t n, step, rows, row, so;
+    int64_t rows = 1, parts, part;
     unsigned char *dp = (unsigned char *)dst;
     const unsigned char *sp = (const unsigned char *)src;
     for (i = 0; i < rank; i++) {
@@ -77,25 +107,13 @@ FC_RT_HELPER void fc_shape_view_copy(void *dst, const void *src, int64_t es, int
         memcpy(dp, sp + off * es, (size_t)es);
         return;
     }
-    n = d[r - 1];
-    step = s[r - 1];
-    rows = 1;
-    for (i = 0; i < r - 1; i++) {
+    for (i = 0; i < r - 1; i++)
         rows *= d[i];
-        idx[i] = 0;
-    }
-    so = off;
-    for (row = 0; row < rows; row++) {
-        fc_shape_run(dp, sp + so * es, n, step, es);
-        dp += n * es;
-        for (i = r - 2; i >= 0; i--) {
-            so += s[i];
-            if (++idx[i] < d[i])
-                break;
-            so -= s[i] * d[i];
-            idx[i] = 0;
-        }
-    }
+    parts = rows < 64 ? rows : 64;
+    FC_RT_OMP_FOR_IF(parts > 1 && rows * d[r - 1] * es >= 4 * FC_RT_PAR_MIN_WORK)
+    for (part = 0; part < parts; part++)
+        fc_shape_copy_rows(dp, sp, es, r, d, s, off, rows * part / parts,
+                           rows * (part + 1) / parts);
 }
 
 /* Fills `count` elements of es bytes at dst with the element `val` (doubling memcpy). */

@@ -23,7 +23,8 @@ import runner_util as ru  # noqa: E402
 # Conv (GEMM blocks across images, depthwise planes, FcConv epilogues), FcLinear split by
 # columns and by rows, batched MatMul (attention), FcElementwise tiles, MaxPool, LayerNorm.
 MODELS = ['bench/models/digits_cnn_b450', 'bench/models/mlp_gelu_b64',
-          'bench/models/convnext_tiny_ish_b1', 'bench/models/bert_mini_qa_b1',
+          'bench/models/convnext_tiny_ish_b1', 'bench/models/convnext_tiny_ish_b8',
+          'bench/models/bert_mini_qa_b1',
           'real-models/mnist-8']
 FLAGS = ['-O1', '-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic']
 TIMEOUTS = {'fastc': 300, 'cc': 600, 'run': 300}
