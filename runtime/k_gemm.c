@@ -73,6 +73,15 @@ FC_RT_HELPER int64_t fc_sg_roundup(int64_t a, int64_t m)
     return (a + m - 1) / m * m;
 }
 
+/* The k block length for a product over K: at most FC_SG_KC, and the blocks of equal length
+ * (K = 784 runs as 4 x 196, not 3 x 256 + 16: a short last block pays the tile's C loads and
+ * stores for few multiply-adds). */
+FC_RT_HELPER int64_t fc_sg_kc(int64_t K)
+{
+    const int64_t blocks = (K + FC_SG_KC - 1) / FC_SG_KC;
+    return blocks <= 1 ? K : (K + blocks - 1) / blocks;
+}
+
 /* Floats of the packed B panel for an N x K product (an upper bound for every tile shape). */
 FC_RT_HELPER int64_t fc_sg_panel_b(int64_t N, int64_t K)
 {
@@ -372,11 +381,11 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
     {
         float *pb = fc_sg_align(work);
         float *pa = fc_sg_align(pb + fc_sg_panel_b(N, K));
-        int64_t jc, pc, ic, jr, ir;
+        int64_t jc, pc, ic, jr, ir, kcb = fc_sg_kc(K);
         for (jc = 0; jc < N; jc += FC_SG_NC) {
             int64_t nc = fc_sg_min(FC_SG_NC, N - jc);
-            for (pc = 0; pc < K; pc += FC_SG_KC) {
-                int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+            for (pc = 0; pc < K; pc += kcb) {
+                int64_t kc = fc_sg_min(kcb, K - pc);
                 fc_sg_pack_b(kc, nc, transB ? B + jc * ldb + pc : B + pc * ldb + jc, ldb,
                              transB, pb);
                 for (ic = 0; ic < M; ic += FC_SG_MC) {
@@ -449,15 +458,15 @@ FC_RT void fc_rt_sgemm_pack_a_panel(int64_t M, int64_t K, const float *A, int64_
 FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, const float *pb,
                               float *C, int64_t ldc)
 {
-    int64_t i, j, pc, jr, ir;
+    int64_t i, j, pc, jr, ir, kcb = fc_sg_kc(K);
     if (K == 0)
         for (i = 0; i < M; i++)
             for (j = 0; j < N; j++)
                 C[i * ldc + j] = 0.0f;
     /* K in blocks keeps one B strip's block (kc x NR) in L1 while every A strip passes; the
      * first block stores C (no zeroing pass, no read of C), later ones add to it */
-    for (pc = 0; pc < K; pc += FC_SG_KC) {
-        int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+    for (pc = 0; pc < K; pc += kcb) {
+        int64_t kc = fc_sg_min(kcb, K - pc);
         for (jr = 0; jr < N; jr += FC_SG_NR) {
             const float *bs = pb + jr * K + pc * FC_SG_NR;
             for (ir = 0; ir < M; ir += FC_SG_MR)
@@ -571,8 +580,9 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
     }
     {
         float *pa = fc_sg_align(work);
-        for (pc = 0; pc < K; pc += FC_SG_KC) {
-            int64_t kc = fc_sg_min(FC_SG_KC, K - pc);
+        const int64_t kcb = fc_sg_kc(K);
+        for (pc = 0; pc < K; pc += kcb) {
+            int64_t kc = fc_sg_min(kcb, K - pc);
             int last = pc + kc == K;
             for (ic = 0; ic < M; ic += FC_SG_MC) {
                 int64_t mc = fc_sg_min(FC_SG_MC, M - ic);
