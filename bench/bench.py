@@ -441,7 +441,7 @@ def table(models, cfg, peak):
     """The results as a Markdown table, one row per model and a geometric-mean row."""
     two = any(v[0] == 'fastc-2t' for v in cfg.variants)
     head = ['model', 'GFLOP', 'fastc median ms', 'fastc min ms', 'fastc CPU ms']
-    head += ['fastc-2t median ms'] if two else []
+    head += ['fastc-2t median ms', 'fastc 1t/2t'] if two else []
     head += ['ORT-1t median ms', 'ORT-1t min ms', 'ORT-1t CPU ms', 'ORT-2t median ms',
              'fastc/ORT-1t median', 'fastc/ORT-1t CPU', 'fastc GFLOP/s', '% of peak',
              'max abs diff fastc', 'max abs diff ORT']
@@ -456,6 +456,7 @@ def table(models, cfg, peak):
         if two:
             f2 = summary(m, 'fastc-2t')
             row += [fmt_ms(f2 and f2[0])]
+            row += ['%.2f' % (f[0] / f2[0]) if f and f2 and f2[0] > 0 else 'n/a']
         row += [fmt_ms(o1 and o1[0]), fmt_ms(o1 and o1[1]), fmt_ms(o1 and o1[2]),
                 fmt_ms(o2 and o2[0])]
         for key, i in (('median', 0), ('cpu', 2)):
@@ -482,6 +483,44 @@ def table(models, cfg, peak):
     lines = ['| ' + ' | '.join(head) + ' |',
              '|' + '|'.join('---' if i == 0 else '---:' for i in range(len(head))) + '|']
     lines += ['| ' + ' | '.join(r) + ' |' for r in rows]
+    return '\n'.join(lines) + '\n\n' + targets(models, two)
+
+
+def batch_of(m):
+    """The first input's leading dimension (the batch), 1 when unknown."""
+    ins = m.info.get('inputs') or [{}]
+    shape = ins[0].get('shape') or [1]
+    return shape[0] if isinstance(shape[0], int) else 1
+
+
+def targets(models, two):
+    """Issue #6's targets, model by model, from this run's medians: fastc at 1 thread at most
+    0.8x ORT-1t on every model, and at 2 threads at least 1.8x faster than at 1 thread on the
+    batched ones."""
+    lines = ['**Targets** (issue #6; this run\'s medians):', '']
+    met = total = 0
+    for m in models:
+        f, o1 = summary(m, 'fastc'), summary(m, 'ort-1t')
+        f2 = summary(m, 'fastc-2t') if two else None
+        checks = []
+        if f and o1 and o1[0] > 0:
+            r = f[0] / o1[0]
+            checks.append(('fastc/ORT-1t %.2f %s 0.8' % (r, '<=' if r <= 0.8 else '>'),
+                           r <= 0.8))
+        else:
+            checks.append(('fastc/ORT-1t not measured', False))
+        if batch_of(m) > 1:
+            if f and f2 and f2[0] > 0:
+                sp = f[0] / f2[0]
+                checks.append(('1t/2t %.2f %s 1.8' % (sp, '>=' if sp >= 1.8 else '<'),
+                               sp >= 1.8))
+            else:
+                checks.append(('1t/2t not measured', False))
+        total += len(checks)
+        met += sum(ok for _, ok in checks)
+        lines.append('- %s: %s' % (m.name, '; '.join(
+            '%s (%s)' % (t, 'met' if ok else 'NOT met') for t, ok in checks)))
+    lines += ['', '%d of %d targets met in this run.' % (met, total)]
     return '\n'.join(lines)
 
 
@@ -503,7 +542,8 @@ Times are per inference, in milliseconds. *median*: the median over {cfg.rounds}
 rounds of each round's median of N wall-clock runs (N per engine and model, so that one
 measurement lasts about {cfg.target_ms:g} ms, and at least {cfg.min_runs}); *min*: the fastest
 single run seen; *CPU*: the CPU time (user + system) the process spent per run, the median
-over the rounds. fastc/ORT-1t below 1 means fastc is faster. *GFLOP* counts Conv/MatMul/Gemm
+over the rounds. fastc/ORT-1t below 1 means fastc is faster; *fastc 1t/2t* is fastc's median
+at 1 thread over its median at 2 threads (the speedup from the second thread). *GFLOP* counts Conv/MatMul/Gemm
 only (2 FLOP per multiply-add; each model's info.json); *fastc GFLOP/s* is that over fastc's CPU
 time per run, and *% of peak* compares it with this machine's single-core FP32 FMA peak
 measured in the same run ({cfg.peak_text}). *max abs diff*: each engine's outputs (ORT: the
