@@ -757,7 +757,7 @@ FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int64_t n, int64_t nb)
  * block's first channel) the padding zeros are written too; without, xp holds an earlier
  * channel of the same block (same rows, same padding) and only the values are replaced. */
 FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int64_t cin, int64_t ch,
-                                  int64_t j0, int64_t cnt, float *xp, int64_t *off)
+                                  int64_t j0, int64_t cnt, float *xp, int32_t *off)
 {
     const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
     const int64_t isz = geo[1] * geo[2], b0 = j0 / per, nimg = (j0 + cnt - 1) / per - b0 + 1;
@@ -770,14 +770,18 @@ FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int64_t ci
         fc_cv_pad_values(x + ((b0 + k) * cin + ch) * isz, geo, e, r0, r1, xp + base);
         for (j = (b0 + k) * per > j0 ? (b0 + k) * per : j0;
              off && j < (b0 + k + 1) * per && j < j0 + cnt; j++)
-            off[j - j0] = base + (2 * ((j % per) / tw) - r0) * e[2] + 2 * (j % per % tw);
+            off[j - j0] =
+                (int32_t)(base + (2 * ((j % per) / tw) - r0) * e[2] + 2 * (j % per % tw));
         base += (r1 - r0) * e[2];
     }
 }
 
 /* d[pos][u]: the 4x4 tiles (pos = 4*row + column) at xp + off[u] (rows ew apart) of the
- * lane group's first `count` tiles, zero past them. */
-FC_RT_HELPER void fc_wg_gather(const float *xp, const int64_t *off, int64_t ew, int64_t count,
+ * lane group's first `count` tiles, zero past them. The offsets are 32-bit (the padded rows
+ * of a block, fc_wg_pad_floats, stay far below 2^31 floats for planes narrower than ~10^8
+ * columns): with 64-bit ones GCC built 8-lane gathers, with these it loads and transposes,
+ * digits_cnn_b450 ~2 % faster. */
+FC_RT_HELPER void fc_wg_gather(const float *xp, const int32_t *off, int64_t ew, int64_t count,
                                float d[16][FC_WG_LANES])
 {
     int u, r, c;
@@ -841,16 +845,17 @@ FC_RT_HELPER void fc_wg_put_lanes(const float *src, int64_t q, int64_t r, int64_
     }
 }
 
-/* Output tiles Y = A^T m A + bias, activated, for 16 tiles; y4[2*dy + dx][u]. */
-FC_RT_HELPER void fc_wg_output_transform(float m[16][FC_WG_LANES], float bias, int act,
+/* Output tiles Y = A^T m A + bias, activated, for 16 tiles; m_xi of tile u is m[xi * ms + u]
+ * (the C blocks, read in place), y4[2*dy + dx][u]. */
+FC_RT_HELPER void fc_wg_output_transform(const float *m, int64_t ms, float bias, int act,
                                          float y4[4][FC_WG_LANES])
 {
     float s[8][FC_WG_LANES];
     int j, u;
     for (j = 0; j < 4; j++)
         for (u = 0; u < FC_WG_LANES; u++) {
-            s[j][u] = m[j][u] + m[4 + j][u] + m[8 + j][u];
-            s[4 + j][u] = m[4 + j][u] - m[8 + j][u] - m[12 + j][u];
+            s[j][u] = m[j * ms + u] + m[(4 + j) * ms + u] + m[(8 + j) * ms + u];
+            s[4 + j][u] = m[(4 + j) * ms + u] - m[(8 + j) * ms + u] - m[(12 + j) * ms + u];
         }
     for (j = 0; j < 2; j++)
         for (u = 0; u < FC_WG_LANES; u++) {
@@ -929,10 +934,9 @@ FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, i
     const int64_t ew = 2 * ((geo[5] + 1) / 2) + 2;
     float *pb = slice, *cb = slice + 16 * pbf, *xp = cb + 16 * cbf;
     float d[16][FC_WG_LANES], v[16][FC_WG_LANES], y4[4][FC_WG_LANES];
-    int64_t off[FC_WG_MAX_BLOCK];
+    int32_t off[FC_WG_MAX_BLOCK];
     FcWgTiles tl;
     int64_t q, q0, ic, oc, xi;
-    int u;
     for (ic = 0; ic < cin_g; ic++) {
         fc_wg_pad_block(x, geo, cin, gg * cin_g + ic, j0, cnt, xp, ic == 0 ? off : NULL);
         for (q = 0; q < ncols; q += FC_WG_LANES) {
@@ -952,10 +956,8 @@ FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, i
             fc_wg_locate(geo, cout, pool, j0 + q, cnt - q, &tl);
             for (oc = 0; oc < cout_g; oc++) {
                 const int64_t o = gg * cout_g + oc;
-                for (xi = 0; xi < 16; xi++)
-                    for (u = 0; u < FC_WG_LANES; u++)
-                        d[xi][u] = cb[xi * cbf + oc * unit + q - q0 + u];
-                fc_wg_output_transform(d, bias ? bias[o] : 0.0f, act, y4);
+                fc_wg_output_transform(cb + oc * unit + q - q0, cbf, bias ? bias[o] : 0.0f, act,
+                                       y4);
                 if (pool)
                     fc_wg_scatter_pooled(y4, &tl, geo, o, y);
                 else
