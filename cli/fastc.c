@@ -23,7 +23,7 @@
 
 typedef struct Options {
     const char *model, *out, *header, *prefix, *emit, *weights;
-    int level, with_main, list_passes, threads;
+    int level, with_main, list_passes, threads, profile;
     FcShapeOverride shapes[MAX_OVERRIDES];
     int nshapes;
     FcDimOverride dims[MAX_OVERRIDES];
@@ -50,6 +50,8 @@ static void usage(FILE *f)
           "  --weights FILE       put the weights in FILE instead of the C (models of hundreds\n"
           "                       of MB or over 2 GB); the program loads it at start\n"
           "                       (<prefix>_load_weights; main() takes --weights PATH)\n"
+          "  --profile            time every kernel call: the program's --bench N then also\n"
+          "                       prints the slowest nodes and the time per op type\n"
           "  --threads=N          run kernels on N threads when the C is built with -fopenmp\n"
           "                       (Conv, GEMMs, batched MatMul, fused elementwise, MaxPool,\n"
           "                       LayerNorm, Transpose and other strided copies, binary\n"
@@ -203,6 +205,8 @@ static int parse_args(Options *o, int argc, char **argv)
             o->threads = (int)t;
         } else if (strcmp(a, "--no-main") == 0) {
             o->with_main = 0;
+        } else if (strcmp(a, "--profile") == 0) {
+            o->profile = 1;
         } else if ((v = flag_value("--shape", argc, argv, &i))) {
             if (add_shape(o, v))
                 return bad_usage("bad --shape (want NAME=d0,d1,...)", v);
@@ -358,7 +362,7 @@ int main(int argc, char **argv)
                 st.weight_bytes / 1024.0, g->arena_bytes / 1024.0, st.peak_bytes / 1024.0);
     }
     FcEmitOptions eo = {o.prefix ? o.prefix : "model", o.model, o.with_main, o.header,
-                        o.threads, o.weights, 0};
+                        o.threads, o.weights, 0, o.profile};
     if (strcmp(o.emit, "ir") == 0)
         rc = write_output(o.out, write_ir, g, NULL);
     else if (strcmp(o.emit, "dot") == 0)

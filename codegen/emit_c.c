@@ -613,6 +613,50 @@ static void emit_block_records(Emitter *e, const FcBlock *b, int *k)
 
 /* ---- run function ---------------------------------------------------------------------------- */
 
+static void emit_c_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++)
+        fprintf(f, isalnum((unsigned char)*s) || strchr("_./:-+ ()[],", *s) ? "%c" : "\\%03o",
+                (unsigned char)*s);
+    fputc('"', f);
+}
+
+static void emit_profile_names(Emitter *e, const FcBlock *b, int *k)
+{
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        if (n->op == FC_OP_IF) {
+            emit_profile_names(e, n->branch[0], k);
+            emit_profile_names(e, n->branch[1], k);
+            continue;
+        }
+        fprintf(e->f, "    {\"%s\", ", fc_ops[n->op].name);
+        emit_c_string(e->f, n->name ? n->name : "");
+        fprintf(e->f, "}, /* %d */\n", (*k)++);
+    }
+}
+
+/* --profile: the wall time of every kernel call, summed over runs, and what each call is.
+ * Not static: a program linking the model (--no-main) can read and reset them. */
+static void emit_profile_tables(Emitter *e)
+{
+    FILE *f = e->f;
+    int n = e->nnodes ? e->nnodes : 1, k = 0;
+    fprintf(f, "\n/* --profile: milliseconds spent in each kernel call, summed over runs. */\n"
+               "#include <time.h>\n"
+               "const int %s_num_nodes = %d;\n"
+               "double %s_node_ms[%d];\n"
+               "const char *const %s_node_info[%d][2] = { /* op, ONNX node name */\n",
+            e->p, e->nnodes, e->p, n, e->p, n);
+    emit_profile_names(e, &e->g->top, &k);
+    if (!e->nnodes)
+        fputs("    {\"\", \"\"}\n", f);
+    fprintf(f, "};\n\nstatic double %s_clock_ms(void)\n{\n    struct timespec ts;\n"
+               "    clock_gettime(CLOCK_MONOTONIC, &ts);\n"
+               "    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;\n}\n", e->p);
+}
+
 static void indent(FILE *f, int depth)
 {
     fprintf(f, "%*s", 4 * depth, "");
@@ -626,14 +670,30 @@ static void emit_copy(Emitter *e, int dst, int src, int depth)
             e->tidx[src], fc_value_bytes(v));
 }
 
+/* With --profile each call adds its wall time to <prefix>_node_ms[k]. */
+static void emit_kernel_call(Emitter *e, const FcNode *n, int k, int depth)
+{
+    FILE *f = e->f;
+    indent(f, depth);
+    if (e->opt->profile)
+        fprintf(f, "{\n%*sdouble t0 = %s_clock_ms();\n%*s", 4 * depth + 4, "", e->p,
+                4 * depth + 4, "");
+    fprintf(f, "%s(&%s_nodes[%d], %s_t);\n", fc_ops[n->op].kernel_name, e->p, k, e->p);
+    if (e->opt->profile) {
+        fprintf(f, "%*s%s_node_ms[%d] += %s_clock_ms() - t0;\n", 4 * depth + 4, "", e->p, k,
+                e->p);
+        indent(f, depth);
+        fputs("}\n", f);
+    }
+}
+
 static void emit_block_calls(Emitter *e, const FcBlock *b, int *k, int depth)
 {
     FILE *f = e->f;
     for (int i = 0; i < b->nnodes; i++) {
         const FcNode *n = b->nodes[i];
         if (n->op != FC_OP_IF) {
-            indent(f, depth);
-            fprintf(f, "%s(&%s_nodes[%d], %s_t);\n", fc_ops[n->op].kernel_name, e->p, (*k)++, e->p);
+            emit_kernel_call(e, n, (*k)++, depth);
             continue;
         }
         int c = e->tidx[n->in[0]];
@@ -782,6 +842,11 @@ static void emit_main(Emitter *e)
     fprintf(f, "#define FC_MODEL_INPUTS %s_inputs\n", e->p);
     fprintf(f, "#define FC_MODEL_OUTPUTS %s_outputs\n", e->p);
     fprintf(f, "#define FC_MODEL_RUN %s_run_ptrs\n", e->p);
+    if (e->opt->profile) {
+        fprintf(f, "#define FC_MODEL_NUM_NODES %s_num_nodes\n", e->p);
+        fprintf(f, "#define FC_MODEL_NODE_MS %s_node_ms\n", e->p);
+        fprintf(f, "#define FC_MODEL_NODE_INFO %s_node_info\n", e->p);
+    }
     if (e->opt->weights_file && e->wbytes) {
         fprintf(f, "#define FC_MODEL_LOAD_WEIGHTS %s_load_weights\n", e->p);
         fputs("#define FC_MODEL_WEIGHTS_FILE \"", f);
@@ -876,8 +941,8 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     emitter_init(&e, f, g, opt);
 
     emit_header_comment(&e, f);
-    if (opt->with_main)
-        fputs("#define _POSIX_C_SOURCE 199309L /* clock_gettime for --bench */\n", f);
+    if (opt->with_main || opt->profile)
+        fputs("#define _POSIX_C_SOURCE 199309L /* clock_gettime for --bench, --profile */\n", f);
     /* Kernels parallelize with OpenMP pragmas (fc_rt.h's FC_RT_OMP_FOR) on FC_RT_THREADS
      * threads; without -fopenmp they compile away. Scratch memory was sized per thread. */
     if (g->threads > 1)
@@ -905,6 +970,8 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
         emit_block_records(&e, &g->top, &k);
         fputs("};\n", f);
     }
+    if (opt->profile)
+        emit_profile_tables(&e);
     emit_run(&e);
     emit_metadata(&e);
     if (opt->with_main)
@@ -937,6 +1004,9 @@ int fc_emit_header(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     fprintf(f, ";\nint %s_run_ptrs(const void *const *inputs, void *const *outputs);\n", e.p);
     if (opt->weights_file && e.wbytes)
         fprintf(f, "int %s_load_weights(const char *path);\n", e.p);
+    if (opt->profile)
+        fprintf(f, "extern const int %s_num_nodes;\nextern double %s_node_ms[];\n"
+                   "extern const char *const %s_node_info[][2];\n", e.p, e.p, e.p);
     fprintf(f, "extern const int %s_num_inputs;\nextern const int %s_num_outputs;\n", e.p, e.p);
     fprintf(f, "extern const FcRtIoInfo %s_inputs[];\nextern const FcRtIoInfo %s_outputs[];\n",
             e.p, e.p);

@@ -24,6 +24,7 @@ typedef struct FcEmitOptions {
     const char *weights_file; /* if set, the weights live in this file (fc_emit_weights), which
                                * <prefix>_load_weights reads at run time, not in the C */
     uint64_t weights_id;     /* the fingerprint fc_emit_weights returned for that file */
+    int profile;             /* time every kernel call (<prefix>_node_ms; main prints a table) */
 } FcEmitOptions;
 
 /* Writes the C file. The graph must be inferred and memory-planned. */

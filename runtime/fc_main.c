@@ -325,21 +325,89 @@ static int fc_main_cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+#ifdef FC_MODEL_NUM_NODES
+static int fc_main_cmp_node(const void *a, const void *b)
+{
+    double x = FC_MODEL_NODE_MS[*(const int *)a], y = FC_MODEL_NODE_MS[*(const int *)b];
+    return x > y ? -1 : x < y;
+}
+
+/* fastc --profile: the kernel calls that took the most time over the timed runs, then the
+ * time per op type. Small nodes are left out of the first list but counted in the second. */
+static void fc_main_print_profile(int runs, double total_ms)
+{
+    int *order = (int *)malloc(sizeof(int) * (size_t)(FC_MODEL_NUM_NODES + 1));
+    const char *op[64];
+    double op_ms[64], sum = 0, cum = 0;
+    int i, j, nops = 0, calls[64];
+    if (!order)
+        return;
+    for (i = 0; i < FC_MODEL_NUM_NODES; i++) {
+        order[i] = i;
+        sum += FC_MODEL_NODE_MS[i];
+    }
+    qsort(order, (size_t)FC_MODEL_NUM_NODES, sizeof(int), fc_main_cmp_node);
+    printf("profile over %d runs: kernels %.3f ms of %.3f ms per run\n", runs, sum / runs,
+           total_ms / runs);
+    printf("  %4s %10s %6s %6s  %-22s %s\n", "node", "ms/run", "%", "cum%", "op", "name");
+    for (i = 0; i < FC_MODEL_NUM_NODES && i < 40; i++) {
+        int k = order[i];
+        cum += FC_MODEL_NODE_MS[k];
+        printf("  %4d %10.4f %6.2f %6.2f  %-22s %s\n", k, FC_MODEL_NODE_MS[k] / runs,
+               100 * FC_MODEL_NODE_MS[k] / (sum > 0 ? sum : 1), 100 * cum / (sum > 0 ? sum : 1),
+               FC_MODEL_NODE_INFO[k][0], FC_MODEL_NODE_INFO[k][1]);
+    }
+    free(order);
+    for (i = 0; i < FC_MODEL_NUM_NODES; i++) {
+        for (j = 0; j < nops && strcmp(op[j], FC_MODEL_NODE_INFO[i][0]) != 0; j++)
+            ;
+        if (j == nops && nops == 64)
+            continue;
+        if (j == nops) {
+            op[nops] = FC_MODEL_NODE_INFO[i][0];
+            op_ms[nops] = 0;
+            calls[nops++] = 0;
+        }
+        op_ms[j] += FC_MODEL_NODE_MS[i];
+        calls[j]++;
+    }
+    printf("  by op: %-22s %5s %10s %6s\n", "op", "nodes", "ms/run", "%");
+    for (i = 0; i < nops; i++) { /* nops is small: selection sort by time */
+        int best = i;
+        for (j = i + 1; j < nops; j++)
+            if (op_ms[j] > op_ms[best])
+                best = j;
+        printf("         %-22s %5d %10.4f %6.2f\n", op[best], calls[best], op_ms[best] / runs,
+               100 * op_ms[best] / (sum > 0 ? sum : 1));
+        op[best] = op[i], op_ms[best] = op_ms[i], calls[best] = calls[i];
+    }
+}
+#endif
+
 static void fc_main_bench(int runs, const void *const *in, void *const *out)
 {
-    double *ms = (double *)malloc(sizeof(double) * (size_t)runs);
+    double *ms = (double *)malloc(sizeof(double) * (size_t)runs), total = 0;
     int i;
     if (!ms)
         return;
     FC_MODEL_RUN(in, out); /* warm-up */
+#ifdef FC_MODEL_NUM_NODES
+    memset(FC_MODEL_NODE_MS, 0, sizeof(double) * (size_t)FC_MODEL_NUM_NODES);
+#endif
     for (i = 0; i < runs; i++) {
         double t0 = fc_main_now_ms();
         FC_MODEL_RUN(in, out);
         ms[i] = fc_main_now_ms() - t0;
+        total += ms[i];
     }
     qsort(ms, (size_t)runs, sizeof(double), fc_main_cmp_double);
     printf("latency over %d runs: min %.3f ms, median %.3f ms, max %.3f ms\n", runs, ms[0],
            ms[runs / 2], ms[runs - 1]);
+#ifdef FC_MODEL_NUM_NODES
+    fc_main_print_profile(runs, total);
+#else
+    (void)total;
+#endif
     free(ms);
 }
 

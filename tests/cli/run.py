@@ -15,6 +15,7 @@ SYMBOLIC = os.path.join(HERE, '..', 'bad', 'symbolic_dim.onnx')
 GELU = os.path.join(HERE, '..', 'passes', 'recognize-gelu', 'erf.onnx')
 RESHAPE_INPUT = os.path.join(HERE, '..', '..', '..', 'shared', 'onnx-tests', 'node',
                              'test_reshape_reordered_all_dims')
+MNIST = os.path.join(HERE, '..', '..', '..', 'shared', 'real-models', 'mnist-8')
 FASTC = None
 RESULTS = []
 
@@ -33,7 +34,7 @@ def test_help_version():
     p = fastc('--help')
     case('--help prints usage, exit 0', p.returncode == 0 and 'usage: fastc' in p.stdout and
          '--replace-activation' in p.stdout and '--threads' in p.stdout and
-         '--weights FILE' in p.stdout, p.stdout[:200])
+         '--weights FILE' in p.stdout and '--profile' in p.stdout, p.stdout[:200])
     p = fastc('--version')
     case('--version', p.returncode == 0 and p.stdout.startswith('fastc '), p.stdout)
 
@@ -77,6 +78,37 @@ def test_outputs(tmp):
     a = fastc(RELU, '-O2')
     b = fastc(RELU, '-O2')
     case('byte-identical C for the same model and flags', a.stdout == b.stdout and a.stdout != '')
+
+
+def test_profile(tmp):
+    """--profile: the program's --bench prints every kernel call's share (summing to 100 %) and
+    the time per op type; the outputs stay those of the plain build; no table without it."""
+    inp = os.path.join(MNIST, 'test_data_set_0', 'input_0.pb')
+    runs = {}
+    for flag in ('--profile', None):
+        c = os.path.join(tmp, 'prof.c')
+        exe = os.path.join(tmp, 'prof' if flag else 'plain')
+        p = fastc(os.path.join(MNIST, 'model.onnx'), '-O0', '-o', c, *([flag] if flag else []))
+        q = subprocess.run(['cc', '-O1', '-std=c99', '-Wall', '-Wextra', '-pedantic', '-Werror',
+                            c, '-o', exe, '-lm'], capture_output=True, text=True)
+        if p.returncode or q.returncode:
+            case('--profile builds %s' % flag, False, p.stderr + q.stderr)
+            return
+        runs[flag] = subprocess.run([exe, '-d', tmp, '--bench', '3', inp], capture_output=True,
+                                    text=True, timeout=120).stdout
+    out = runs['--profile']
+    rows = [l.split() for l in out.splitlines() if l.startswith('  ') and
+            l.split()[0].isdigit()]
+    ops = [l.split() for l in out.split('by op:')[-1].splitlines()[1:] if l.strip()]
+    share = sum(float(r[2]) for r in rows)
+    case('--profile: a row per kernel call, shares sum to 100', 'profile over 3 runs' in out and
+         len(rows) >= 10 and abs(share - 100) < 0.5 and any(r[4] == 'Conv' for r in rows) and
+         abs(float(rows[-1][3]) - 100) < 0.5, out)
+    case('--profile: time per op type', len(ops) >= 3 and
+         sum(int(o[1]) for o in ops) == len(rows) and ops[0][0] == 'Conv', out)
+    plain = runs[None]
+    case('no profile without --profile; same outputs', 'profile over' not in plain and
+         plain.split('latency')[0] == out.split('latency')[0], plain)
 
 
 def test_shapes(tmp):
@@ -139,6 +171,7 @@ def main():
         test_help_version()
         test_usage_errors()
         test_outputs(tmp)
+        test_profile(tmp)
         test_shapes(tmp)
         test_passes(tmp)
     passed = sum(RESULTS)

@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (strstr(g->err, "verifier:"))
                 internal_error(g, "passes");
         } else if (fc_plan_memory(g) == 0) {
-            FcEmitOptions eo = {"model", "model.onnx", 1, NULL, 0, NULL, 0};
+            FcEmitOptions eo = {"model", "model.onnx", 1, NULL, 0, NULL, 0, 0};
             FILE *f = fopen("/dev/null", "w");
             if (!f)
                 abort();

@@ -199,7 +199,7 @@ static void test_emit_contains_run(void **state)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    FcEmitOptions eo = {"net", "chain", 0, NULL, 0, NULL, 0};
+    FcEmitOptions eo = {"net", "chain", 0, NULL, 0, NULL, 0, 0};
     assert_int_equal(fc_emit_c(f, g, &eo), 0);
     fclose(f);
     assert_non_null(strstr(buf, "int net_run(const float *x_in0, float *y_out0)"));
