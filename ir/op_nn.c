@@ -326,7 +326,9 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     if (act < 0 || act > 3)
         return fc_err(g, n, "unknown FcConv activation %lld", (long long)act);
     if (cin_g == 1 && group > 1 && ksz > 1) {
-        mode = 2; /* depthwise: direct loops (one input channel: a GEMM with K = taps) */
+        /* depthwise: direct loops (one input channel: a GEMM with K = taps), or on planes
+         * of at most 16 outputs one vector multiply-add per input value (k_conv.c mode 5) */
+        mode = osz <= 16 && isz <= 64 ? 5 : 2;
     } else if (conv_winograd_fits(&geo, cin_g, cout / group, tiles,
                                   w->kind == FC_VAL_CONST)) {
         mode = 3;

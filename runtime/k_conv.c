@@ -601,6 +601,119 @@ FC_RT_HELPER void fc_cv_dw_plane(const float *x, const float *w, const int64_t *
     fc_rt_vact(y, geo[3] * geo[4] * geo[5], act);
 }
 
+/* p rounded up to a 64-byte boundary (scratch holds the slack). */
+FC_RT_HELPER float *fc_cv_align64(float *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    return (float *)(void *)(p + ((64 - (a & 63)) & 63) / sizeof(float));
+}
+
+/* ---- Depthwise on small planes: one multiply-add per input value -------------------------
+ * Mode 5: a depthwise Conv whose output plane fits one 16-float vector (osz <= 16; ConvNeXt's
+ * 7x7 on 4x4 and 2x2 planes) is a matrix product per channel, y[p] = bias + sum_q x[q] T[q][p]
+ * with T[q][p] the weight of the tap joining input position q to output position p (0 where
+ * none does). So the plane costs isz vector multiply-adds, where the direct loop computes all
+ * 49 taps over a padded plane mostly made of padding (a 2x2 plane padded to 8x8). T, isz x 16
+ * floats per output channel, is built once per call for all images, or stored by the compiler
+ * when W is constant (fc_rt_conv_prepack). For each p the nonzero terms come in the direct
+ * loop's tap order, so the sums are the same; a plane holding an infinity or NaN takes the
+ * direct loop (T's zeros would turn it into NaNs outside its window). */
+
+/* T of one output channel: t[q * 16 + p], isz x 16 floats. */
+FC_RT_HELPER void fc_cv_dw_toeplitz(const float *w, const int64_t *geo, float *t)
+{
+    const int64_t ID = geo[0], IH = geo[1], IW = geo[2], OD = geo[3], OH = geo[4], OW = geo[5];
+    const int64_t KD = geo[6], KH = geo[7], KW = geo[8];
+    int64_t od, oh, ow, kd, kh, kw, i;
+    for (i = 0; i < ID * IH * IW * 16; i++)
+        t[i] = 0.0f;
+    for (od = 0; od < OD; od++)
+        for (oh = 0; oh < OH; oh++)
+            for (ow = 0; ow < OW; ow++)
+                for (kd = 0; kd < KD; kd++)
+                    for (kh = 0; kh < KH; kh++)
+                        for (kw = 0; kw < KW; kw++) {
+                            int64_t id = od * geo[9] + kd * geo[12] - geo[15];
+                            int64_t ih = oh * geo[10] + kh * geo[13] - geo[16];
+                            int64_t iw = ow * geo[11] + kw * geo[14] - geo[17];
+                            if (id >= 0 && id < ID && ih >= 0 && ih < IH && iw >= 0 && iw < IW)
+                                t[((id * IH + ih) * IW + iw) * 16 + (od * OH + oh) * OW + ow] +=
+                                    w[(kd * KH + kh) * KW + kw];
+                        }
+}
+
+/* Whether the plane holds only finite values. */
+FC_RT_HELPER int fc_cv_all_finite(const float *x, int64_t n)
+{
+    int64_t i;
+    int bad = 0;
+    for (i = 0; i < n; i++)
+        bad |= !(x[i] - x[i] == 0.0f);
+    return !bad;
+}
+
+/* y[0..osz) = bias + x[0..isz) x t (fc_cv_dw_toeplitz), then the activation. */
+FC_RT_FMA_FN FC_RT_HELPER void fc_cv_dw_small_plane(const float *FC_CV_RESTRICT x,
+                                                    const float *FC_CV_RESTRICT t, int64_t isz,
+                                                    int64_t osz, float bias, int act,
+                                                    float *FC_CV_RESTRICT y)
+{
+    FC_RT_FMA_BEGIN
+    float acc[16];
+    int64_t q;
+    int u;
+    for (u = 0; u < 16; u++)
+        acc[u] = bias;
+    for (q = 0; q < isz; q++) {
+        const float xv = x[q], *tq = t + q * 16;
+        for (u = 0; u < 16; u++)
+            acc[u] += xv * tq[u];
+    }
+    for (u = 0; u < osz; u++)
+        y[u] = acc[u];
+    fc_rt_vact(y, osz, act);
+}
+
+/* Floats of all channels' T, a multiple of 16. */
+FC_RT_HELPER int64_t fc_cv_dw_small_floats(int64_t cout, int64_t isz)
+{
+    return cout * isz * 16;
+}
+
+/* Mode 5 over all images: channel by channel, so a channel's T stays in L1 for every image. */
+FC_RT_HELPER void fc_cv_dw_small(const float *x, const float *w, const float *bias, float *y,
+                                 const int64_t *ia, float *scratch)
+{
+    const int64_t *geo = ia + 7;
+    const int64_t N = ia[0], Cin = ia[1], Cout = ia[2], cout_g = Cout / ia[3];
+    const int64_t ksz = geo[6] * geo[7] * geo[8];
+    const int64_t isz = geo[0] * geo[1] * geo[2], osz = geo[3] * geo[4] * geo[5];
+    const int act = (int)ia[6];
+    /* prepacked: every channel's T, then W as it was (for the direct loop's planes) */
+    const float *wd = ia[25] ? w + Cout * isz * 16 : w;
+    float *tall = ia[25] ? (float *)w : fc_cv_align64(scratch);
+    float *planes = fc_cv_align64(scratch) + fc_cv_dw_small_floats(Cout, isz);
+    int64_t dwf, zoff, oc;
+    dwf = fc_cv_dw_floats(geo, &zoff);
+    if (!ia[25])
+        for (oc = 0; oc < Cout; oc++)
+            fc_cv_dw_toeplitz(w + oc * ksz, geo, tall + oc * isz * 16);
+    FC_RT_OMP_FOR_IF(N * Cout * isz * 16 >= 4 * FC_RT_PAR_MIN_WORK)
+    for (oc = 0; oc < Cout; oc++) {
+        const float *t = tall + oc * isz * 16;
+        float bv = bias ? bias[oc] : 0.0f;
+        int64_t b;
+        for (b = 0; b < N; b++) {
+            const float *xc = x + (b * Cin + oc / cout_g) * isz;
+            float *yc = y + (b * Cout + oc) * osz;
+            if (fc_cv_all_finite(xc, isz))
+                fc_cv_dw_small_plane(xc, t, isz, osz, bv, act, yc);
+            else
+                fc_cv_dw_plane(xc, wd + oc * ksz, geo, bv, act, planes + FC_RT_TID() * dwf, yc);
+        }
+    }
+}
+
 /* Sets `count` floats of every channel plane of y[c] to bias[c] (or 0). */
 FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels, int64_t count)
 {
@@ -636,12 +749,6 @@ FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels,
 FC_RT_HELPER int64_t fc_wg_block_tiles(int64_t nb)
 {
     return nb < 1 ? 1 : nb > FC_WG_MAX_BLOCK ? FC_WG_MAX_BLOCK : nb;
-}
-
-FC_RT_HELPER float *fc_cv_align64(float *p)
-{
-    uintptr_t a = (uintptr_t)p;
-    return (float *)(void *)(p + ((64 - (a & 63)) & 63) / sizeof(float));
 }
 
 
@@ -1039,6 +1146,9 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
     int64_t zoff;
     if (ia[4] == 2)
         return 16 + threads * fc_cv_dw_floats(geo, &zoff);
+    if (ia[4] == 5)
+        return 16 + fc_cv_dw_small_floats(ia[2], geo[0] * geo[1] * geo[2]) +
+               threads * fc_cv_dw_floats(geo, &zoff);
     if (krows == 0 || total == 0)
         return 0;
     if (ia[4] == 3 || ia[4] == 4)
@@ -1053,7 +1163,8 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
  * A constant W read only by one GEMM-mode Conv is stored by the compiler in the layout the
  * kernel multiplies with (ia[25] = 1): per group, im2col modes 0 and 1 the A panel of W_g
  * (Cout_g x Cin_g*K), Winograd modes 3 and 4 the 16 A panels of U_xi = (G g G^T)_xi
- * (Cout_g x Cin_g each). A panels do not depend on the ISA (runtime/k_gemm.c), so neither
+ * (Cout_g x Cin_g each), small-plane depthwise mode 5 every channel's T then W itself.
+ * A panels do not depend on the ISA (runtime/k_gemm.c), so neither
  * does this; the values are the ones the per-call packing computes, bit for bit. */
 
 /* Whether fc_rt_conv would multiply W as A panels (modes 0, 1, 3, 4 with work to do). */
@@ -1061,7 +1172,7 @@ FC_RT int fc_rt_conv_prepackable(const int64_t *ia)
 {
     const int64_t *geo = ia + 7;
     return ia[4] != 2 && ia[1] / ia[3] * geo[6] * geo[7] * geo[8] > 0 && ia[2] > 0 &&
-           ia[0] * geo[3] * geo[4] * geo[5] > 0;
+           ia[0] * geo[3] * geo[4] * geo[5] > 0 && geo[0] * geo[1] * geo[2] > 0;
 }
 
 /* Floats of the prepacked W. */
@@ -1071,6 +1182,9 @@ FC_RT int64_t fc_rt_conv_prepacked_floats(const int64_t *ia)
     const int64_t G = ia[3], cin_g = ia[1] / G, cout_g = ia[2] / G;
     if (ia[4] == 3 || ia[4] == 4)
         return G * 16 * fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
+    if (ia[4] == 5)
+        return fc_cv_dw_small_floats(ia[2], geo[0] * geo[1] * geo[2]) +
+               ia[2] * geo[6] * geo[7] * geo[8];
     return G * fc_rt_sgemm_a_panel_floats(cout_g, cin_g * geo[6] * geo[7] * geo[8]);
 }
 
@@ -1081,6 +1195,13 @@ FC_RT void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp)
     const int64_t G = ia[3], cin_g = ia[1] / G, cout_g = ia[2] / G;
     const int64_t krows = cin_g * geo[6] * geo[7] * geo[8];
     int64_t g, oc, ic, xi;
+    if (ia[4] == 5) { /* every channel's T, then W */
+        const int64_t isz = geo[0] * geo[1] * geo[2], ksz = geo[6] * geo[7] * geo[8];
+        for (oc = 0; oc < ia[2]; oc++)
+            fc_cv_dw_toeplitz(w + oc * ksz, geo, wp + oc * isz * 16);
+        memcpy(wp + fc_cv_dw_small_floats(ia[2], isz), w, sizeof(float) * (size_t)(ia[2] * ksz));
+        return;
+    }
     if (ia[4] != 3 && ia[4] != 4) {
         const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, krows);
         for (g = 0; g < G; g++)
@@ -1134,16 +1255,18 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
  *         rows), 2 direct (one input channel per group: depthwise), 3 Winograd F(2x2, 3x3)
  *         (2-D, 3x3, stride 1, dilation 1), 4 Winograd with a 2x2 stride-2 MaxPool epilogue
  *         (FcConv {pool=1}: Y is the pooled [N, Cout, OH/2, OW/2]; geo keeps the Conv's
- *         output dims),
+ *         output dims), 5 depthwise on planes of at most 16 outputs (one product by a
+ *         Toeplitz matrix per channel),
  *     [5] GEMM block: columns per block (columns run over all images' output positions, or
  *         for mode 3 their 2x2 output tiles; prepare picks a multiple of 16),
  *     [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file),
  *     [25] W prepacked: the emitted file stores W as fc_rt_conv_prepack made it (modes 0, 1,
- *          3, 4; only the C emitter sets it), so no run packs or transforms the weights.
+ *          3, 4, 5; only the C emitter sets it), so no run packs or transforms the weights.
  * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: room for the weights packed
  * once per call (unused when prepacked), then one slice per thread (B panel, C block, padded
- * input plane); mode 2: a padded plane per thread; modes 3, 4: room for the 16 transformed
+ * input plane); mode 2: a padded plane per thread; mode 5: every channel's T (unused when
+ * prepacked), then a padded plane per thread; modes 3, 4: room for the 16 transformed
  * filter panels per group, then per thread 16 B panels and 16 C blocks.
  * Blocks of columns, and depthwise planes, are independent: they run on FC_RT_THREADS. */
 FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
@@ -1186,6 +1309,10 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     }
     if (mode == 3 || mode == 4) {
         fc_wg_conv(x, w, bias, y, n->ia, (float *)n->scratch);
+        return;
+    }
+    if (mode == 5) {
+        fc_cv_dw_small(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }
     apf = fc_rt_sgemm_a_panel_floats(Cout_g, krows);

@@ -574,6 +574,52 @@ static void test_conv_depthwise_direct_matches_im2col(void **state)
     NEAR(y2[((1 * 6 + 4) * 3 + 1) * 4 + 0 * 2 + 1], acc, 1e-5);
 }
 
+/* Small-plane depthwise (mode 5, a Toeplitz product per channel) gives exactly the direct
+ * loop's outputs (mode 2): the same products summed in the same order, for a 7x7 window that
+ * sees the whole 4x4 plane and a 3x3 one that does not. A plane holding an infinity or NaN
+ * must not spread NaN beyond the outputs whose window sees it (T's zeros times infinity), so
+ * such planes take the direct loop: with W prepacked too. */
+static void test_conv_depthwise_small_planes_match_direct(void **state)
+{
+    (void)state;
+    static float x[3 * 4 * 4 * 4], w[4 * 49], b[4], y2[3 * 4 * 4 * 4], y5[3 * 4 * 4 * 4];
+    static float wp[4 * 16 * 16 + 4 * 49];
+    int64_t dx[4] = {3, 4, 4, 4}, db[1] = {4}, ia[26];
+    const int64_t in[3] = {1, 4, 4}, one[3] = {1, 1, 1};
+    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = rnd();
+    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
+        w[i] = rnd();
+    for (int i = 0; i < 4; i++)
+        b[i] = rnd();
+    x[(1 * 4 + 2) * 16 + 0] = INFINITY; /* image 1, channel 2, corner (0, 0) */
+    x[(2 * 4 + 0) * 16 + 5] = NAN;      /* image 2, channel 0, (1, 1) */
+    for (int64_t kk = 3; kk <= 7; kk += 4) {
+        int64_t dw[4] = {4, 1, kk, kk}, k[3] = {1, kk, kk}, pb[3] = {0, kk / 2, kk / 2};
+        FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                           tensor(b, FC_DT_F32, 1, db), tensor(y2, FC_DT_F32, 4, dx)};
+        conv_ia(ia, 3, 4, 4, 4, 2, 0, in, in, k, one, one, pb);
+        run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+        for (int packed = 0; packed < 2; packed++) {
+            conv_ia(ia, 3, 4, 4, 4, 5, 0, in, in, k, one, one, pb);
+            t[3].data = y5;
+            if (packed) {
+                assert_int_equal(fc_rt_conv_prepacked_floats(ia), 4 * 16 * 16 + 4 * kk * kk);
+                fc_rt_conv_prepack(ia, w, wp);
+                t[1].data = wp;
+                ia[25] = 1;
+            }
+            run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+            for (int i = 0; i < 3 * 4 * 16; i++)
+                assert_true(y5[i] == y2[i] || (y5[i] != y5[i] && y2[i] != y2[i]));
+        }
+        /* 3x3: output (3, 3) does not see input (0, 0); (2, 3) and (3, 2) do not see (1, 1) */
+        assert_true(kk == 7 || (isfinite(y5[(1 * 4 + 2) * 16 + 15]) &&
+                                isfinite(y5[(2 * 4 + 0) * 16 + 11]) &&
+                                isnan(y5[(2 * 4 + 0) * 16 + 0])));
+    }
+}
+
 /* GEMM blocks that span several images (small feature maps: block 48 > 9 output positions)
  * and the FcConv activation epilogue (ReLU), against a direct per-output reference. */
 static void test_conv_blocks_across_images_with_relu(void **state)
@@ -743,18 +789,26 @@ static void test_conv_shapes_match_reference(void **state)
         {2, 4, 3, 1, {1, 4, 9}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
         {2, 3, 4, 1, {1, 5, 17}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 1}, {0, 1, 2}},
         {2, 3, 4, 1, {1, 3, 70}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        /* depthwise on planes of <= 16 outputs (mode 5 too): 3-D, a channel multiplier */
+        {2, 2, 4, 2, {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}},
+        {1, 16, 16, 16, {1, 8, 8}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ConvCase *c = &cases[i];
         int depthwise = c->Cin == c->G && c->G > 1;
         int winograd = c->in[0] == 1 && c->k[1] == 3 && c->k[2] == 3 && c->s[1] == 1 &&
                        c->s[2] == 1 && c->d[1] == 1 && c->d[2] == 1;
+        int64_t osz = 1, isz = c->in[0] * c->in[1] * c->in[2];
+        for (int a = 0; a < 3; a++)
+            osz *= (c->in[a] + c->pb[a] + c->pe[a] - (c->k[a] - 1) * c->d[a] - 1) / c->s[a] + 1;
         for (int act = 0; act < 2; act++) {
             conv_case_check(c, 0, 16, act);
             conv_case_check(c, 0, 48, act);
             conv_case_check(c, 0, 1024, act);
             if (depthwise)
                 conv_case_check(c, 2, 0, act);
+            if (depthwise && osz <= 16 && isz <= 64)
+                conv_case_check(c, 5, 0, act);
             if (winograd) {
                 conv_case_check(c, 3, 32, act);
                 conv_case_check(c, 3, 64, act);
@@ -1353,6 +1407,7 @@ int main(void)
         cmocka_unit_test(test_conv1d_bias_dilation),
         cmocka_unit_test(test_conv_pointwise_groups),
         cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
+        cmocka_unit_test(test_conv_depthwise_small_planes_match_direct),
         cmocka_unit_test(test_conv_blocks_across_images_with_relu),
         cmocka_unit_test(test_conv_shapes_match_reference),
         cmocka_unit_test(test_convtranspose_onnx_example),

@@ -202,10 +202,19 @@ static void test_conv_modes(void **state)
     FcNode *n = node(g, FC_OP_CONV, 2, in1, 1);
     attr_i(g, n, "group", 8);
     assert_int_equal(prepare(g, n), 0);
-    assert_int_equal(n->ia[4], 2); /* depthwise: direct */
-    /* one padded plane per thread: 6x6 + 16 slack -> 64 floats, the 4x6 sum rows + 16 -> 48,
-     * and 16 for alignment */
-    assert_int_equal(n->scratch_bytes, 4 * (16 + 64 + 48));
+    assert_int_equal(n->ia[4], 5); /* depthwise, 4x4 outputs: one vector per plane */
+    /* every channel's T (36 input positions x 16), then for planes with an infinity one padded
+     * plane per thread: 6x6 + 16 slack -> 64 floats, the 4x6 sum rows + 16 -> 48, and 16 for
+     * alignment */
+    assert_int_equal(n->scratch_bytes, 4 * (16 + 8 * 36 * 16 + 64 + 48));
+    const int64_t dx10[4] = {1, 8, 10, 10};
+    int in10[2] = {value(g, "x10", FC_DT_F32, 4, dx10), in1[1]};
+    FcNode *d = node(g, FC_OP_CONV, 2, in10, 1);
+    attr_i(g, d, "group", 8);
+    assert_int_equal(prepare(g, d), 0);
+    assert_int_equal(d->ia[4], 2); /* depthwise, 8x8 outputs: direct */
+    /* 10x10 + 16 -> 128 floats, 8x10 + 16 -> 96 */
+    assert_int_equal(d->scratch_bytes, 4 * (16 + 128 + 96));
     int in2[2] = {x, value(g, "wp", FC_DT_F32, 4, dwp)};
     FcNode *p = node(g, FC_OP_CONV, 2, in2, 1);
     assert_int_equal(prepare(g, p), 0);
