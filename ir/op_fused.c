@@ -36,8 +36,11 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
     ia[4] = fc_attr_i(n, "activation", 0);
     if (ia[4] < 0 || ia[4] > 3)
         return fc_err(g, n, "unknown FcLinear activation %lld", (long long)ia[4]);
-    /* one part per thread (runtime/k_linear.c): by columns when each part keeps >= 64 */
-    ia[5] = parts == 1 || N >= 64 * parts;
+    /* one part per thread (runtime/k_linear.c): by rows when each part keeps >= 256 rows
+     * (then the thread that wrote a block of rows is the one the next row-wise op reads it
+     * with, instead of half of every row coming from the other core's cache), else by
+     * columns when each part keeps >= 64 */
+    ia[5] = parts == 1 || (M < 256 * parts && N >= 64 * parts);
     if (ia[5]) {
         ia[6] = (N + parts - 1) / parts;
         ia[6] = parts == 1 ? N : (ia[6] + 15) / 16 * 16;

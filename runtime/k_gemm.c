@@ -485,10 +485,18 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
         int64_t kc = fc_sg_min(kcb, K - pc);
         for (jr = 0; jr < N; jr += FC_SG_NR) {
             const float *bs = pb + jr * K + pc * FC_SG_NR;
-            for (ir = 0; ir < M; ir += FC_SG_MR)
+            for (ir = 0; ir < M; ir += FC_SG_MR) {
+                /* Conv weights prepacked by the compiler come from memory once per run: in the
+                 * first column tile, the first MR rows of each 24-row strip prefetch the next
+                 * strip's k block (kc x 24 floats; the micro-kernel's B-tile stride covers it
+                 * at 2 lines per k step, ahead of the 1.5 the strip uses) */
+                const float *next = jr == 0 && ir % FC_SG_MR_LCM == 0 && ir + FC_SG_MR_LCM < M
+                                        ? pa + fc_rt_sgemm_a_at(K, ir + FC_SG_MR_LCM, pc)
+                                        : NULL;
                 fc_sg_micro(kc, pa + fc_rt_sgemm_a_at(K, ir, pc), FC_SG_MR_LCM, bs, FC_SG_NR, 16,
                             C + ir * ldc + jr, ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f,
-                            pc == 0, NULL);
+                            pc == 0, next);
+            }
         }
     }
 }
