@@ -235,33 +235,53 @@ static void gelu(Exporter *x, const char *in, const char *out, int tanh_form, co
     }
 }
 
+static void add_transpose(Exporter *x, const char *name, const char *in, const char *out,
+                          const int64_t *perm, int r);
+
+/* The name the next of `*left` steps writes: fresh, or the node's output for the last. */
+static const char *step_out(Exporter *x, int *left, const char *out)
+{
+    return --*left == 0 ? out : fresh(x, "linear");
+}
+
+/* FcLinear: MatMul, Add(bias), the activation, with out_axis the Transpose that moves the
+ * last axis there (passes/fold_linear_transpose.c), then Add(residual). */
 static void export_linear(Exporter *x, const FcNode *n)
 {
     const char *a[2] = {x->names[n->in[0]], x->names[n->in[1]]};
     int act = (int)fc_attr_i(n, "activation", 0);
     int has_b = n->nin > 2 && n->in[2] >= 0, has_r = n->nin > 3 && n->in[3] >= 0;
-    const char *out = x->names[n->out[0]];
-    const char *mm = has_b || act || has_r ? fresh(x, "linear") : out;
-    add_node(x, "MatMul", n->name, 2, a, mm);
-    const char *cur = mm;
+    int rank = fc_val(x->g, n->out[0])->rank;
+    int64_t axis = fc_attr_i(n, "out_axis", rank - 1), *perm;
+    int moved = axis != rank - 1, left = 1 + has_b + (act != 0) + moved + has_r;
+    const char *out = x->names[n->out[0]], *cur = step_out(x, &left, out);
+    add_node(x, "MatMul", n->name, 2, a, cur);
     if (has_b) {
-        a[0] = mm;
+        a[0] = cur;
         a[1] = x->names[n->in[2]];
-        cur = act || has_r ? fresh(x, "linear") : out;
+        cur = step_out(x, &left, out);
         add_node(x, "Add", n->name, 2, a, cur);
     }
     if (act) {
         const char *in = cur;
-        cur = has_r ? fresh(x, "linear") : out;
+        cur = step_out(x, &left, out);
         if (act == 1)
             add_node(x, "Relu", n->name, 1, &in, cur);
         else
             gelu(x, in, cur, act == 3, n->name);
     }
+    if (moved) {
+        const char *in = cur;
+        perm = xalloc(x, sizeof(int64_t) * (size_t)rank); /* the attribute keeps the pointer */
+        for (int i = 0, k = 0; i < rank; i++)
+            perm[i] = i == axis ? rank - 1 : k++;
+        cur = step_out(x, &left, out);
+        add_transpose(x, n->name, in, cur, perm, rank);
+    }
     if (has_r) {
         a[0] = cur;
         a[1] = x->names[n->in[3]];
-        add_node(x, "Add", n->name, 2, a, out);
+        add_node(x, "Add", n->name, 2, a, step_out(x, &left, out));
     }
 }
 

@@ -6,9 +6,12 @@
 #include "ir.h"
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
+int64_t fc_rt_linear_moved_work(int64_t rows, int64_t N, int64_t K);
 
-/* FcLinear(X[..., K], W[K, N] [, B[N] [, R[..., N]]]) {activation=0}:
- * Y[..., N] = act(X @ W + B) + R, R (the residual) of Y's shape. */
+/* FcLinear(X[..., K], W[K, N] [, B[N] [, R[..., N]]]) {activation=0, out_axis=rank-1}:
+ * Y[..., N] = act(X @ W + B) + R, R (the residual) of Y's shape. With out_axis = a < rank - 1
+ * the N axis of Y is axis a (the others keep their order): Transpose(act(X @ W + B)) + R
+ * (passes/fold_linear_transpose.c); runtime/k_linear.c writes each block of rows there. */
 int fc_prep_linear(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2), *r = fc_in(g, n, 3);
@@ -18,17 +21,22 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
         return fc_err(g, n, "FcLinear needs X[..., K] and W[K, N]");
     if (b && fc_value_numel(b) != w->dims[1])
         return fc_err(g, n, "FcLinear bias must hold N values");
-    int64_t dims[FC_MAX_RANK], K = w->dims[0], N = w->dims[1];
-    for (int i = 0; i < x->rank - 1; i++)
-        dims[i] = x->dims[i];
-    dims[x->rank - 1] = N;
+    int64_t dims[FC_MAX_RANK], K = w->dims[0], N = w->dims[1], inner = 1;
+    int64_t axis = fc_attr_i(n, "out_axis", x->rank - 1);
+    if (axis < 0 || axis >= x->rank)
+        return fc_err(g, n, "FcLinear out_axis %lld is not an axis of the output",
+                      (long long)axis);
+    for (int i = 0, k = 0; i < x->rank; i++)
+        dims[i] = i == axis ? N : x->dims[k++];
+    for (int i = (int)axis + 1; i < x->rank; i++)
+        inner *= dims[i];
     if (r && (r->dtype != FC_DT_F32 || r->rank != x->rank ||
               memcmp(r->dims, dims, sizeof(int64_t) * (size_t)x->rank) != 0))
         return fc_err(g, n, "FcLinear residual must be float32 of the output's shape");
     if (fc_set_out(g, n, 0, FC_DT_F32, x->rank, dims))
         return -1;
     int64_t M = K ? fc_value_numel(x) / K : 0, parts = g->threads > 1 ? g->threads : 1;
-    int64_t *ia = fc_pack_ints(g, n, 9);
+    int64_t *ia = fc_pack_ints(g, n, 11);
     ia[0] = M;
     ia[1] = K;
     ia[2] = N;
@@ -40,8 +48,14 @@ int fc_prep_linear(FcGraph *g, FcNode *n)
      * (then the thread that wrote a block of rows is the one the next row-wise op reads it
      * with, instead of half of every row coming from the other core's cache), else by
      * columns when each part keeps >= 64 */
-    ia[5] = parts == 1 || (M < 256 * parts && N >= 64 * parts);
-    if (ia[5]) {
+    ia[5] = axis == x->rank - 1 && (parts == 1 || (M < 256 * parts && N >= 64 * parts));
+    ia[9] = axis != x->rank - 1;
+    ia[10] = inner;
+    if (ia[9]) {
+        /* rows in blocks: each GEMM block goes through a buffer into the moved layout */
+        ia[6] = (M + parts - 1) / parts;
+        ia[7] = fc_rt_linear_moved_work(ia[6] < M ? ia[6] : M, N, K);
+    } else if (ia[5]) {
         ia[6] = (N + parts - 1) / parts;
         ia[6] = parts == 1 ? N : (ia[6] + 15) / 16 * 16;
         ia[7] = fc_rt_sgemm_work(M, ia[6] < N ? ia[6] : N, K);

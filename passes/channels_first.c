@@ -110,7 +110,7 @@ static int supported(const FcGraph *g, const FcDefUse *du, const FcNode *n, int 
     case FC_OP_FC_LINEAR:
     case FC_OP_MAT_MUL: {
         const FcValue *w = fc_val(g, n->in[1]);
-        if (r > 5 || !fc_is_const(g, n->in[1]) || w->rank != 2 || w->dtype != FC_DT_F32)
+        if (r > 5 || fc_attr(n, "out_axis") || !fc_is_const(g, n->in[1]) || w->rank != 2 || w->dtype != FC_DT_F32)
             return 0;
         return n->nin < 3 || n->in[2] < 0 ||
                (fc_is_const(g, n->in[2]) && fc_value_numel(fc_val(g, n->in[2])) == w->dims[1]);

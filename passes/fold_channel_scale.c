@@ -41,8 +41,8 @@ static int try_fold(FcGraph *g, const FcDefUse *du, FcNode *mul)
             continue;
         int conv = l->op == FC_OP_CONV || l->op == FC_OP_FC_CONV;
         int linear = l->op == FC_OP_FC_LINEAR || l->op == FC_OP_MAT_MUL;
-        if ((!conv && !linear) || fc_attr_i(l, "activation", 0) != 0)
-            continue;
+        if ((!conv && !linear) || fc_attr_i(l, "activation", 0) != 0 || fc_attr(l, "out_axis"))
+            continue; /* out_axis: the channels are not the last axis */
         const FcValue *w = fc_val(g, l->in[1]), *y = fc_val(g, lid);
         int bias = l->nin > 2 && l->in[2] >= 0;
         if (!fc_is_const(g, l->in[1]) || w->dtype != FC_DT_F32 || (linear && w->rank != 2) ||

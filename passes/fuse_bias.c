@@ -64,7 +64,8 @@ static int fuse(FcGraph *g, const FcDefUse *du, FcNode *add)
             yv->rank != fc_val(g, add->out[0])->rank)
             continue; /* the Add must not broadcast Y itself */
         int64_t last = yv->rank ? yv->dims[yv->rank - 1] : 0;
-        if ((p->op == FC_OP_MAT_MUL || (p->op == FC_OP_FC_LINEAR && p->nin == 2)) &&
+        if ((p->op == FC_OP_MAT_MUL ||
+             (p->op == FC_OP_FC_LINEAR && p->nin == 2 && !fc_attr(p, "out_axis"))) &&
             fc_is_const(g, p->in[1]) && fc_val(g, p->in[1])->rank == 2 &&
             fc_val(g, p->in[0])->rank >= 1 && bias_along(g, b, yv->rank, yv->rank - 1, last)) {
             int in[3] = {p->in[0], p->in[1], flat_bias(g, b, last)};

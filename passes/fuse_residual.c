@@ -33,12 +33,16 @@ static int fuse(FcGraph *g, const FcDefUse *du, FcNode *add)
             continue;
         int in[4] = {lin->in[0], lin->in[1], lin->nin > 2 ? lin->in[2] : -1, r};
         int64_t act = fc_attr_i(lin, "activation", 0);
+        const FcAttr *axis = fc_attr(lin, "out_axis");
+        int64_t out_axis = axis ? fc_attr_i(lin, "out_axis", 0) : -1;
         const char *name = lin->name;
         /* the Add's node becomes the layer: it runs where R is already computed */
         fc_node_reset(g, add, FC_OP_FC_LINEAR, 4, in);
         add->name = name;
         if (act)
             fc_node_add_attr_int(g, add, "activation", act);
+        if (axis) /* fold-linear-transpose's layout: R has Y's (moved) shape */
+            fc_node_add_attr_int(g, add, "out_axis", out_axis);
         lin->dead = 1;
         fc_prepare_new_node(g, add);
         return 1;

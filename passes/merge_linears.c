@@ -17,7 +17,8 @@ static int mergeable(const FcGraph *g, const FcNode *n)
 {
     if ((n->op != FC_OP_MAT_MUL && n->op != FC_OP_FC_LINEAR) || n->dead)
         return 0;
-    if (n->op == FC_OP_FC_LINEAR && (fc_attr_i(n, "activation", 0) != 0 || n->nin > 3))
+    if (n->op == FC_OP_FC_LINEAR &&
+        (fc_attr_i(n, "activation", 0) != 0 || n->nin > 3 || fc_attr(n, "out_axis")))
         return 0; /* an activation or a residual (4th input) does not split back */
     const FcValue *w = fc_val(g, n->in[1]), *x = fc_val(g, n->in[0]);
     return fc_is_const(g, n->in[1]) && w->rank == 2 && w->dtype == FC_DT_F32 &&

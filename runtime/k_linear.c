@@ -9,6 +9,7 @@
 #include "fc_rt.h"
 
 /* From k_gemm.c (pasted before this file in generated C, linked in the compiler). */
+FC_RT int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                        int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
                        int64_t ldc, float *work);
@@ -50,10 +51,73 @@ FC_RT_HELPER void fc_linear_epilogue(float *y, int64_t ldy, int64_t i0, int64_t 
     }
 }
 
+/* ---- out_axis: the N axis moved (passes/fold_linear_transpose.c) ------------------------
+ * Y row m of the GEMM (m = outer * inner + q over X's leading axes) goes to Y[outer, n, q]
+ * for every n: the Transpose after a channels-last linear layer (ConvNeXt's NHWC block back
+ * to NCHW), folded in. Rows run in blocks of FC_LIN_BLOCK through a buffer: the GEMM and the
+ * bias and activation on the buffer (in cache), then per column n a contiguous run of the
+ * block's rows into Y, plus the residual (of Y's shape), which is the unfused graph's
+ * Transpose then Add, value for value. */
+#define FC_LIN_BLOCK 128
+
+/* Work floats of a part of `rows` rows: the GEMM's for one block, then the block buffer. */
+FC_RT int64_t fc_rt_linear_moved_work(int64_t rows, int64_t N, int64_t K)
+{
+    int64_t b = rows < FC_LIN_BLOCK ? rows : FC_LIN_BLOCK;
+    return (fc_rt_sgemm_work(b, N, K) + 15) / 16 * 16 + b * N;
+}
+
+/* Block rows [r0, r0 + rows) of the buffer c (rows x N, bias and activation applied) into Y
+ * with the N axis moved: row m = r0 + i lands at (m / inner * N + n) * inner + m % inner. */
+FC_RT_HELPER void fc_linear_scatter_moved(const float *c, int64_t r0, int64_t rows, int64_t N,
+                                          int64_t inner, const float *res, float *y)
+{
+    int64_t i = 0;
+    while (i < rows) { /* runs of rows inside one `outer` */
+        int64_t m = r0 + i, outer = m / inner, q = m % inner, n, j;
+        int64_t run = inner - q < rows - i ? inner - q : rows - i;
+        for (n = 0; n < N; n++) {
+            int64_t o = (outer * N + n) * inner + q;
+            const float *src = c + i * N + n;
+            if (res)
+                for (j = 0; j < run; j++)
+                    y[o + j] = src[j * N] + res[o + j];
+            else
+                for (j = 0; j < run; j++)
+                    y[o + j] = src[j * N];
+        }
+        i += run;
+    }
+}
+
+/* Rows [lo, hi) of a moved-axis FcLinear; ws: fc_rt_linear_moved_work(hi - lo, N, K). */
+FC_RT_HELPER void fc_linear_moved_rows(const float *x, const float *w, int packed, int64_t lo,
+                                       int64_t hi, int64_t K, int64_t N, int64_t inner,
+                                       const FcLinearEp *ep, const float *res, float *ws,
+                                       float *y)
+{
+    int64_t b0, b = hi - lo < FC_LIN_BLOCK ? hi - lo : FC_LIN_BLOCK;
+    float *buf = ws + (fc_rt_sgemm_work(b, N, K) + 15) / 16 * 16;
+    for (b0 = lo; b0 < hi; b0 += FC_LIN_BLOCK) {
+        int64_t rows = hi - b0 < FC_LIN_BLOCK ? hi - b0 : FC_LIN_BLOCK;
+        if (packed)
+            fc_rt_sgemm_prepacked_ep(rows, N, K, x + b0 * K, K, w, buf, N, ws,
+                                     ep->b || ep->act ? fc_linear_epilogue : NULL, ep);
+        else {
+            fc_rt_sgemm(rows, N, K, 1.0f, x + b0 * K, K, 0, w, N, 0, 0.0f, buf, N, ws);
+            if (ep->b || ep->act)
+                fc_linear_epilogue(buf, N, 0, 0, rows, N, ep);
+        }
+        fc_linear_scatter_moved(buf, b0, rows, N, inner, res, y);
+    }
+}
+
 /* ia: [0] M, [1] K, [2] N, [3] has_bias, [4] act, [5] split: 0 by rows, 1 by columns,
  *     [6] rows or columns per part (columns: a multiple of 16), [7] work floats per part,
  *     [8] W prepacked: the emitted file stores W in k_gemm.c's 16-column strip layout
- *         (fc_rt_sgemm_prepack, done by the compiler), so no run packs it.
+ *         (fc_rt_sgemm_prepack, done by the compiler), so no run packs it,
+ *     [9] N axis moved (out_axis; split by rows, work fc_rt_linear_moved_work), [10] the
+ *         product of Y's dims after it.
  * Inputs: X, W, B (optional), R (optional: the residual, of Y's shape).
  * One part per thread (FC_RT_THREADS parts); part p's GEMM uses scratch slice p. Splitting
  * by columns packs each column of W once in all; by rows (few columns), every part packs W. */
@@ -98,6 +162,11 @@ FC_RT void fc_rt_linear(const FcRtNode *n, FcRtTensor *t)
         }
         if (rows <= 0 || cols <= 0)
             continue;
+        if (n->ia[9]) {
+            FcLinearEp mep = {bias, NULL, 0, act};
+            fc_linear_moved_rows(x, w, packed, lo, hi, K, N, n->ia[10], &mep, res, ws, y);
+            continue;
+        }
         if (packed) {
             fc_rt_sgemm_prepacked_ep(rows, cols, K, xp, K, wp, yp, N, ws,
                                      any ? fc_linear_epilogue : NULL, &ep);

@@ -361,6 +361,40 @@ def fuse_residual():
         [vi('z', [3, 5]), vi('y', [3, 5])], 'linear_is_output')
 
 
+def fold_linear_transpose():
+    """FcLinear + Transpose moving its last axis (the features) to another position, the other
+    axes in order -> FcLinear {out_axis}; then a residual Add folds in too. Not for other
+    perms, a linear result with another reader or that is a graph output."""
+    def lin(name, x, k, n, nodes, outputs, inputs=(), act=None):
+        inits = [const('w', w(k, n)), const('b', w(n))]
+        head = [h.make_node('MatMul', ['x', 'w'], ['m'], name='mm'),
+                h.make_node('Add', ['m', 'b'], ['a' if act else 'y'], name='bias')]
+        if act:
+            head.append(h.make_node(act, ['a'], ['y'], name='act'))
+        save('fold-linear-transpose/' + name, head + nodes, [x] + list(inputs), outputs, inits)
+    tr = lambda perm, out='t': h.make_node('Transpose', ['y'], [out], name='tr', perm=perm)
+    x4 = vi('x', [2, 3, 4, 5])
+    lin('nchw_back', x4, 5, 6, [tr([0, 3, 1, 2])], [vi('t', [2, 6, 3, 4])])
+    lin('relu_residual', x4, 5, 6,
+        [tr([0, 3, 1, 2]), h.make_node('Add', ['r', 't'], ['z'], name='res')],
+        [vi('z', [2, 6, 3, 4])], [vi('r', [2, 6, 3, 4])], act='Relu')
+    lin('rank3_middle', vi('x', [2, 3, 5]), 5, 7, [tr([0, 2, 1])], [vi('t', [2, 7, 3])])
+    lin('to_front', vi('x', [2, 3, 5]), 5, 4, [tr([2, 0, 1])], [vi('t', [4, 2, 3])])
+    lin('other_axes_move', x4, 5, 6, [tr([0, 3, 2, 1])], [vi('t', [2, 6, 4, 3])])
+    lin('last_stays', x4, 5, 6, [tr([1, 0, 2, 3])], [vi('t', [3, 2, 4, 6])])
+    lin('other_reader', x4, 5, 6,
+        [tr([0, 3, 1, 2]), h.make_node('Relu', ['y'], ['o'], name='relu')],
+        [vi('t', [2, 6, 3, 4]), vi('o', [2, 3, 4, 6])])
+    lin('linear_is_output', x4, 5, 6, [tr([0, 3, 1, 2])],
+        [vi('t', [2, 6, 3, 4]), vi('y', [2, 3, 4, 6])])
+    # a bias-free FcLinear (from Gemm) whose moved result gets an Add along its new last axis:
+    # fuse-bias must not take that for the layer's bias
+    save('fold-linear-transpose/gemm_then_add',
+         [h.make_node('Gemm', ['x', 'w'], ['y'], name='gemm'), tr([1, 0]),
+          h.make_node('Add', ['t', 'c'], ['z'], name='add')],
+         [vi('x', [12, 5])], [vi('z', [6, 12])], [const('w', w(5, 6)), const('c', w(12))])
+
+
 def conv_pool():
     """2x2 stride-2 MaxPool after a Winograd Conv (3x3, unit stride, >= 8 channels, >= 16
     tiles with constant weights, >= 256 with weights fed at run time) -> FcConv {pool=1}; not
@@ -531,5 +565,5 @@ if __name__ == '__main__':
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
               gemm_to_linear, fold_matmul_transpose,
-              fuse_residual, conv_pool, channels_first, fold_channel_scale, prepack_models):
+              fuse_residual, fold_linear_transpose, conv_pool, channels_first, fold_channel_scale, prepack_models):
         f()
