@@ -572,14 +572,261 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_cv_dw_strided(const float *FC_CV_RESTRICT xp, 
         }
 }
 
+/* ---- Depthwise: output rows in registers (2-D, unit stride) ---------------------------
+ * The common depthwise case, a 2-D Conv with unit strides, keeps a block of output chunks
+ * in vector registers across all taps and stores them straight into y, with no padded
+ * columns: the plane is copied with only its zero rows above and below (a row stride of
+ * IW), and a tap's columns that fall outside the input are zeroed in the loaded vector with
+ * a lane mask instead. A chunk is one vector of FC_CV_VW outputs: a stretch of one output row
+ * when OW >= FC_CV_VW (the last one of a row overlapping the one before when FC_CV_VW does not
+ * divide OW), else FC_CV_VW / OW whole rows (then IW equals OW, so the rows are consecutive
+ * in the copy too). A block is up to FC_CV_DWR_NB chunks with the same columns, one below
+ * the other: they share each tap's mask and weight. Every output still sums the bias and
+ * then the taps in (kh, kw) order, a masked lane adding w * 0 as a padded zero did, so the
+ * results are the same bits as the padded-plane loops'; a masked-out infinity or NaN is
+ * zeroed, as padding is. The vectors are the target's own width (GCC lowers wider ones
+ * lane by lane, compares included); without GCC / clang vectors (FC_CV_SCALAR) every plane
+ * takes the flat loop below, whose plain loops the compiler vectorizes. */
+
+#if defined(FC_CV_SCALAR)
+#define FC_CV_VW 16
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__AVX512F__)
+#define FC_CV_VW 16
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__AVX__)
+#define FC_CV_VW 8
+#elif (defined(__GNUC__) || defined(__clang__)) && (defined(__SSE2__) || defined(__ARM_NEON))
+#define FC_CV_VW 4
+#else
+#define FC_CV_VW 16
+#define FC_CV_SCALAR 1 /* no row blocks */
+#endif
+#if !defined(FC_CV_SCALAR)
+typedef float fc_cv_vf __attribute__((vector_size(FC_CV_VW * 4)));
+typedef int32_t fc_cv_vi __attribute__((vector_size(FC_CV_VW * 4)));
+#endif
+/* Full unrolling of the loops over a block's chunks, so the accumulators are registers
+ * (clang 14 keeps them in memory under "GCC unroll"). */
+#if defined(__clang__)
+#define FC_CV_UNROLL _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__) && __GNUC__ >= 8
+#define FC_CV_UNROLL _Pragma("GCC unroll 16")
+#else
+#define FC_CV_UNROLL
+#endif
+/* Chunks per block: 8 accumulators, a quarter of AVX-512's 32 vector registers and half of
+ * AVX2's or SSE's 16 (still faster there than 4 chunks). */
+#define FC_CV_DWR_NB 8
+
+/* Whether the plane takes the row-block loops: 2-D, unit strides, and rows as wide as the
+ * input's (chunks of whole rows) or of 16 outputs or more. A plane of a few such rows (a 1-D
+ * Conv) stays with the flat loop over the padded plane: its blocks would be one chunk each. */
+FC_RT_HELPER int fc_cv_dw_rows_ok(const int64_t *geo)
+{
+    const int64_t OH = geo[4], OW = geo[5];
+    return geo[0] == 1 && geo[3] == 1 && geo[6] == 1 && geo[10] == 1 && geo[11] == 1 &&
+           ((OW < 16 && geo[2] == OW) || (OW >= 16 && OH >= 4));
+}
+
+/* Layout of the row-block copy: *front floats of slack (the leftmost tap of column 0 reads
+ * pw floats before the plane), EH rows of IW floats (ph zero rows, the input rows, zero
+ * rows), then slack for the columns past the last row that the last chunk's taps read;
+ * returns the total, a multiple of 16. */
+FC_RT_HELPER int64_t fc_cv_dw_rows_layout(const int64_t *geo, int64_t *front)
+{
+    const int64_t EH = geo[4] + (geo[7] - 1) * geo[13];
+    *front = (geo[17] + 15) / 16 * 16;
+    return (*front + EH * geo[2] + 16 + (geo[8] - 1) * geo[14] + 15) / 16 * 16;
+}
+
+/* Copies plane x into s (fc_cv_dw_rows_layout) and returns where its padded row 0 starts. */
+FC_RT_HELPER float *fc_cv_dw_rows_fill(const float *x, const int64_t *geo, float *s)
+{
+    const int64_t IH = geo[1], IW = geo[2], ph = geo[16];
+    const int64_t EH = geo[4] + (geo[7] - 1) * geo[13];
+    int64_t front, total = fc_cv_dw_rows_layout(geo, &front);
+    int64_t top = ph < EH ? ph : EH, rows = IH < EH - top ? IH : EH - top;
+    float *xb = s + front;
+    int64_t i, n = rows * IW;
+    int u;
+    fc_cv_zero_row(s, front + top * IW);
+    /* inline 16-float chunks: a small plane (64 floats) is not worth a memcpy call */
+    for (i = 0; i + 16 <= n; i += 16)
+        for (u = 0; u < 16; u++)
+            xb[top * IW + i + u] = x[i + u];
+    fc_cv_copy_row(xb + top * IW + i, x + i, n - i);
+    fc_cv_zero_row(xb + (top + rows) * IW, total - front - (top + rows) * IW);
+    return xb;
+}
+
+#if !defined(FC_CV_SCALAR)
+/* Taps (kh, kw0..kw1) of a block (fc_cv_dw_rows_block): row window xr, weights wr; with
+ * `masked` (a literal) the lanes whose input column (output column colv - pw + kw*dw) is
+ * outside [0, IW) read 0. */
+FC_RT_FMA_FN FC_CV_INLINE void fc_cv_dw_rows_taps(fc_cv_vf *acc, int nb, int masked,
+                                                  const float *xr, int64_t cs, const float *wr,
+                                                  int64_t kw0, int64_t kw1, fc_cv_vi colv,
+                                                  const int64_t *geo)
+{
+    FC_RT_FMA_BEGIN
+    const int64_t dw = geo[14];
+    const fc_cv_vi zero = {0}, iw = zero + (int32_t)geo[2];
+    int64_t kw;
+    int b;
+    for (kw = kw0; kw < kw1; kw++) {
+        const float wv = wr[kw];
+        /* two signed compares (AVX2 has no unsigned one: GCC does that lane by lane) */
+        const fc_cv_vi c = colv + (int32_t)(kw * dw - geo[17]);
+        const fc_cv_vi m = (c >= zero) & (c < iw);
+        FC_CV_UNROLL
+        for (b = 0; b < nb; b++) {
+            fc_cv_vf v;
+            memcpy(&v, xr + b * cs + kw * dw, sizeof v);
+            if (masked)
+                v = (fc_cv_vf)((fc_cv_vi)v & m);
+            acc[b] += wv * v;
+        }
+    }
+}
+
+/* One block: nb chunks (a literal, so the accumulators stay in registers), chunk b's tap
+ * (0, 0) window starting at xs + b * cs and its outputs at y + b * ys, of which only those
+ * before yend are stored; col holds the chunk lanes' output columns. The kernel columns
+ * [lo, hi) read inside the input for every lane and skip the mask. */
+FC_RT_FMA_FN FC_CV_INLINE void fc_cv_dw_rows_block(const float *FC_CV_RESTRICT xs, int64_t cs,
+                                                   const float *w, const int64_t *geo,
+                                                   const int32_t *col, int64_t lo,
+                                                   int64_t hi, float bias, int nb,
+                                                   float *FC_CV_RESTRICT y, int64_t ys,
+                                                   const float *yend)
+{
+    const int64_t IW = geo[2], KH = geo[7], KW = geo[8], dh = geo[13];
+    fc_cv_vf acc[FC_CV_DWR_NB];
+    fc_cv_vi colv;
+    int64_t kh;
+    int b;
+    memcpy(&colv, col, sizeof colv);
+    FC_CV_UNROLL
+    for (b = 0; b < nb; b++)
+        acc[b] = (fc_cv_vf){0} + bias;
+    for (kh = 0; kh < KH; kh++) {
+        const float *xr = xs + kh * dh * IW, *wr = w + kh * KW;
+        /* three loops, not a test per tap: clang merges the two arms' additions after the
+         * test, then cannot fuse them with the products into FMAs (another bit pattern) */
+        fc_cv_dw_rows_taps(acc, nb, 1, xr, cs, wr, 0, lo, colv, geo);
+        fc_cv_dw_rows_taps(acc, nb, 0, xr, cs, wr, lo, hi, colv, geo);
+        fc_cv_dw_rows_taps(acc, nb, 1, xr, cs, wr, hi, KW, colv, geo);
+    }
+    FC_CV_UNROLL
+    for (b = 0; b < nb; b++) {
+        float *yb = y + b * ys;
+        if (yend - yb >= FC_CV_VW) {
+            memcpy(yb, &acc[b], sizeof acc[b]);
+        } else {
+            float out[FC_CV_VW];
+            int64_t u;
+            memcpy(out, &acc[b], sizeof out);
+            for (u = 0; u < yend - yb; u++)
+                yb[u] = out[u];
+        }
+    }
+}
+
+/* The nc chunks of one column stretch in blocks of nb (a literal); the last block moves back
+ * to end at chunk nc, recomputing some chunks (the same values) rather than running short. */
+FC_RT_FMA_FN FC_CV_INLINE void fc_cv_dw_rows_col(const float *xs, int64_t cs, const float *w,
+                                                 const int64_t *geo, const int32_t *col,
+                                                 float bias, int nb, int64_t nc, float *y,
+                                                 int64_t ys, const float *yend)
+{
+    const int64_t IW = geo[2], KW = geo[8], dw = geo[14], pw = geo[17];
+    int64_t j, j0, lo, hi, cmin = col[0], cmax = col[0];
+    int u;
+    for (u = 1; u < FC_CV_VW; u++) {
+        cmin = col[u] < cmin ? col[u] : cmin;
+        cmax = col[u] > cmax ? col[u] : cmax;
+    }
+    /* kernel columns whose input columns cmin - pw + kw*dw .. cmax - pw + kw*dw are all in
+     * [0, IW): kw*dw in [pw - cmin, IW - 1 - cmax + pw] */
+    lo = pw - cmin <= 0 ? 0 : (pw - cmin + dw - 1) / dw;
+    hi = IW - 1 - cmax + pw < 0 ? 0 : (IW - 1 - cmax + pw) / dw + 1;
+    lo = lo < KW ? lo : KW;
+    hi = hi < lo ? lo : hi < KW ? hi : KW;
+    for (j = 0; j < nc; j += nb) {
+        j0 = j + nb <= nc ? j : nc - nb;
+        fc_cv_dw_rows_block(xs + j0 * cs, cs, w, geo, col, lo, hi, bias, nb, y + j0 * ys, ys,
+                            yend);
+    }
+}
+
+/* The block sizes as separate functions: inlined into one, GCC spilled accumulators. */
+#if defined(__GNUC__) || defined(__clang__)
+#define FC_CV_NOINLINE __attribute__((noinline))
+#else
+#define FC_CV_NOINLINE
+#endif
+#define FC_CV_DW_ROWS_NB(nb)                                                                \
+    FC_RT_FMA_FN FC_CV_NOINLINE FC_RT_HELPER void fc_cv_dw_rows_col##nb(                    \
+        const float *xs, int64_t cs, const float *w, const int64_t *geo, const int32_t *col, \
+        float bias, int64_t nc, float *y, int64_t ys, const float *yend)                    \
+    {                                                                                       \
+        fc_cv_dw_rows_col(xs, cs, w, geo, col, bias, nb, nc, y, ys, yend);                  \
+    }
+FC_CV_DW_ROWS_NB(1)
+FC_CV_DW_ROWS_NB(2)
+FC_CV_DW_ROWS_NB(4)
+FC_CV_DW_ROWS_NB(8)
+
+/* y = bias + conv(plane xb (fc_cv_dw_rows_fill), w), before the activation. */
+FC_RT_FMA_FN FC_RT_HELPER void fc_cv_dw_rows(const float *xb, const float *w,
+                                             const int64_t *geo, float bias, float *y)
+{
+    const int64_t IW = geo[2], OH = geo[4], OW = geo[5], pw = geo[17];
+    /* rows per chunk; a chunk's start moves by cs floats in the copy, ys in y */
+    const int64_t rpc = OW >= FC_CV_VW ? 1 : FC_CV_VW / OW, nc = (OH + rpc - 1) / rpc;
+    const int64_t cs = rpc * IW, ys = rpc * OW;
+    const float *yend = y + OH * OW;
+    int64_t c0 = 0;
+    int32_t col[FC_CV_VW], c;
+    int u;
+    for (;;) {
+        const float *xs = xb + c0 - pw;
+        float *yc = y + c0;
+        for (u = 0, c = 0; u < FC_CV_VW; u++) {
+            /* c0 + u, or u % OW (without a division per lane) */
+            col[u] = OW >= FC_CV_VW ? (int32_t)c0 + u : c;
+            if (++c == OW)
+                c = 0;
+        }
+        if (nc >= 8)
+            fc_cv_dw_rows_col8(xs, cs, w, geo, col, bias, nc, yc, ys, yend);
+        else if (nc >= 4)
+            fc_cv_dw_rows_col4(xs, cs, w, geo, col, bias, nc, yc, ys, yend);
+        else if (nc >= 2)
+            fc_cv_dw_rows_col2(xs, cs, w, geo, col, bias, nc, yc, ys, yend);
+        else
+            fc_cv_dw_rows_col1(xs, cs, w, geo, col, bias, nc, yc, ys, yend);
+        if (c0 + FC_CV_VW >= OW)
+            break;
+        /* the next FC_CV_VW columns, or the row's last FC_CV_VW */
+        c0 = c0 + 2 * FC_CV_VW <= OW ? c0 + FC_CV_VW : OW - FC_CV_VW;
+    }
+}
+
+#endif /* !FC_CV_SCALAR */
+
 /* Floats of one thread's depthwise scratch: padded plane and z, each with slack, 16-aligned. */
 FC_RT_HELPER int64_t fc_cv_dw_floats(const int64_t *geo, int64_t *zoff)
 {
-    int64_t e[3], plane;
+    int64_t e[3], plane, flat, rows, front;
     fc_cv_extent(geo, e);
     plane = (e[0] * e[1] * e[2] + FC_CV_DW_SLACK + 15) / 16 * 16;
     *zoff = plane;
-    return plane + (geo[4] * e[2] + FC_CV_DW_SLACK + 15) / 16 * 16;
+    flat = plane + (geo[4] * e[2] + FC_CV_DW_SLACK + 15) / 16 * 16;
+    if (!fc_cv_dw_rows_ok(geo))
+        return flat;
+    /* room for either loop: the program may be built without vector extensions */
+    rows = fc_cv_dw_rows_layout(geo, &front);
+    return rows > flat ? rows : flat;
 }
 
 /* Output plane y = bias + conv(input plane x, filter w), then the activation; scratch holds
@@ -588,6 +835,13 @@ FC_RT_HELPER void fc_cv_dw_plane(const float *x, const float *w, const int64_t *
                                  int act, float *scratch, float *y)
 {
     int64_t e[3], zoff, ep, i;
+#if !defined(FC_CV_SCALAR)
+    if (fc_cv_dw_rows_ok(geo)) {
+        fc_cv_dw_rows(fc_cv_dw_rows_fill(x, geo, scratch), w, geo, bias, y);
+        fc_rt_vact(y, geo[4] * geo[5], act);
+        return;
+    }
+#endif
     fc_cv_dw_floats(geo, &zoff);
     fc_cv_extent(geo, e);
     ep = e[0] * e[1] * e[2];

@@ -574,6 +574,69 @@ static void test_conv_depthwise_direct_matches_im2col(void **state)
     NEAR(y2[((1 * 6 + 4) * 3 + 1) * 4 + 0 * 2 + 1], acc, 1e-5);
 }
 
+/* The depthwise row blocks (2-D planes, unit strides) give exactly the bits of the flat
+ * loop over a padded plane, which still takes every other plane: the same 2-D planes as the
+ * depth slices of a 3-D Conv with a 1-deep kernel (so C 2-D channels become C/2 channels of
+ * depth 2, their filters and biases shared) take the flat loop. Planes holding an infinity
+ * and a NaN check that masked-out lanes read as padding zeros. Widths around the chunk and
+ * block sizes, kernels 3, 5, 7, a dilation, asymmetric pads, ReLU. */
+static void test_conv_depthwise_rows_match_flat(void **state)
+{
+    (void)state;
+    static const int64_t geos[][8] = {
+        /* H   W  KH KW  dil pad_begin(h,w) pad_end_w */
+        {8, 8, 7, 7, 1, 3, 3, 3},     {16, 16, 7, 7, 1, 3, 3, 3}, {32, 32, 3, 3, 1, 1, 1, 1},
+        {12, 12, 5, 5, 1, 2, 2, 2},   {7, 7, 3, 3, 1, 1, 1, 1},   {20, 20, 3, 3, 2, 2, 2, 2},
+        {18, 33, 7, 5, 1, 3, 1, 4},   {10, 17, 3, 3, 1, 1, 1, 1}, {20, 22, 5, 5, 1, 0, 0, 0},
+        {5, 4, 3, 3, 1, 1, 1, 1},
+    };
+    static float x[2 * 4 * 32 * 32], w[4 * 49], b[4], w2[2 * 49], b2[2], y2d[2 * 4 * 32 * 32],
+        y3d[2 * 4 * 32 * 32];
+    for (unsigned g = 0; g < sizeof geos / sizeof geos[0]; g++)
+        for (int act = 0; act < 2; act++) {
+            const int64_t *q = geos[g];
+            const int64_t H = q[0], W = q[1], KH = q[2], KW = q[3], dil = q[4];
+            const int64_t OH = H + 2 * q[5] - (KH - 1) * dil;
+            const int64_t OW = W + q[6] + q[7] - (KW - 1) * dil;
+            int64_t ia[26];
+            for (int64_t i = 0; i < 2 * 4 * H * W; i++)
+                x[i] = rnd();
+            x[(1 * 4 + 2) * H * W] = INFINITY;         /* image 1, channel 2, corner */
+            x[(0 * 4 + 1) * H * W + H * W - 1] = NAN; /* image 0, channel 1, last */
+            for (int64_t i = 0; i < 2 * KH * KW; i++)
+                w2[i] = rnd();
+            for (int c = 0; c < 4; c++) {
+                memcpy(w + c * KH * KW, w2 + c / 2 * KH * KW, (size_t)(KH * KW) * sizeof(float));
+                b[c] = b2[c / 2] = (float)(c / 2) - 0.5f;
+            }
+            {
+                const int64_t in[3] = {1, H, W}, out[3] = {1, OH, OW}, k[3] = {1, KH, KW};
+                const int64_t one[3] = {1, 1, 1}, d[3] = {1, dil, dil}, pb[3] = {0, q[5], q[6]};
+                int64_t dx[4] = {2, 4, H, W}, dw[4] = {4, 1, KH, KW}, db[1] = {4};
+                int64_t dy[4] = {2, 4, OH, OW};
+                FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                                   tensor(b, FC_DT_F32, 1, db), tensor(y2d, FC_DT_F32, 4, dy)};
+                conv_ia(ia, 2, 4, 4, 4, 2, 0, in, out, k, one, d, pb);
+                ia[6] = act;
+                assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+                run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+            }
+            {
+                const int64_t in[3] = {2, H, W}, out[3] = {2, OH, OW}, k[3] = {1, KH, KW};
+                const int64_t one[3] = {1, 1, 1}, d[3] = {1, dil, dil}, pb[3] = {0, q[5], q[6]};
+                int64_t dx[5] = {2, 2, 2, H, W}, dw[5] = {2, 1, 1, KH, KW}, db[1] = {2};
+                int64_t dy[5] = {2, 2, 2, OH, OW};
+                FcRtTensor t[4] = {tensor(x, FC_DT_F32, 5, dx), tensor(w2, FC_DT_F32, 5, dw),
+                                   tensor(b2, FC_DT_F32, 1, db), tensor(y3d, FC_DT_F32, 5, dy)};
+                conv_ia(ia, 2, 2, 2, 2, 2, 0, in, out, k, one, d, pb);
+                ia[6] = act;
+                assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+                run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+            }
+            assert_memory_equal(y2d, y3d, (size_t)(2 * 4 * OH * OW) * sizeof(float));
+        }
+}
+
 /* Small-plane depthwise (mode 5, a Toeplitz product per channel) gives the direct loop's
  * outputs (mode 2): the same products summed in the same order (bitwise at -O2; an -O3
  * build may contract them differently, so within 1e-6), for a 7x7 window that sees the whole
@@ -794,6 +857,20 @@ static void test_conv_shapes_match_reference(void **state)
         /* depthwise on planes of <= 16 outputs (mode 5 too): 3-D, a channel multiplier */
         {2, 2, 4, 2, {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}},
         {1, 16, 16, 16, {1, 8, 8}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
+        /* depthwise row blocks (2-D, unit stride): chunks of several rows (OW 8, 7, 5),
+         * of one row (12), 16-column stretches with an overlapping last one (20, 34), blocks
+         * of 8 chunks and a short last block (32 rows), a channel multiplier, dilations,
+         * asymmetric pads, an input wider than the output (no padding) */
+        {2, 3, 3, 3, {1, 8, 8}, {1, 7, 7}, {1, 1, 1}, {1, 1, 1}, {0, 3, 3}, {0, 3, 3}},
+        {1, 2, 4, 2, {1, 16, 16}, {1, 5, 5}, {1, 1, 1}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2}},
+        {1, 2, 2, 2, {1, 32, 32}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        {2, 2, 2, 2, {1, 12, 12}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        {2, 2, 2, 2, {1, 7, 7}, {1, 7, 7}, {1, 1, 1}, {1, 1, 1}, {0, 3, 3}, {0, 3, 3}},
+        {2, 2, 2, 2, {1, 6, 5}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        {1, 2, 2, 2, {1, 20, 20}, {1, 3, 3}, {1, 1, 1}, {1, 2, 2}, {0, 2, 2}, {0, 2, 2}},
+        {1, 2, 2, 2, {1, 18, 33}, {1, 7, 5}, {1, 1, 1}, {1, 1, 1}, {0, 3, 1}, {0, 2, 4}},
+        {1, 2, 2, 2, {1, 20, 22}, {1, 5, 5}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}},
+        {1, 2, 2, 2, {1, 9, 17}, {1, 3, 3}, {1, 1, 1}, {1, 1, 3}, {0, 1, 3}, {0, 1, 3}},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ConvCase *c = &cases[i];
@@ -1410,6 +1487,7 @@ int main(void)
         cmocka_unit_test(test_conv_pointwise_groups),
         cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
         cmocka_unit_test(test_conv_depthwise_small_planes_match_direct),
+        cmocka_unit_test(test_conv_depthwise_rows_match_flat),
         cmocka_unit_test(test_conv_blocks_across_images_with_relu),
         cmocka_unit_test(test_conv_shapes_match_reference),
         cmocka_unit_test(test_convtranspose_onnx_example),
