@@ -26,6 +26,7 @@ void fc_rt_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_matmul(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_batched_gemm(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_linear(const FcRtNode *n, FcRtTensor *t);
+int64_t fc_rt_linear_moved_work(int64_t rows, int64_t N, int64_t K);
 void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 void fc_rt_conv(const FcRtNode *n, FcRtTensor *t);
@@ -377,8 +378,8 @@ static void test_batched_gemm_attention(void **state)
 }
 
 /* FcLinear with bias, ReLU and a residual (Y = relu(X W + b) + R), on prepacked and plain
- * weights, M, N off the tile sizes and K over two k blocks: the per-tile epilogue against a
- * reference loop in ONNX's order. */
+ * weights, M, N off the tile sizes and K over two k blocks, with the N axis last or moved to
+ * the front (out_axis): the per-tile epilogue against a reference loop in ONNX's order. */
 static void test_linear_residual_epilogue(void **state)
 {
     (void)state;
@@ -394,20 +395,25 @@ static void test_linear_residual_epilogue(void **state)
     for (int i = 0; i < M * N; i++)
         r[i] = rnd();
     fc_rt_sgemm_prepack(K, N, wt, wp);
-    for (int packed = 0; packed < 2; packed++) {
-        int64_t ia[9] = {M, K, N, 1, 1, 1, N, fc_rt_sgemm_work(M, N, K), packed};
+    /* moved: out_axis 0, Y [N, M] = Transpose(relu(X W + b)) + R (R read as [N, M]) */
+    for (int mode = 0; mode < 4; mode++) {
+        int packed = mode & 1, moved = mode >> 1;
+        int64_t ia[11] = {M, K, N, 1, 1, !moved, moved ? M : N, 0, packed, moved, M};
+        ia[7] = moved ? fc_rt_linear_moved_work(M, N, K) : fc_rt_sgemm_work(M, N, K);
         FcRtTensor t[5] = {tensor(x, FC_DT_F32, 2, dx),
                            tensor(packed ? wp : wt, FC_DT_F32, 2, dw),
                            tensor(b, FC_DT_F32, 1, db), tensor(r, FC_DT_F32, 2, dy),
                            tensor(y, FC_DT_F32, 2, dy)};
-        run(fc_rt_linear, t, 4, 1, ia, 9, NULL, 0);
+        assert_true(ia[7] <= SCRATCH_FLOATS);
+        run(fc_rt_linear, t, 4, 1, ia, 11, NULL, 0);
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++) {
                 double acc = 0;
+                int o = moved ? j * M + i : i * N + j;
                 for (int k = 0; k < K; k++)
                     acc += (double)x[i * K + k] * wt[k * N + j];
                 float v = (float)acc + b[j];
-                NEAR(y[i * N + j], (v > 0 ? v : 0.0f) + r[i * N + j], 1e-4);
+                NEAR(y[o], (v > 0 ? v : 0.0f) + r[o], 1e-4);
             }
     }
 }
@@ -574,6 +580,24 @@ static void test_conv_depthwise_direct_matches_im2col(void **state)
     NEAR(y2[((1 * 6 + 4) * 3 + 1) * 4 + 0 * 2 + 1], acc, 1e-5);
 }
 
+/* Depthwise Conv of 2 images of `ch` channels of depth `depth` (H x W planes from geometry q
+ * of test_conv_depthwise_rows_match_flat) into y. */
+static void dw_rows_run(float *x, float *w, float *b, int64_t ch, int64_t depth,
+                        const int64_t *q, int64_t OH, int64_t OW, int act, float *y)
+{
+    const int64_t H = q[0], W = q[1], KH = q[2], KW = q[3], dil = q[4];
+    const int64_t in[3] = {depth, H, W}, out[3] = {depth, OH, OW}, k[3] = {1, KH, KW};
+    const int64_t one[3] = {1, 1, 1}, d[3] = {1, dil, dil}, pb[3] = {0, q[5], q[6]};
+    int64_t dx[5] = {2, ch, depth, H, W}, dw[5] = {ch, 1, 1, KH, KW}, db[1] = {ch};
+    int64_t dy[5] = {2, ch, depth, OH, OW}, ia[26];
+    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 5, dx), tensor(w, FC_DT_F32, 5, dw),
+                       tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 5, dy)};
+    conv_ia(ia, 2, ch, ch, ch, 2, 0, in, out, k, one, d, pb);
+    ia[6] = act;
+    assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+}
+
 /* The depthwise row blocks (2-D planes, unit strides) give exactly the bits of the flat
  * loop over a padded plane, which still takes every other plane: the same 2-D planes as the
  * depth slices of a 3-D Conv with a 1-deep kernel (so C 2-D channels become C/2 channels of
@@ -598,7 +622,6 @@ static void test_conv_depthwise_rows_match_flat(void **state)
             const int64_t H = q[0], W = q[1], KH = q[2], KW = q[3], dil = q[4];
             const int64_t OH = H + 2 * q[5] - (KH - 1) * dil;
             const int64_t OW = W + q[6] + q[7] - (KW - 1) * dil;
-            int64_t ia[26];
             for (int64_t i = 0; i < 2 * 4 * H * W; i++)
                 x[i] = rnd();
             x[(1 * 4 + 2) * H * W] = INFINITY;         /* image 1, channel 2, corner */
@@ -609,30 +632,8 @@ static void test_conv_depthwise_rows_match_flat(void **state)
                 memcpy(w + c * KH * KW, w2 + c / 2 * KH * KW, (size_t)(KH * KW) * sizeof(float));
                 b[c] = b2[c / 2] = (float)(c / 2) - 0.5f;
             }
-            {
-                const int64_t in[3] = {1, H, W}, out[3] = {1, OH, OW}, k[3] = {1, KH, KW};
-                const int64_t one[3] = {1, 1, 1}, d[3] = {1, dil, dil}, pb[3] = {0, q[5], q[6]};
-                int64_t dx[4] = {2, 4, H, W}, dw[4] = {4, 1, KH, KW}, db[1] = {4};
-                int64_t dy[4] = {2, 4, OH, OW};
-                FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
-                                   tensor(b, FC_DT_F32, 1, db), tensor(y2d, FC_DT_F32, 4, dy)};
-                conv_ia(ia, 2, 4, 4, 4, 2, 0, in, out, k, one, d, pb);
-                ia[6] = act;
-                assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
-                run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
-            }
-            {
-                const int64_t in[3] = {2, H, W}, out[3] = {2, OH, OW}, k[3] = {1, KH, KW};
-                const int64_t one[3] = {1, 1, 1}, d[3] = {1, dil, dil}, pb[3] = {0, q[5], q[6]};
-                int64_t dx[5] = {2, 2, 2, H, W}, dw[5] = {2, 1, 1, KH, KW}, db[1] = {2};
-                int64_t dy[5] = {2, 2, 2, OH, OW};
-                FcRtTensor t[4] = {tensor(x, FC_DT_F32, 5, dx), tensor(w2, FC_DT_F32, 5, dw),
-                                   tensor(b2, FC_DT_F32, 1, db), tensor(y3d, FC_DT_F32, 5, dy)};
-                conv_ia(ia, 2, 2, 2, 2, 2, 0, in, out, k, one, d, pb);
-                ia[6] = act;
-                assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
-                run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
-            }
+            dw_rows_run(x, w, b, 4, 1, q, OH, OW, act, y2d);
+            dw_rows_run(x, w2, b2, 2, 2, q, OH, OW, act, y3d);
             assert_memory_equal(y2d, y3d, (size_t)(2 * 4 * OH * OW) * sizeof(float));
         }
 }
