@@ -193,6 +193,7 @@ int64_t fc_const_doubles(const FcGraph *g, const FcValue *v, double *buf, int64_
 int64_t *fc_pack_ints(FcGraph *g, FcNode *n, int count);
 /* Whether a prepared Conv / FcConv runs as Winograd F(2x2, 3x3) (ir/op_nn.c). */
 int fc_conv_is_winograd(const FcNode *n);
+int fc_conv_can_pool(const FcGraph *g, const FcNode *n);
 float *fc_pack_floats(FcGraph *g, FcNode *n, int count);
 /* Normalizes an axis in [-rank, rank) to [0, rank); returns -1 (with fc_err) if out of range. */
 int fc_norm_axis(FcGraph *g, const FcNode *n, int64_t axis, int rank, int64_t *out);

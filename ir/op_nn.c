@@ -253,21 +253,39 @@ static int64_t conv_winograd_block(int64_t cin_g, int64_t cout_g, int64_t tiles,
     return b < 32 ? 32 : b;
 }
 
+/* Whether a GEMM-mode (im2col or pointwise) 2-D conv with output dims (rank 4) can pool
+ * 2x2 in its block epilogue: even output height and width, so blocks of whole row pairs
+ * (a multiple of 2 * OW columns) hold whole windows and never cut one. */
+static int conv_gemm_can_pool(int mode, int nsp, const int64_t *dims)
+{
+    return (mode == 0 || mode == 1) && nsp == 2 && dims[2] >= 2 && dims[3] >= 2 &&
+           dims[2] % 2 == 0 && dims[3] % 2 == 0;
+}
+
 /* FcConv {pool=1} (passes/fuse_conv_pool.c): a 2x2 stride-2 MaxPool (floor mode) applied
- * in the Winograd kernel's output transform, whose 2x2 tiles are the pooling windows (mode 4);
- * Y is the pooled tensor. Only a Winograd conv with at least a 2x2 output has it. */
-static int conv_pool_epilogue(FcGraph *g, FcNode *n, int *mode, int64_t *dims)
+ * in the Winograd kernel's output transform, whose 2x2 tiles are the pooling windows (mode 4),
+ * or in an im2col / pointwise conv's block epilogue (ia[26], blocks of whole row pairs); Y is
+ * the pooled tensor. */
+static int conv_pool_epilogue(FcGraph *g, FcNode *n, int nsp, int *mode, int64_t *block,
+                              int64_t *gemm_pool, int64_t *dims)
 {
     int64_t pool = n->op == FC_OP_FC_CONV ? fc_attr_i(n, "pool", 0) : 0;
+    *gemm_pool = 0;
     if (pool == 0)
         return 0;
     if (pool != 1)
         return fc_err(g, n, "unknown FcConv pool %lld", (long long)pool);
-    if (*mode != 3 || dims[2] < 2 || dims[3] < 2)
+    if (*mode == 3 && dims[2] >= 2 && dims[3] >= 2) {
+        *mode = 4;
+    } else if (conv_gemm_can_pool(*mode, nsp, dims)) {
+        int64_t pair = 2 * dims[3];
+        *block = (*block + pair - 1) / pair * pair;
+        *gemm_pool = 1;
+    } else {
         return fc_err(g, n, "FcConv pool=1 needs a Winograd convolution (2-D 3x3, unit "
                             "strides and dilations, >= 8 channels, enough tiles) with a 2x2 "
-                            "or larger output");
-    *mode = 4;
+                            "or larger output, or a 2-D im2col one with an even output");
+    }
     dims[2] /= 2;
     dims[3] /= 2;
     return 0;
@@ -281,12 +299,26 @@ int fc_conv_is_winograd(const FcNode *n)
            n->ia[4] == 3;
 }
 
+/* Whether prepared Conv / FcConv n (not pooled yet) can take a 2x2 stride-2 MaxPool in its
+ * epilogue (FcConv {pool=1}): Winograd, or im2col / pointwise with an even 2-D output. */
+int fc_conv_can_pool(const FcGraph *g, const FcNode *n)
+{
+    const FcValue *y;
+    if (fc_conv_is_winograd(n))
+        return 1;
+    if ((n->op != FC_OP_CONV && n->op != FC_OP_FC_CONV) || !n->ia || n->nia < 27 ||
+        n->out[0] < 0)
+        return 0;
+    y = fc_val(g, n->out[0]);
+    return y->rank == 4 && conv_gemm_can_pool((int)n->ia[4], 2, y->dims) && n->ia[7] == 1;
+}
+
 int fc_prep_conv(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
     NnGeom geo;
     int64_t dims[FC_MAX_RANK], group = fc_attr_i(n, "group", 1), cin, cout, cin_g;
-    int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, tiles, *ia;
+    int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, tiles, gemm_pool, *ia;
     int nsp, pad_mode, i, mode;
     if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
         (b && nn_check_float_in(g, n, 2, "B", 0)))
@@ -338,9 +370,10 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
                geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */
         block = conv_gemm_block(krows, x->dims[0] * osz, g->threads);
     }
-    if (conv_pool_epilogue(g, n, &mode, dims) || fc_set_out(g, n, 0, x->dtype, x->rank, dims))
+    if (conv_pool_epilogue(g, n, nsp, &mode, &block, &gemm_pool, dims) ||
+        fc_set_out(g, n, 0, x->dtype, x->rank, dims))
         return -1;
-    ia = fc_pack_ints(g, n, 26);
+    ia = fc_pack_ints(g, n, 27);
     ia[0] = x->dims[0];
     ia[1] = cin;
     ia[2] = cout;
@@ -350,6 +383,7 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     ia[6] = act;
     nn_pack_geo(ia + 7, &geo);
     ia[25] = 0; /* W prepacked: only the C emitter sets it (codegen/emit_c.c) */
+    ia[26] = gemm_pool;
     n->scratch_bytes = 4 * fc_rt_conv_scratch(ia, g->threads);
     return 0;
 }

@@ -1,16 +1,18 @@
-/* fuse_conv_pool.c — gives a Winograd convolution the 2x2 MaxPool that follows it.
+/* fuse_conv_pool.c — gives a convolution the 2x2 MaxPool that follows it.
  *
  * Matches: MaxPool with kernel_shape [2,2], strides [2,2], no padding (pads all 0, auto_pad
  * NOTSET or VALID), dilations 1, ceil_mode 0, and no Indices output, whose input is the sole
  * use of a Conv / FcConv result that is not a graph output, where that convolution runs as
  * Winograd F(2x2, 3x3) (ir/op_nn.c decides: 2-D 3x3, unit strides and dilations, >= 8
- * channels per group, >= 256 output tiles). Produces: the convolution as FcConv {pool=1}
- * writing the pooled tensor directly: the kernel's 2x2 output tiles are exactly the pooling
- * windows, so the full-size convolution output is never stored and read back. Exact: the
- * window is reduced in MaxPool's tap order after the activation, bit for bit the unfused
- * result. Must not fire on other pools (3x3, stride 1, padded, ceil mode, AveragePool), a
- * convolution the Winograd path does not take (it keeps its plain output), or when the
- * convolution's result has another reader. */
+ * channels per group, enough output tiles), or on the im2col / pointwise GEMM path with a
+ * 2-D output of even height and width (fc_conv_can_pool). Produces: the convolution as
+ * FcConv {pool=1} writing the pooled tensor directly: Winograd's 2x2 output tiles are exactly
+ * the pooling windows; the GEMM path's column blocks are whole pairs of output rows. So the
+ * full-size convolution output is never stored and read back. Exact: the window is reduced
+ * in MaxPool's tap order after the activation, bit for bit the unfused result. Must not fire
+ * on other pools (3x3, stride 1, padded, ceil mode, AveragePool), depthwise convolutions,
+ * a GEMM-path convolution with an odd output (its last row and column are dropped by floor
+ * mode; it keeps its plain output), or when the convolution's result has another reader. */
 #include <string.h>
 #include "pass_manager.h"
 #include "rewrite.h"
@@ -47,7 +49,7 @@ static int run_fuse_conv_pool(FcGraph *g)
     fc_defuse_build(g, &du);
     for (int i = 0; i < g->top.nnodes; i++) {
         FcNode *conv = g->top.nodes[i];
-        if (conv->dead || !fc_conv_is_winograd(conv) ||
+        if (conv->dead || !fc_conv_can_pool(g, conv) ||
             (conv->op == FC_OP_FC_CONV && fc_attr_i(conv, "pool", 0) != 0))
             continue;
         FcNode *pool = fc_sole_reader_op(g, &du, conv->out[0], FC_OP_MAX_POOL);
@@ -69,5 +71,6 @@ static int run_fuse_conv_pool(FcGraph *g)
 }
 
 const FcPass fc_pass_fuse_conv_pool = {
-    "fuse-conv-pool", "a 2x2 stride-2 MaxPool after a Winograd Conv -> its epilogue (FcConv pool)",
+    "fuse-conv-pool", "a 2x2 stride-2 MaxPool after a Winograd or im2col Conv -> its epilogue "
+    "(FcConv pool)",
     FC_LEVELS(0, 0, 1, 1), run_fuse_conv_pool};

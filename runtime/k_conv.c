@@ -1502,6 +1502,39 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
     }
 }
 
+/* The pooled store (FcConv {pool=1} in GEMM modes, ia[26]): the block's columns are whole
+ * pairs of output rows (prepare makes the block a multiple of 2 * OW and OH is even). Each
+ * channel's row of the C block gets the bias and the activation in place (one long vector
+ * pass), then each pair of rows reduces to one pooled row: the 2x2 windows' values compared
+ * in MaxPool's tap order (k_pool.c: row by row, a later value wins only when greater), bit
+ * for bit Conv, activation, MaxPool unfused. */
+FC_RT_HELPER void fc_cv_store_block_pooled(float *cb, const FcCvBlock *bk, int64_t cout,
+                                           int64_t oc0, int64_t cout_g, const float *bias,
+                                           int act, float *y)
+{
+    const int64_t OW = bk->geo[5], pw = OW / 2, posz = bk->osz / 4;
+    int64_t oc, q, i;
+    for (oc = 0; oc < cout_g; oc++) {
+        float *src = cb + oc * bk->ncols, bv = bias ? bias[oc0 + oc] : 0.0f;
+        for (i = 0; i < bk->cnt; i++)
+            src[i] += bv;
+        fc_rt_vact(src, bk->cnt, act);
+        for (q = 0; q < bk->cnt; q += 2 * OW) { /* one pair of output rows */
+            int64_t j = bk->j0 + q, b = j / bk->osz, p = j % bk->osz;
+            float *dst = y + (b * cout + oc0 + oc) * posz + p / OW / 2 * pw;
+            const float *r0 = src + q, *r1 = src + q + OW;
+            for (i = 0; i < pw; i++) {
+                float m = r0[2 * i], v = r0[2 * i + 1];
+                m = v > m ? v : m;
+                v = r1[2 * i];
+                m = v > m ? v : m;
+                v = r1[2 * i + 1];
+                dst[i] = v > m ? v : m;
+            }
+        }
+    }
+}
+
 /* Conv (float32); also FcConv, a Conv with an activation epilogue. Inputs X [N, Cin, sp..],
  * W [Cout, Cin/group, k..], optional B [Cout].
  * ia: [0] N, [1] Cin, [2] Cout, [3] group,
@@ -1516,7 +1549,9 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
  *     [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file),
  *     [25] W prepacked: the emitted file stores W as fc_rt_conv_prepack made it (modes 0, 1,
- *          3, 4, 5; only the C emitter sets it), so no run packs or transforms the weights.
+ *          3, 4, 5; only the C emitter sets it), so no run packs or transforms the weights,
+ *     [26] (optional) modes 0, 1: FcConv {pool=1}, a 2x2 stride-2 MaxPool in the block
+ *          epilogue (2-D, even output; Y is the pooled [N, Cout, OH/2, OW/2]).
  * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: room for the weights packed
  * once per call (unused when prepacked), then one slice per thread (B panel, C block, padded
  * input plane); mode 2: a padded plane per thread; mode 5: every channel's T (unused when
@@ -1533,6 +1568,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     const int64_t *geo = n->ia + 7;
     const int64_t N = n->ia[0], Cin = n->ia[1], Cout = n->ia[2], G = n->ia[3], nb = n->ia[5];
     const int mode = (int)n->ia[4], act = (int)n->ia[6];
+    const int pool = n->nia > 26 && n->ia[26] != 0; /* GEMM modes' 2x2 MaxPool epilogue */
     const int64_t Cin_g = Cin / G, Cout_g = Cout / G;
     const int64_t ksz = geo[6] * geo[7] * geo[8];
     const int64_t isz = geo[0] * geo[1] * geo[2], osz = geo[3] * geo[4] * geo[5];
@@ -1602,7 +1638,10 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
             bk.c0 = gg * Cin_g;
             fc_cv_pack_block(&bk, xp, pb);
             fc_rt_sgemm_panels(Cout_g, bk.ncols, krows, apan + gg * apf, pb, cb, bk.ncols);
-            fc_cv_store_block(cb, &bk, Cout, gg * Cout_g, Cout_g, bias, act, y);
+            if (pool)
+                fc_cv_store_block_pooled(cb, &bk, Cout, gg * Cout_g, Cout_g, bias, act, y);
+            else
+                fc_cv_store_block(cb, &bk, Cout, gg * Cout_g, Cout_g, bias, act, y);
         }
     }
 }

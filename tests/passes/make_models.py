@@ -395,6 +395,17 @@ def fold_linear_transpose():
          [vi('x', [12, 5])], [vi('z', [6, 12])], [const('w', w(5, 6)), const('c', w(12))])
 
 
+def conv_pool_gemm():
+    """fuse-conv-pool on an im2col Conv: an odd output (no whole row pairs) keeps its MaxPool."""
+    inits = [const('w', w(8, 8, 3, 3)), const('b', w(8))]
+    save('fuse-conv-pool/gemm_odd_output',
+         [h.make_node('Conv', ['x', 'w', 'b'], ['c'], name='conv', pads=[1, 1, 1, 1],
+                      strides=[2, 2]),
+          h.make_node('MaxPool', ['c'], ['y'], name='pool', kernel_shape=[2, 2],
+                      strides=[2, 2])],
+         [vi('x', [2, 8, 13, 13])], [vi('y', [2, 8, 3, 3])], inits)
+
+
 def conv_pool():
     """2x2 stride-2 MaxPool after a Winograd Conv (3x3, unit stride, >= 8 channels, >= 16
     tiles with constant weights, >= 256 with weights fed at run time) -> FcConv {pool=1}; not
@@ -565,5 +576,5 @@ if __name__ == '__main__':
               recognize_layernorm, cse, fold_constants, fold_batchnorm, dce, elementwise_fusion,
               recognize_softmax, elementwise_fusion_rank, conv_epilogue,
               gemm_to_linear, fold_matmul_transpose,
-              fuse_residual, fold_linear_transpose, conv_pool, channels_first, fold_channel_scale, prepack_models):
+              fuse_residual, fold_linear_transpose, conv_pool, conv_pool_gemm, channels_first, fold_channel_scale, prepack_models):
         f()
