@@ -734,7 +734,7 @@ typedef struct ConvCase {
 /* A GEMM-mode Conv (t, ia) that just wrote y gives the same bits again with its weights
  * packed by fc_rt_conv_prepack, as the compiler stores them, and ia[25] = 1; the packed
  * weights are not the raw ones (else the check would prove nothing). */
-static void conv_prepacked_check(FcRtTensor *t, int64_t *ia, const float *y)
+static void conv_prepacked_check(FcRtTensor *t, int64_t *ia, int nia, const float *y)
 {
     static float wp[1 << 16], want[8192];
     const float *w = t[1].data;
@@ -752,7 +752,7 @@ static void conv_prepacked_check(FcRtTensor *t, int64_t *ia, const float *y)
     assert_true(nw == 1 || memcmp(wp, w, (size_t)nw * sizeof(float)) != 0);
     t[1].data = wp;
     ia[25] = 1;
-    run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+    run(fc_rt_conv, t, 3, 1, ia, nia, NULL, 0);
     assert_memory_equal(t[3].data, want, (size_t)ny * sizeof(float));
     ia[25] = 0;
     t[1].data = (void *)w;
@@ -788,7 +788,7 @@ static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
     ia[6] = act;
     assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
     run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
-    conv_prepacked_check(t, ia, y);
+    conv_prepacked_check(t, ia, 26, y);
     for (int64_t n = 0; n < c->N; n++)
         for (int64_t oc = 0; oc < c->Cout; oc++)
             for (int64_t o = 0; o < osz; o++) {
@@ -814,6 +814,56 @@ static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
                     acc = 0;
                 NEAR(y[(n * c->Cout + oc) * osz + o], acc, 1e-5);
             }
+}
+
+/* The GEMM path's 2x2 MaxPool epilogue (ia[26], FcConv {pool=1}): bit for bit the plain
+ * Conv with the same activation followed by the max of each window in MaxPool's tap order,
+ * for im2col (strided, 2 groups) and pointwise convs, 3 images, blocks of 1 and 3 row pairs
+ * (cutting images), ReLU and GELU, with weights prepacked too. */
+static void test_conv_gemm_pool_epilogue(void **state)
+{
+    (void)state;
+    static float x[3 * 4 * 12 * 12], w[6 * 4 * 9], b[6], y[3 * 6 * 12 * 12],
+        yp[3 * 6 * 6 * 6], want[3 * 6 * 6 * 6];
+    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = rnd();
+    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
+        w[i] = rnd();
+    for (int i = 0; i < 6; i++)
+        b[i] = rnd();
+    for (int pw = 0; pw < 2; pw++) { /* 3x3 stride 2 pad 1, 2 groups: 6x6; 1x1: 12x12 */
+        const int64_t G = pw ? 1 : 2, K = pw ? 1 : 3, S = pw ? 1 : 2, P = pw ? 0 : 1;
+        const int64_t O = pw ? 12 : 6, mode = pw;
+        const int64_t in[3] = {1, 12, 12}, out[3] = {1, O, O}, k[3] = {1, K, K};
+        const int64_t st[3] = {1, S, S}, one[3] = {1, 1, 1}, pb[3] = {0, P, P};
+        int64_t dx[4] = {3, 4, 12, 12}, dw[4] = {6, 4 / G, K, K}, db[1] = {6};
+        int64_t dy[4] = {3, 6, O, O}, dyp[4] = {3, 6, O / 2, O / 2}, ia[27];
+        for (int act = 1; act <= 2; act++)
+            for (int64_t pairs = 1; pairs <= 3; pairs += 2) {
+                FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                                   tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
+                conv_ia(ia, 3, 4, 6, G, mode, 2 * O * pairs, in, out, k, st, one, pb);
+                ia[6] = act;
+                ia[26] = 0;
+                run(fc_rt_conv, t, 3, 1, ia, 27, NULL, 0);
+                for (int64_t c = 0; c < 3 * 6; c++) /* MaxPool's tap order */
+                    for (int64_t ph = 0; ph < O / 2; ph++)
+                        for (int64_t q = 0; q < O / 2; q++) {
+                            const float *r = y + (c * O + 2 * ph) * O + 2 * q;
+                            float m = r[0];
+                            m = r[1] > m ? r[1] : m;
+                            m = r[O] > m ? r[O] : m;
+                            m = r[O + 1] > m ? r[O + 1] : m;
+                            want[(c * (O / 2) + ph) * (O / 2) + q] = m;
+                        }
+                ia[26] = 1;
+                t[3] = tensor(yp, FC_DT_F32, 4, dyp);
+                assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+                run(fc_rt_conv, t, 3, 1, ia, 27, NULL, 0);
+                assert_memory_equal(yp, want, sizeof(float) * (size_t)(3 * 6 * O * O / 4));
+                conv_prepacked_check(t, ia, 27, yp);
+            }
+    }
 }
 
 /* The im2col (padded-plane runs into the B panel), depthwise (padded plane, unit-stride
@@ -1488,6 +1538,7 @@ int main(void)
         cmocka_unit_test(test_conv_pointwise_groups),
         cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
         cmocka_unit_test(test_conv_depthwise_small_planes_match_direct),
+        cmocka_unit_test(test_conv_gemm_pool_epilogue),
         cmocka_unit_test(test_conv_depthwise_rows_match_flat),
         cmocka_unit_test(test_conv_blocks_across_images_with_relu),
         cmocka_unit_test(test_conv_shapes_match_reference),
