@@ -122,6 +122,13 @@ static float rnd(void)
     return (float)((rng_state >> 9) & 0xffff) / 32768.0f - 1.0f;
 }
 
+/* p[0..n) = rnd() */
+static void fill_rnd(float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = rnd();
+}
+
 /* ---- sgemm / dgemm -------------------------------------------------------------------- */
 
 static void test_sgemm_small_hand(void **state)
@@ -546,12 +553,9 @@ static void test_conv_depthwise_direct_matches_im2col(void **state)
     (void)state;
     static float x[2 * 3 * 4 * 5 * 6], w[6 * 1 * 2 * 3 * 3], b[6], y0[2 * 6 * 3 * 3 * 3],
         y2[2 * 6 * 3 * 3 * 3];
-    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
-        x[i] = rnd();
-    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
-        w[i] = rnd();
-    for (int i = 0; i < 6; i++)
-        b[i] = rnd();
+    fill_rnd(x, sizeof x / sizeof x[0]);
+    fill_rnd(w, sizeof w / sizeof w[0]);
+    fill_rnd(b, 6);
     /* out D = (4 - 2)/1 + 1 = 3; H = (5 + 1 - 3)/2 + 1 = 2; W (dilated extent 5, one implicit
      * trailing pad) = (6 + 1 - 5)/2 + 1 = 2 */
     int64_t dx[5] = {2, 3, 4, 5, 6}, dw[5] = {6, 1, 2, 3, 3}, db[1] = {6}, dy[5] = {2, 6, 3, 2, 2};
@@ -651,12 +655,9 @@ static void test_conv_depthwise_small_planes_match_direct(void **state)
     static float wp[4 * 16 * 16 + 4 * 49];
     int64_t dx[4] = {3, 4, 4, 4}, db[1] = {4}, ia[26];
     const int64_t in[3] = {1, 4, 4}, one[3] = {1, 1, 1};
-    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
-        x[i] = rnd();
-    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
-        w[i] = rnd();
-    for (int i = 0; i < 4; i++)
-        b[i] = rnd();
+    fill_rnd(x, sizeof x / sizeof x[0]);
+    fill_rnd(w, sizeof w / sizeof w[0]);
+    fill_rnd(b, 4);
     x[(1 * 4 + 2) * 16 + 0] = INFINITY; /* image 1, channel 2, corner (0, 0) */
     x[(2 * 4 + 0) * 16 + 5] = NAN;      /* image 2, channel 0, (1, 1) */
     for (int64_t kk = 3; kk <= 7; kk += 4) {
@@ -825,12 +826,9 @@ static void test_conv_gemm_pool_epilogue(void **state)
     (void)state;
     static float x[3 * 4 * 12 * 12], w[6 * 4 * 9], b[6], y[3 * 6 * 12 * 12],
         yp[3 * 6 * 6 * 6], want[3 * 6 * 6 * 6];
-    for (unsigned i = 0; i < sizeof x / sizeof x[0]; i++)
-        x[i] = rnd();
-    for (unsigned i = 0; i < sizeof w / sizeof w[0]; i++)
-        w[i] = rnd();
-    for (int i = 0; i < 6; i++)
-        b[i] = rnd();
+    fill_rnd(x, sizeof x / sizeof x[0]);
+    fill_rnd(w, sizeof w / sizeof w[0]);
+    fill_rnd(b, 6);
     for (int pw = 0; pw < 2; pw++) { /* 3x3 stride 2 pad 1, 2 groups: 6x6; 1x1: 12x12 */
         const int64_t G = pw ? 1 : 2, K = pw ? 1 : 3, S = pw ? 1 : 2, P = pw ? 0 : 1;
         const int64_t O = pw ? 12 : 6, mode = pw;
