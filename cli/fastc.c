@@ -18,12 +18,13 @@
 #include "print.h"
 #include "stats.h"
 #include "replace_activation.h"
+#include "batch_split.h"
 
 #define MAX_OVERRIDES 64
 
 typedef struct Options {
     const char *model, *out, *header, *prefix, *emit, *weights;
-    int level, with_main, list_passes, threads, profile;
+    int level, with_main, list_passes, threads, profile, no_batch_split;
     FcShapeOverride shapes[MAX_OVERRIDES];
     int nshapes;
     FcDimOverride dims[MAX_OVERRIDES];
@@ -56,7 +57,11 @@ static void usage(FILE *f)
           "                       (Conv, GEMMs, batched MatMul, fused elementwise, MaxPool,\n"
           "                       LayerNorm, Transpose and other strided copies, binary\n"
           "                       elementwise ops; results are bitwise the same for any N;\n"
-          "                       without -fopenmp the pragmas compile away)\n"
+          "                       without -fopenmp the pragmas compile away). When every op\n"
+          "                       is independent along the batch axis and the batch divides\n"
+          "                       by N, the C instead runs N copies of the graph, each on\n"
+          "                       1/N of the batch with its own memory (batch split)\n"
+          "  --no-batch-split     with --threads=N, always split within the kernels\n"
           "\n"
           "Shapes (fastc compiles for static shapes):\n"
           "  --shape NAME=d0,d1,...  fix the shape of graph input NAME (or @K: the K-th input)\n"
@@ -207,6 +212,8 @@ static int parse_args(Options *o, int argc, char **argv)
             o->with_main = 0;
         } else if (strcmp(a, "--profile") == 0) {
             o->profile = 1;
+        } else if (strcmp(a, "--no-batch-split") == 0) {
+            o->no_batch_split = 1;
         } else if ((v = flag_value("--shape", argc, argv, &i))) {
             if (add_shape(o, v))
                 return bad_usage("bad --shape (want NAME=d0,d1,...)", v);
@@ -320,6 +327,26 @@ static int write_ir(FILE *f, const FcGraph *g, const void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
+/* --threads=N for C: one copy of the graph per thread when the batch allows it. */
+static int split_batch(FcGraph *g, const Options *o)
+{
+    if (o->threads <= 1 || o->no_batch_split || strcmp(o->emit, "c") != 0)
+        return 0;
+    char why[512];
+    int64_t batch = g->ninputs ? fc_val(g, g->inputs[0])->dims[0] : 0;
+    if (fc_batch_split(g, o->threads, why, sizeof why)) {
+        if (o->passes.stats)
+            fprintf(stderr, "fastc: batch split: %d copies of the graph, each on %lld of the "
+                    "%lld rows of axis 0\n", o->threads,
+                    (long long)(g->ninputs ? fc_val(g, g->inputs[0])->dims[0] : 0),
+                    (long long)batch);
+    } else if (o->passes.stats) {
+        fprintf(stderr, "fastc: batch split: not done (%s); kernels split their own loops\n",
+                why);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "explore") == 0)
@@ -349,7 +376,8 @@ int main(int argc, char **argv)
     g->opt_level = o.level;
     g->threads = o.threads > 1 ? o.threads : 1;
     o.passes.level = o.level;
-    if (fc_infer(g) || fc_run_passes(g, &o.passes) || fc_plan_memory(g)) {
+    if (fc_infer(g) || fc_run_passes(g, &o.passes) || split_batch(g, &o) ||
+        fc_plan_memory(g)) {
         fprintf(stderr, "%s\n", g->err);
         fc_graph_free(g);
         return 1;

@@ -38,6 +38,8 @@ typedef struct Emitter {
     int nnodes;           /* node records emitted so far */
     const char **files;   /* runtime files to paste */
     int nfiles;
+    int copies;           /* instances of the graph (batch split, g->batch_copies), >= 1 */
+    const char *sel;      /* "[c]" selecting instance c's tables when copies > 1, else "" */
 } Emitter;
 
 static const char *io_name(const Emitter *e, const int *ids, int i);
@@ -171,11 +173,18 @@ static void comment_safe(FILE *f, const char *s)
     }
 }
 
-static void print_shape(FILE *f, const FcValue *v)
+/* Axis d of a graph input or output as the caller sees it: a batch-split graph holds one
+ * instance's slice of every run-time tensor. */
+static int64_t io_dim(const Emitter *e, const FcValue *v, int d)
+{
+    return d == 0 && v->kind != FC_VAL_CONST ? v->dims[0] * e->copies : v->dims[d];
+}
+
+static void print_io_shape(const Emitter *e, FILE *f, const FcValue *v)
 {
     fputc('[', f);
     for (int i = 0; i < v->rank; i++)
-        fprintf(f, "%s%" PRId64, i ? "," : "", v->dims[i]);
+        fprintf(f, "%s%" PRId64, i ? "," : "", io_dim(e, v, i));
     fputc(']', f);
 }
 
@@ -423,8 +432,10 @@ static void emit_weight_loader(Emitter *e)
         fprintf(f, "%s%u", k ? ", " : "", head[k]);
     fputs("};\n"
           "    unsigned char head[64], *raw = NULL, *w;\n"
-          "    size_t k;\n"
-          "    FILE *f = fopen(path, \"rb\");\n"
+          "    size_t k;\n", f);
+    if (e->copies > 1)
+        fputs("    int c;\n", f);
+    fputs("    FILE *f = fopen(path, \"rb\");\n"
           "    int rc = 0;\n"
           "    if (!f)\n"
           "        return 1;\n"
@@ -438,8 +449,10 @@ static void emit_weight_loader(Emitter *e)
             "        rc = 2;\n", e->wbytes, e->wbytes, e->wbytes);
     fprintf(f, "    else {\n"
             "        for (k = 0; k < sizeof %s_weight_at / sizeof %s_weight_at[0]; k++)\n"
-            "            if (%s_weight_at[k][0] >= 0)\n"
-            "                %s_t[%s_weight_at[k][0]].data = w + %s_weight_at[k][1];\n"
+            "            if (%s_weight_at[k][0] >= 0)\n", p, p, p);
+    if (e->copies > 1) /* every instance's table points at the one copy of the weights */
+        fprintf(f, "                for (c = 0; c < %d; c++)\n    ", e->copies);
+    fprintf(f, "                %s_t%s[%s_weight_at[k][0]].data = w + %s_weight_at[k][1];\n"
             "        free(%s_weights_raw);\n"
             "        %s_weights_raw = raw;\n"
             "        %s_weights = w;\n"
@@ -447,7 +460,7 @@ static void emit_weight_loader(Emitter *e)
             "    }\n"
             "    free(raw);\n"
             "    fclose(f);\n"
-            "    return rc;\n}\n", p, p, p, p, p, p, p, p, p);
+            "    return rc;\n}\n", p, e->sel, p, p, p, p, p);
 }
 
 static void emit_weights(Emitter *e)
@@ -484,12 +497,18 @@ static void emit_weights(Emitter *e)
 
 /* ---- tables -------------------------------------------------------------------------------- */
 
-static void emit_tensor_table(Emitter *e)
+/* The arena word at byte offset `off` of instance c (as a C expression). */
+static void emit_arena_ref(Emitter *e, int c, int64_t off)
+{
+    if (e->copies > 1)
+        fprintf(e->f, "&%s_arena[%d][%" PRId64 "]", e->p, c, off / 8);
+    else
+        fprintf(e->f, "&%s_arena[%" PRId64 "]", e->p, off / 8);
+}
+
+static void emit_tensor_rows(Emitter *e, int c)
 {
     FILE *f = e->f;
-    fprintf(f, "\n/* Activations: one arena, offsets planned by liveness. */\n");
-    fprintf(f, "static uint64_t %s_arena[%" PRId64 "];\n", e->p, e->g->arena_bytes / 8 + 1);
-    fprintf(f, "\nstatic FcRtTensor %s_t[%d] = {\n", e->p, e->ntensors ? e->ntensors : 1);
     for (int t = 0; t < e->ntensors; t++) {
         int id = e->tvals[t];
         const FcValue *v = fc_val(e->g, id);
@@ -499,7 +518,9 @@ static void emit_tensor_table(Emitter *e)
             int64_t off = e->woff[id];
             fprintf(f, "    {(void *)&%s_weights[%" PRId64 "], ", e->p, off / 8);
         } else {
-            fprintf(f, "    {(void *)&%s_arena[%" PRId64 "], ", e->p, v->offset / 8);
+            fputs("    {(void *)", f);
+            emit_arena_ref(e, c, v->offset);
+            fputs(", ", f);
         }
         fprintf(f, "%d, %d, {", v->dtype, v->rank);
         for (int d = 0; d < v->rank; d++)
@@ -510,6 +531,30 @@ static void emit_tensor_table(Emitter *e)
     }
     if (!e->ntensors)
         fputs("    {0, 0, 0, {0}}\n", f);
+}
+
+/* With a batch split, instance c has its own arena and its own tensor table (the same
+ * constants, its own activations): T[c][...]. */
+static void emit_tensor_table(Emitter *e)
+{
+    FILE *f = e->f;
+    int64_t words = e->g->arena_bytes / 8 + 1;
+    fprintf(f, "\n/* Activations: one arena, offsets planned by liveness. */\n");
+    if (e->copies > 1) {
+        fprintf(f, "static uint64_t %s_arena[%d][%" PRId64 "]; /* one per instance */\n", e->p,
+                e->copies, words);
+        fprintf(f, "\nstatic FcRtTensor %s_t[%d][%d] = {\n", e->p, e->copies,
+                e->ntensors ? e->ntensors : 1);
+        for (int c = 0; c < e->copies; c++) {
+            fprintf(f, "  { /* instance %d */\n", c);
+            emit_tensor_rows(e, c);
+            fputs(c + 1 < e->copies ? "  },\n" : "  }\n", f);
+        }
+    } else {
+        fprintf(f, "static uint64_t %s_arena[%" PRId64 "];\n", e->p, words);
+        fprintf(f, "\nstatic FcRtTensor %s_t[%d] = {\n", e->p, e->ntensors ? e->ntensors : 1);
+        emit_tensor_rows(e, 0);
+    }
     fputs("};\n", f);
 }
 
@@ -562,7 +607,7 @@ static void emit_node_arrays(Emitter *e, const FcNode *n, int k)
     }
 }
 
-static void emit_node_record(Emitter *e, const FcNode *n, int k)
+static void emit_node_record(Emitter *e, const FcNode *n, int k, int c)
 {
     FILE *f = e->f;
     fprintf(f, "    {%d, %d, %s_n%d_io, %s_n%d_io + %d, %d, %d, ", n->nin, n->nout, e->p, k, e->p,
@@ -575,9 +620,10 @@ static void emit_node_record(Emitter *e, const FcNode *n, int k)
         fprintf(f, "%s_n%d_fa, ", e->p, k);
     else
         fputs("0, ", f);
-    if (n->scratch_bytes > 0)
-        fprintf(f, "&%s_arena[%" PRId64 "]}, /* ", e->p, n->scratch_offset / 8);
-    else
+    if (n->scratch_bytes > 0) {
+        emit_arena_ref(e, c, n->scratch_offset);
+        fputs("}, /* ", f);
+    } else
         fputs("0}, /* ", f);
     fprintf(f, "%s ", fc_ops[n->op].name);
     comment_safe(f, n->name);
@@ -598,16 +644,16 @@ static void emit_block_arrays(Emitter *e, const FcBlock *b, int *k)
     }
 }
 
-static void emit_block_records(Emitter *e, const FcBlock *b, int *k)
+static void emit_block_records(Emitter *e, const FcBlock *b, int *k, int c)
 {
     for (int i = 0; i < b->nnodes; i++) {
         const FcNode *n = b->nodes[i];
         if (n->op == FC_OP_IF) {
-            emit_block_records(e, n->branch[0], k);
-            emit_block_records(e, n->branch[1], k);
+            emit_block_records(e, n->branch[0], k, c);
+            emit_block_records(e, n->branch[1], k, c);
             continue;
         }
-        emit_node_record(e, n, (*k)++);
+        emit_node_record(e, n, (*k)++, c);
     }
 }
 
@@ -678,10 +724,12 @@ static void emit_kernel_call(Emitter *e, const FcNode *n, int k, int depth)
     if (e->opt->profile)
         fprintf(f, "{\n%*sdouble t0 = %s_clock_ms();\n%*s", 4 * depth + 4, "", e->p,
                 4 * depth + 4, "");
-    fprintf(f, "%s(&%s_nodes[%d], %s_t);\n", fc_ops[n->op].kernel_name, e->p, k, e->p);
+    fprintf(f, "%s(&%s_nodes%s[%d], %s_t%s);\n", fc_ops[n->op].kernel_name, e->p, e->sel, k,
+            e->p, e->sel);
     if (e->opt->profile) {
-        fprintf(f, "%*s%s_node_ms[%d] += %s_clock_ms() - t0;\n", 4 * depth + 4, "", e->p, k,
-                e->p);
+        /* with a batch split, instance 0's times stand for the run (no shared counters) */
+        fprintf(f, "%*s%s%s_node_ms[%d] += %s_clock_ms() - t0;\n", 4 * depth + 4, "",
+                e->copies > 1 ? "if (c == 0) " : "", e->p, k, e->p);
         indent(f, depth);
         fputs("}\n", f);
     }
@@ -732,13 +780,10 @@ static void emit_signature(Emitter *e, FILE *f)
     fputc(')', f);
 }
 
-static void emit_run(Emitter *e)
+/* Decodes the embedded weights on the first call; checks that the weights file is loaded. */
+static void emit_weights_ready(Emitter *e)
 {
     FILE *f = e->f;
-    char id[256];
-    fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
-    emit_signature(e, f);
-    fputs("\n{\n", f);
     if (e->wbytes && e->opt->weights_file) {
         fprintf(f, "    if (!%s_weights)\n        return 2; /* %s_load_weights not called */\n",
                 e->p, e->p);
@@ -751,27 +796,77 @@ static void emit_run(Emitter *e)
                 "        %s_weights_ready = 1;\n    }\n",
                 e->p, rows, e->p, BLOB_ROW_CHARS, e->p, BLOB_ROW, e->p);
     }
+}
+
+/* Inputs fixed by --const-input: _run returns 1 when called with another value. */
+static void emit_const_input_checks(Emitter *e)
+{
+    char id[256];
     for (int i = 0; i < e->g->ninputs; i++) {
         const FcValue *v = fc_val(e->g, e->g->inputs[i]);
-        if (e->tidx[e->g->inputs[i]] < 0)
-            continue; /* an input no node reads */
+        if (e->tidx[e->g->inputs[i]] < 0 || v->kind != FC_VAL_CONST)
+            continue;
         c_ident(id, sizeof id, v->name, i, "in");
-        if (v->kind == FC_VAL_CONST) /* specialized with --const-input */
-            fprintf(f, "    if (memcmp(%s_t[%d].data, %s, %zu) != 0)\n        return 1;\n", e->p,
-                    e->tidx[e->g->inputs[i]], id, fc_value_bytes(v));
+        fprintf(e->f, "    if (memcmp(%s_t%s[%d].data, %s, %zu) != 0)\n        return 1;\n", e->p,
+                e->copies > 1 ? "[0]" : "", e->tidx[e->g->inputs[i]], id, fc_value_bytes(v));
+    }
+}
+
+/* Copies the run-time inputs in (out = 0) or the outputs out (out = 1); with a batch split,
+ * instance c's slice: the bytes [c * size, (c + 1) * size) of the caller's buffer. */
+static void emit_io_copies(Emitter *e, int out, int depth)
+{
+    char id[256];
+    const int *ids = out ? e->g->outputs : e->g->inputs;
+    int n = out ? e->g->noutputs : e->g->ninputs;
+    for (int i = 0; i < n; i++) {
+        const FcValue *v = fc_val(e->g, ids[i]);
+        if (!out && (e->tidx[ids[i]] < 0 || v->kind == FC_VAL_CONST))
+            continue; /* an input no node reads, or one fixed by --const-input */
+        c_ident(id, sizeof id, out ? io_name(e, ids, i) : v->name, i, out ? "out" : "in");
+        size_t bytes = fc_value_bytes(v);
+        char buf[300];
+        if (e->copies > 1)
+            snprintf(buf, sizeof buf, "(%schar *)%s + (size_t)c * %zu", out ? "" : "const ", id,
+                     bytes);
         else
-            fprintf(f, "    memcpy(%s_t[%d].data, %s, %zu);\n", e->p, e->tidx[e->g->inputs[i]],
-                    id, fc_value_bytes(v));
+            snprintf(buf, sizeof buf, "%s", id);
+        indent(e->f, depth);
+        if (out)
+            fprintf(e->f, "memcpy(%s, %s_t%s[%d].data, %zu);\n", buf, e->p, e->sel,
+                    e->tidx[ids[i]], bytes);
+        else
+            fprintf(e->f, "memcpy(%s_t%s[%d].data, %s, %zu);\n", e->p, e->sel, e->tidx[ids[i]],
+                    buf, bytes);
     }
+}
+
+static void emit_run(Emitter *e)
+{
+    FILE *f = e->f;
     int k = 0;
-    emit_block_calls(e, &e->g->top, &k, 1);
-    for (int i = 0; i < e->g->noutputs; i++) {
-        const FcValue *v = fc_val(e->g, e->g->outputs[i]);
-        c_ident(id, sizeof id, io_name(e, e->g->outputs, i), i, "out");
-        fprintf(f, "    memcpy(%s, %s_t[%d].data, %zu);\n", id, e->p, e->tidx[e->g->outputs[i]],
-                fc_value_bytes(v));
+    fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
+    emit_signature(e, f);
+    fputs("\n{\n", f);
+    if (e->copies > 1)
+        fputs("    int c;\n", f);
+    emit_weights_ready(e);
+    emit_const_input_checks(e);
+    if (e->copies == 1) {
+        emit_io_copies(e, 0, 1);
+        emit_block_calls(e, &e->g->top, &k, 1);
+        emit_io_copies(e, 1, 1);
+        fputs("    return 0;\n}\n", f);
+        return;
     }
-    fputs("    return 0;\n}\n", f);
+    /* Batch split: instance c runs the whole graph on slice c of the batch, on its own
+     * thread with its own arena; without -fopenmp the instances run one after the other. */
+    fprintf(f, "#ifdef _OPENMP\n#pragma omp parallel for schedule(static) num_threads(%d)\n"
+               "#endif\n    for (c = 0; c < %d; c++) {\n", e->copies, e->copies);
+    emit_io_copies(e, 0, 2);
+    emit_block_calls(e, &e->g->top, &k, 2);
+    emit_io_copies(e, 1, 2);
+    fputs("    }\n    return 0;\n}\n", f);
 }
 
 /* ---- metadata and main ----------------------------------------------------------------------- */
@@ -795,7 +890,7 @@ static void emit_io_info(Emitter *e, const char *what, const int *ids, int n)
                     (unsigned char)*s);
         fprintf(f, "\", %d, %d, {", v->dtype, v->rank);
         for (int d = 0; d < v->rank; d++)
-            fprintf(f, "%s%" PRId64, d ? ", " : "", v->dims[d]);
+            fprintf(f, "%s%" PRId64, d ? ", " : "", io_dim(e, v, d));
         fputs(v->rank ? "}},\n" : "0}},\n", f);
     }
     if (!n)
@@ -877,7 +972,7 @@ static void emit_header_comment(Emitter *e, FILE *f)
             fprintf(f, " *   %d: ", i);
             comment_safe(f, io_name(e, ids, i));
             fprintf(f, " %s", onnx_type_name(v->dtype));
-            print_shape(f, v);
+            print_io_shape(e, f, v);
             fputc('\n', f);
         }
     }
@@ -902,6 +997,8 @@ static void emitter_init(Emitter *e, FILE *f, const FcGraph *g, const FcEmitOpti
     e->g = g;
     e->opt = opt;
     e->p = opt->prefix ? opt->prefix : "model";
+    e->copies = g->batch_copies > 1 ? g->batch_copies : 1;
+    e->sel = e->copies > 1 ? "[c]" : "";
     e->tidx = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     e->tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     e->woff = calloc((size_t)g->nvals + 1, sizeof(int64_t));
@@ -964,10 +1061,19 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     e.nnodes = k;
     /* A graph without kernel calls (all folded or copies) gets no node table: an unused
      * static array fails -Werror=unused-variable. */
-    if (k) {
+    if (k && e.copies > 1) {
+        fprintf(f, "static FcRtNode %s_nodes[%d][%d] = {\n", e.p, e.copies, k);
+        for (int c = 0; c < e.copies; c++) {
+            fprintf(f, "  { /* instance %d */\n", c);
+            k = 0;
+            emit_block_records(&e, &g->top, &k, c);
+            fputs(c + 1 < e.copies ? "  },\n" : "  }\n", f);
+        }
+        fputs("};\n", f);
+    } else if (k) {
         fprintf(f, "static FcRtNode %s_nodes[%d] = {\n", e.p, k);
         k = 0;
-        emit_block_records(&e, &g->top, &k);
+        emit_block_records(&e, &g->top, &k, 0);
         fputs("};\n", f);
     }
     if (opt->profile)

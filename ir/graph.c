@@ -99,6 +99,7 @@ FcGraph *fc_graph_new(const char *path)
     g->path = fc_arena_strdup(&g->arena, path ? path : "<memory>");
     g->opset = 1;
     g->threads = 1;
+    g->batch_copies = 1;
     return g;
 }
 

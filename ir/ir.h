@@ -142,6 +142,8 @@ typedef struct FcGraph {
     int fold_floats;       /* shape inference also folds float computations */
     int opt_level;         /* -O level: passes that may change last bits check it */
     int threads;           /* threads the emitted kernels run on (>= 1): scratch is per thread */
+    int batch_copies;      /* > 1: the graph is one slice of the batch; the emitted C runs this
+                            * many instances side by side (passes/batch_split.c) */
     const char *notes;     /* for the emitted file's header comment (a lossy rewrite), or NULL */
     char err[1024];        /* last error, one line */
 } FcGraph;

@@ -34,7 +34,8 @@ def test_help_version():
     p = fastc('--help')
     case('--help prints usage, exit 0', p.returncode == 0 and 'usage: fastc' in p.stdout and
          '--replace-activation' in p.stdout and '--threads' in p.stdout and
-         '--weights FILE' in p.stdout and '--profile' in p.stdout, p.stdout[:200])
+         '--weights FILE' in p.stdout and '--profile' in p.stdout and
+         '--no-batch-split' in p.stdout, p.stdout[:200])
     p = fastc('--version')
     case('--version', p.returncode == 0 and p.stdout.startswith('fastc '), p.stdout)
 

@@ -1,0 +1,422 @@
+/* batch_split.c — batch-split execution: T threads each run the whole graph on 1/T of the
+ * batch, instead of every kernel splitting its own loops across the threads.
+ *
+ * Why: with per-kernel threading each op's output is written half by one core and half by
+ * the other, so the next op (a small serial one above all) reads half its input from the
+ * other core's cache, and every op pays a fork/join. On a batched model whose images never
+ * meet, T independent instances of the graph at batch B/T keep each image's data on one core
+ * from input to output, with one fork/join per run — the way two single-threaded processes
+ * would run, which on 2 cores is the best one can do.
+ *
+ * The analysis marks each run-time value SLAB (split into T equal runs of whole rows along
+ * axis 0, slice t computed from the inputs' slices t alone) or REPLICATED (the same in every
+ * instance: constants and what is computed from them alone). A node reading a SLAB value must
+ * be known row-independent along the axis its batch travels on; anything else leaves the
+ * graph unsplit. A slice of a SLAB value is a contiguous run of its bytes, so reshapes keep
+ * the split as long as the new axis 0 divides by T too.
+ *
+ * The split graph is re-inferred with the kernels' own prepare functions (one thread each),
+ * and every value's new shape is checked against the one the analysis predicts; on any
+ * mismatch the graph is restored. */
+#include <stdlib.h>
+#include <string.h>
+#include "batch_split.h"
+#include "rewrite.h"
+
+enum { REPLICATED = 0, SLAB = 1 };
+
+typedef struct Split {
+    FcGraph *g;
+    int T;
+    char *slab;      /* per value: SLAB or REPLICATED */
+    char *why;
+    size_t why_len;
+} Split;
+
+static int refuse(Split *s, const FcNode *n, const char *reason)
+{
+    if (n)
+        snprintf(s->why, s->why_len, "node '%s' (%s): %s", n->name, fc_ops[n->op].name, reason);
+    else
+        snprintf(s->why, s->why_len, "%s", reason);
+    return 0;
+}
+
+/* Axis 0 can be cut into T equal non-empty runs of rows. */
+static int divisible(const Split *s, const FcValue *v)
+{
+    return v && v->rank >= 1 && v->dims[0] >= s->T && v->dims[0] % s->T == 0;
+}
+
+static int in_slab(const Split *s, const FcNode *n, int i)
+{
+    return i < n->nin && n->in[i] >= 0 && s->slab[n->in[i]] == SLAB;
+}
+
+static int any_in_slab(const Split *s, const FcNode *n)
+{
+    for (int i = 0; i < n->nin; i++)
+        if (in_slab(s, n, i))
+            return 1;
+    return 0;
+}
+
+/* An attribute axis normalized to [0, rank), or -1. */
+static int64_t attr_axis(const FcNode *n, const char *name, int64_t dflt, int rank)
+{
+    int64_t a = fc_attr_i(n, name, dflt);
+    if (a < 0)
+        a += rank;
+    return a >= 0 && a < rank ? a : -1;
+}
+
+/* Marks every present output SLAB; each must keep input 0's axis-0 extent. */
+static int outputs_follow(Split *s, const FcNode *n, int64_t rows)
+{
+    for (int o = 0; o < n->nout; o++) {
+        if (n->out[o] < 0)
+            continue;
+        const FcValue *v = fc_val(s->g, n->out[o]);
+        if (v->rank < 1 || v->dims[0] != rows)
+            return refuse(s, n, "an output does not keep the batch axis");
+        s->slab[n->out[o]] = SLAB;
+    }
+    return 1;
+}
+
+/* Input `data` carries the batch on axis 0; every other input must be REPLICATED. */
+static int rowwise(Split *s, const FcNode *n, int data)
+{
+    for (int i = 0; i < n->nin; i++)
+        if (i != data && in_slab(s, n, i))
+            return refuse(s, n, "a parameter input depends on the batch");
+    if (!in_slab(s, n, data))
+        return refuse(s, n, "the batched input is not its data input");
+    return outputs_follow(s, n, fc_in(s->g, n, data)->dims[0]);
+}
+
+/* Numpy broadcasting aligned to the right: an input of the output's rank whose axis 0 is the
+ * output's must be SLAB; one of lower rank or axis-0 extent 1 must be REPLICATED. */
+static int broadcast(Split *s, const FcNode *n)
+{
+    const FcValue *y = fc_out(s->g, n, 0);
+    if (!divisible(s, y))
+        return refuse(s, n, "the output's axis 0 does not split");
+    for (int i = 0; i < n->nin; i++) {
+        const FcValue *x = fc_in(s->g, n, i);
+        if (!x)
+            continue;
+        int full = x->rank == y->rank && x->dims[0] == y->dims[0];
+        if (full != in_slab(s, n, i))
+            return refuse(s, n, full ? "an operand spans the batch but is not split"
+                                     : "an operand broadcast along the batch depends on it");
+    }
+    return outputs_follow(s, n, y->dims[0]);
+}
+
+/* An op given its axis (`axis` normalized, -1 if invalid) that must not be axis 0. */
+static int rowwise_off_axis0(Split *s, const FcNode *n, int64_t axis)
+{
+    if (axis <= 0)
+        return refuse(s, n, "it works along the batch axis");
+    return rowwise(s, n, 0);
+}
+
+/* Reshape-like ops copy bytes: slice t of the input is slice t of the output if the output's
+ * axis 0 splits too. */
+static int reshaping(Split *s, const FcNode *n)
+{
+    if (!divisible(s, fc_out(s->g, n, 0)))
+        return refuse(s, n, "the reshaped axis 0 does not split");
+    for (int i = 1; i < n->nin; i++)
+        if (in_slab(s, n, i))
+            return refuse(s, n, "its shape input depends on the batch");
+    if (!in_slab(s, n, 0))
+        return refuse(s, n, "the batched input is not its data input");
+    s->slab[n->out[0]] = SLAB;
+    return 1;
+}
+
+static int matmul(Split *s, const FcNode *n)
+{
+    const FcValue *a = fc_in(s->g, n, 0), *b = fc_in(s->g, n, 1), *y = fc_out(s->g, n, 0);
+    if (a->rank < 2 || b->rank < 2)
+        return refuse(s, n, "a vector operand");
+    if (y->rank == 2) /* rows of A are the batch */
+        return rowwise(s, n, 0);
+    return broadcast(s, n);
+}
+
+static int gemm(Split *s, const FcNode *n)
+{
+    const FcValue *c = fc_in(s->g, n, 2);
+    if (fc_attr_i(n, "transA", 0))
+        return refuse(s, n, "transA puts the batch on the reduced axis");
+    if (c && c->rank == 2 && c->dims[0] != 1)
+        return refuse(s, n, "C has a row per batch row");
+    return rowwise(s, n, 0);
+}
+
+static int linear(Split *s, const FcNode *n)
+{
+    const FcValue *x = fc_in(s->g, n, 0);
+    if (x->rank < 2 || attr_axis(n, "out_axis", x->rank - 1, x->rank) == 0)
+        return refuse(s, n, "the rows are not the batch");
+    if (n->nin > 3 && n->in[3] >= 0 && !in_slab(s, n, 3))
+        return refuse(s, n, "the residual does not follow the batch");
+    for (int i = 1; i < 3 && i < n->nin; i++)
+        if (in_slab(s, n, i))
+            return refuse(s, n, "a weight depends on the batch");
+    if (!in_slab(s, n, 0))
+        return refuse(s, n, "the batched input is not X");
+    return outputs_follow(s, n, x->dims[0]);
+}
+
+static int batched_gemm(Split *s, const FcNode *n)
+{
+    const char *perms[3] = {"permA", "permB", "permY"};
+    const FcValue *y = fc_out(s->g, n, 0);
+    for (int p = 0; p < 3; p++) {
+        const int64_t *v;
+        if (fc_attr_ints(n, perms[p], &v) > 0 && v[0] != 0)
+            return refuse(s, n, "a transpose moves the batch axis");
+    }
+    for (int i = 0; i < 2; i++)
+        if (fc_in(s->g, n, i)->rank != y->rank || y->rank < 3)
+            return refuse(s, n, "the operands' batch axes are not axis 0");
+    return broadcast(s, n);
+}
+
+static int gather(Split *s, const FcNode *n)
+{
+    const FcValue *x = fc_in(s->g, n, 0), *idx = fc_in(s->g, n, 1);
+    int64_t axis = attr_axis(n, "axis", 0, x->rank);
+    if (axis > 0)
+        return rowwise(s, n, 0);
+    if (axis == 0 && idx->rank >= 1 && !in_slab(s, n, 0) && in_slab(s, n, 1))
+        return outputs_follow(s, n, idx->dims[0]); /* rows of a table picked per batch row */
+    return refuse(s, n, "it gathers along the batch axis");
+}
+
+static int transpose(Split *s, const FcNode *n)
+{
+    const int64_t *perm;
+    int np = fc_attr_ints(n, "perm", &perm);
+    int rank = fc_in(s->g, n, 0)->rank;
+    int first = np > 0 ? (int)perm[0] : rank - 1; /* default: reverse the axes */
+    return first == 0 ? rowwise(s, n, 0) : refuse(s, n, "it moves the batch axis");
+}
+
+static int reduce(Split *s, const FcNode *n)
+{
+    if (n->nia < 2 || (n->ia[1] & 1))
+        return refuse(s, n, "it reduces over the batch axis");
+    return rowwise(s, n, 0);
+}
+
+static int concat(Split *s, const FcNode *n)
+{
+    int64_t axis = attr_axis(n, "axis", 0, fc_out(s->g, n, 0)->rank);
+    if (axis <= 0)
+        return refuse(s, n, "it concatenates along the batch axis");
+    for (int i = 0; i < n->nin; i++)
+        if (!in_slab(s, n, i))
+            return refuse(s, n, "an operand is not batched");
+    return outputs_follow(s, n, fc_in(s->g, n, 0)->dims[0]);
+}
+
+static int max_pool(Split *s, const FcNode *n)
+{
+    /* the Indices output numbers elements across the whole batch */
+    if (n->nout > 1 && n->out[1] >= 0)
+        return refuse(s, n, "its Indices count across the batch");
+    return rowwise(s, n, 0);
+}
+
+/* Classifies node n's outputs; 0 (with the reason) if n mixes the batch's slices. */
+static int classify(Split *s, const FcNode *n)
+{
+    if (!any_in_slab(s, n))
+        return 1; /* REPLICATED: every instance computes the same values */
+    const FcValue *x = fc_in(s->g, n, 0);
+    int rank = x ? x->rank : 0;
+    if (fc_ops[n->op].flags & FC_F_ELEMWISE)
+        return broadcast(s, n);
+    switch (n->op) {
+    case FC_OP_CONV: case FC_OP_CONV_TRANSPOSE: case FC_OP_FC_CONV:
+    case FC_OP_AVERAGE_POOL: case FC_OP_LP_POOL: case FC_OP_GLOBAL_AVERAGE_POOL:
+    case FC_OP_GLOBAL_MAX_POOL: case FC_OP_GLOBAL_LP_POOL: case FC_OP_INSTANCE_NORMALIZATION:
+    case FC_OP_GROUP_NORMALIZATION: case FC_OP_LRN: case FC_OP_FC_CHANNEL_NORM:
+    case FC_OP_DEPTH_TO_SPACE: case FC_OP_SPACE_TO_DEPTH: case FC_OP_DROPOUT:
+        return rowwise(s, n, 0);
+    case FC_OP_BATCH_NORMALIZATION: /* training-mode statistics span the batch */
+        return n->nout > 1 ? refuse(s, n, "training mode") : rowwise(s, n, 0);
+    case FC_OP_MAX_POOL:
+        return max_pool(s, n);
+    case FC_OP_SOFTMAX: case FC_OP_LOG_SOFTMAX: case FC_OP_HARDMAX:
+        return rowwise_off_axis0(s, n, attr_axis(n, "axis", s->g->opset >= 13 ? -1 : 1, rank));
+    case FC_OP_ARG_MAX: case FC_OP_ARG_MIN:
+        return rowwise_off_axis0(s, n, attr_axis(n, "axis", 0, rank));
+    case FC_OP_LAYER_NORMALIZATION: case FC_OP_LP_NORMALIZATION:
+        return rowwise_off_axis0(s, n, attr_axis(n, "axis", -1, rank));
+    case FC_OP_SPLIT:
+        return rowwise_off_axis0(s, n, attr_axis(n, "axis", 0, rank));
+    case FC_OP_REDUCE_MEAN: case FC_OP_REDUCE_SUM: case FC_OP_REDUCE_MAX:
+    case FC_OP_REDUCE_MIN: case FC_OP_REDUCE_PROD: case FC_OP_REDUCE_L1: case FC_OP_REDUCE_L2:
+    case FC_OP_REDUCE_LOG_SUM: case FC_OP_REDUCE_LOG_SUM_EXP: case FC_OP_REDUCE_SUM_SQUARE:
+        return reduce(s, n);
+    case FC_OP_RESHAPE: case FC_OP_FLATTEN: case FC_OP_SQUEEZE: case FC_OP_UNSQUEEZE:
+    case FC_OP_IDENTITY:
+        return reshaping(s, n);
+    case FC_OP_TRANSPOSE:
+        return transpose(s, n);
+    case FC_OP_CONCAT:
+        return concat(s, n);
+    case FC_OP_GATHER:
+        return gather(s, n);
+    case FC_OP_GEMM:
+        return gemm(s, n);
+    case FC_OP_MAT_MUL:
+        return matmul(s, n);
+    case FC_OP_FC_LINEAR:
+        return linear(s, n);
+    case FC_OP_FC_BATCHED_GEMM:
+        return batched_gemm(s, n);
+    default:
+        return refuse(s, n, "not known to be independent along the batch axis");
+    }
+}
+
+static int classify_graph(Split *s)
+{
+    const FcGraph *g = s->g;
+    for (int i = 0; i < g->ninputs; i++) {
+        const FcValue *v = fc_val(g, g->inputs[i]);
+        if (v->kind == FC_VAL_CONST)
+            continue; /* fixed by --const-input: the same in every instance */
+        if (!divisible(s, v))
+            return refuse(s, NULL, "an input's axis 0 does not divide by the thread count");
+        s->slab[g->inputs[i]] = SLAB;
+    }
+    for (int i = 0; i < g->top.nnodes; i++) {
+        const FcNode *n = g->top.nodes[i];
+        if (n->op == FC_OP_IF)
+            return refuse(s, n, "control flow");
+        if (!classify(s, n))
+            return 0;
+    }
+    for (int i = 0; i < g->noutputs; i++)
+        if (s->slab[g->outputs[i]] != SLAB)
+            return refuse(s, NULL, "an output is not batched");
+    return 1;
+}
+
+/* A Reshape whose target shape spells out the batch's extent gets a copy naming the slice's. */
+static void reshape_targets_to_slice(Split *s)
+{
+    FcGraph *g = s->g;
+    for (int i = 0; i < g->top.nnodes; i++) {
+        FcNode *n = g->top.nodes[i];
+        if (n->op != FC_OP_RESHAPE || n->nin < 2 || !in_slab(s, n, 0))
+            continue;
+        const FcValue *shape = fc_in(g, n, 1);
+        int64_t want[FC_MAX_RANK];
+        int64_t k = fc_const_ints(g, shape, want, FC_MAX_RANK);
+        if (k < 1 || want[0] <= 0)
+            continue; /* 0 copies axis 0, -1 infers it: both follow the input */
+        want[0] /= s->T;
+        int64_t dims[1] = {k};
+        n->in[1] = fc_const_new(g, fc_arena_printf(&g->arena, "%s/slice_shape", n->name),
+                                FC_DT_I64, 1, dims, want);
+    }
+}
+
+typedef struct Saved {
+    int64_t *dims;   /* per value: FC_MAX_RANK dims before the split */
+    int *rank;       /* per value: rank before the split */
+    int *shape_in;   /* per top-level node: input 1 (Reshape targets may be replaced) */
+} Saved;
+
+static void save(const FcGraph *g, Saved *sv)
+{
+    sv->dims = calloc(((size_t)g->nvals + 1) * FC_MAX_RANK, sizeof(int64_t));
+    sv->shape_in = calloc((size_t)g->top.nnodes + 1, sizeof(int));
+    sv->rank = calloc((size_t)g->nvals + 1, sizeof(int));
+    if (!sv->dims || !sv->shape_in || !sv->rank)
+        abort();
+    for (int v = 0; v < g->nvals; v++) {
+        sv->rank[v] = fc_val(g, v)->rank;
+        memcpy(&sv->dims[(size_t)v * FC_MAX_RANK], fc_val(g, v)->dims,
+               sizeof(int64_t) * FC_MAX_RANK);
+    }
+    for (int i = 0; i < g->top.nnodes; i++)
+        sv->shape_in[i] = g->top.nodes[i]->nin > 1 ? g->top.nodes[i]->in[1] : -1;
+}
+
+static void restore(FcGraph *g, const Saved *sv, int nvals)
+{
+    for (int v = 0; v < nvals; v++) {
+        fc_val(g, v)->rank = sv->rank[v];
+        memcpy(fc_val(g, v)->dims, &sv->dims[(size_t)v * FC_MAX_RANK],
+               sizeof(int64_t) * FC_MAX_RANK);
+    }
+    for (int i = 0; i < g->top.nnodes; i++)
+        if (g->top.nodes[i]->nin > 1)
+            g->top.nodes[i]->in[1] = sv->shape_in[i];
+}
+
+/* Every value has the shape the analysis predicts: SLAB ones axis 0 / T, the rest as before. */
+static int shapes_as_predicted(Split *s, const Saved *sv, int nvals)
+{
+    for (int v = 0; v < nvals; v++) {
+        const FcValue *x = fc_val(s->g, v);
+        int64_t want[FC_MAX_RANK];
+        memcpy(want, &sv->dims[(size_t)v * FC_MAX_RANK], sizeof want);
+        if (x->rank >= 1 && s->slab[v] == SLAB)
+            want[0] /= s->T;
+        if (x->rank != sv->rank[v] ||
+            memcmp(want, x->dims, sizeof(int64_t) * (size_t)x->rank) != 0) {
+            snprintf(s->why, s->why_len, "value '%s' does not get the predicted shape", x->name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
+{
+    Split s = {g, copies, calloc((size_t)g->nvals + 1, 1), why, why_len};
+    if (!s.slab)
+        abort();
+    int nvals = g->nvals, threads = g->threads, ok = copies > 1 && classify_graph(&s);
+    if (copies <= 1)
+        refuse(&s, NULL, "one thread");
+    if (!ok) {
+        free(s.slab);
+        return 0;
+    }
+    Saved sv;
+    save(g, &sv);
+    for (int i = 0; i < g->ninputs; i++)
+        if (s.slab[g->inputs[i]] == SLAB)
+            fc_val(g, g->inputs[i])->dims[0] /= copies;
+    reshape_targets_to_slice(&s);
+    g->threads = 1; /* each instance runs its kernels on its own thread */
+    ok = fc_infer(g) == 0 && shapes_as_predicted(&s, &sv, nvals);
+    if (ok) {
+        g->batch_copies = copies;
+    } else {
+        if (g->err[0])
+            snprintf(why, why_len, "%s", g->err);
+        restore(g, &sv, nvals);
+        g->threads = threads;
+        g->err[0] = 0;
+        if (fc_infer(g))
+            abort(); /* the graph inferred before; the same shapes must infer again */
+    }
+    free(sv.dims);
+    free(sv.rank);
+    free(sv.shape_in);
+    free(s.slab);
+    return ok;
+}

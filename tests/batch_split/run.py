@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Batch split (fastc --threads=N, passes/batch_split.c) on the small models next to this file.
+
+Graphs whose ops are all independent along the batch (CNN with a Reshape naming the batch,
+attention with both MatMul operands batched, an embedding Gather, a Reshape folding batch rows
+together) must be split — `--stats` says so, the C has one arena per instance — and compute
+what the same compile with --no-batch-split computes (abs 1e-5 + rel 1e-4), with -fopenmp
+(instances on 2 threads), without it (one after the other), with --weights (every instance
+points at the loaded weights) and with --profile. Graphs with one op mixing the batch's rows
+must not be split, and --stats must name that node and the reason; so must a batch that does
+not divide by N.
+
+  python3 tests/batch_split/run.py FASTC"""
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tools'))
+import onnx_pb as pb  # noqa: E402
+
+FLAGS = ['-O1', '-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic']
+# model -> its inputs: (file name, C format, element count, value maker)
+SPLIT = {
+    'cnn': [('x.bin', 'f', 4 * 3 * 8 * 8, lambda r: r.uniform(-1, 1))],
+    'attention': [('x.bin', 'f', 4 * 2 * 6 * 8, lambda r: r.uniform(-1, 1))],
+    'embedding': [('ids.bin', 'q', 6 * 5, lambda r: r.randrange(20))],
+    'fold_rows': [('x.bin', 'f', 4 * 6, lambda r: r.uniform(-3, 3))],
+}
+NOT_SPLIT = {
+    'reduce_batch': "node 'batch_mean' (ReduceMean): it reduces over the batch axis",
+    'softmax_batch': "node 'softmax' (Softmax): it works along the batch axis",
+    'transpose_batch': "node 'swap' (Transpose): it moves the batch axis",
+    'concat_batch': "node 'stack' (Concat): it concatenates along the batch axis",
+    'gemm_trans_a': "node 'fc' (Gemm): transA puts the batch on the reduced axis",
+    'const_per_row': "node 'add' (Add): an operand spans the batch but is not split",
+    'pool_indices': "node 'pool' (MaxPool): its Indices count across the batch",
+    'odd_batch': "an input's axis 0 does not divide by the thread count",
+}
+RESULTS = []
+
+
+def case(name, ok, detail=''):
+    RESULTS.append(ok)
+    print('%s %s%s' % ('ok  ' if ok else 'FAIL', name, '' if ok else ': ' + detail[:600]))
+
+
+def fastc(fc, model, work, *args):
+    c = os.path.join(work, 'model.c')
+    p = subprocess.run([fc, os.path.join(HERE, model + '.onnx'), '-O3', '--stats', '-o', c] +
+                       list(args), capture_output=True, text=True, timeout=120, cwd=work)
+    split = [ln for ln in p.stderr.splitlines() if 'batch split' in ln]
+    return p.returncode, (split[0] if split else p.stderr.strip()), \
+        open(c).read() if p.returncode == 0 else ''
+
+
+def build_and_run(work, cc, inputs, extra=()):
+    """cc model.c -> prog, run it on the inputs; the outputs (Tensor list) or an error text."""
+    q = subprocess.run(cc + FLAGS + ['model.c', '-o', 'prog', '-lm'], capture_output=True,
+                       text=True, cwd=work, timeout=300)
+    if q.returncode:
+        return q.stderr
+    out = os.path.join(work, 'out')
+    os.makedirs(out, exist_ok=True)
+    r = subprocess.run(['./prog', '--quiet', '-d', out] + list(extra) + inputs,
+                       capture_output=True, text=True, cwd=work, timeout=120)
+    if r.returncode:
+        return 'program: exit %d %s' % (r.returncode, r.stderr)
+    outs, k = [], 0
+    while os.path.exists(os.path.join(out, 'output_%d.pb' % k)):
+        outs.append(pb.read_tensor(os.path.join(out, 'output_%d.pb' % k)))
+        k += 1
+    return outs
+
+
+def write_inputs(tmp, spec):
+    rng = random.Random(11)
+    paths = []
+    for name, fmt, count, make in spec:
+        path = os.path.join(tmp, name)
+        with open(path, 'wb') as f:
+            f.write(struct.pack('<%d%s' % (count, fmt), *[make(rng) for _ in range(count)]))
+        paths.append(path)
+    return paths
+
+
+def same(got, want):
+    if isinstance(got, str) or isinstance(want, str):
+        return False, got if isinstance(got, str) else want
+    if len(got) != len(want) or not got:
+        return False, '%d outputs vs %d' % (len(got), len(want))
+    for k, (a, b) in enumerate(zip(got, want)):
+        c = pb.compare(a, b, 1e-4, 1e-5)
+        if not c.ok:
+            return False, 'output %d: %s' % (k, c.detail or 'max abs diff %g' % c.max_abs)
+    return True, ''
+
+
+def check_split(fc, tmp, model, spec):
+    inputs = write_inputs(tmp, spec)
+    runs, heads = {}, {}
+    variants = {'unsplit': (['--threads=2', '--no-batch-split'], ['cc', '-fopenmp'], ()),
+                'split, 2 threads': (['--threads=2'], ['cc', '-fopenmp'], ()),
+                'split, no OpenMP': (['--threads=2'], ['cc'], ()),
+                'split, --weights': (['--threads=2', '--weights', 'w.bin'], ['cc', '-fopenmp'],
+                                     ('--weights', 'w.bin')),
+                'split, --profile': (['--threads=2', '--profile'], ['cc', '-fopenmp'], ())}
+    for label, (args, cc, extra) in variants.items():
+        work = os.path.join(tmp, model + '-' + label.replace(' ', '_').replace(',', ''))
+        os.makedirs(work)
+        rc, said, src = fastc(fc, model, work, *args)
+        heads[label] = src.split('*/')[0]  # the I/O signature comment: the caller's shapes
+        if label == 'unsplit':
+            case('%s: --no-batch-split keeps kernel threads' % model, rc == 0 and
+                 'FC_RT_THREADS 2' in src and 'one per instance' not in src, said)
+        elif label == 'split, 2 threads':
+            case('%s: split into 2 instances' % model, rc == 0 and
+                 'batch split: 2 copies of the graph' in said and 'one per instance' in src and
+                 '#define FC_RT_THREADS 2' not in src, said)
+        runs[label] = build_and_run(work, cc, inputs, extra) if rc == 0 else said
+    case('%s: the split C documents the full batch' % model,
+         heads['split, 2 threads'] == heads['unsplit'] != '', heads['split, 2 threads'])
+    for label, got in runs.items():
+        if label != 'unsplit':
+            ok, why = same(got, runs['unsplit'])
+            case('%s: %s computes what the unsplit program does' % (model, label), ok, why)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    fc = os.path.abspath(sys.argv[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        for model, spec in SPLIT.items():
+            check_split(fc, tmp, model, spec)
+        for model, reason in NOT_SPLIT.items():
+            rc, said, src = fastc(fc, model, tmp, '--threads=2')
+            case('%s: not split (%s)' % (model, reason), rc == 0 and
+                 'batch split: not done (%s)' % reason in said and 'FC_RT_THREADS 2' in src,
+                 said)
+        rc, said, src = fastc(fc, 'cnn', tmp, '--threads=3')
+        case('cnn, batch 4 on 3 threads: not split', rc == 0 and 'not done (an input' in said and
+             'FC_RT_THREADS 3' in src, said)
+    passed = sum(RESULTS)
+    print('%d passed, %d failed' % (passed, len(RESULTS) - passed))
+    return 0 if all(RESULTS) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
