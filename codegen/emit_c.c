@@ -276,7 +276,8 @@ static int64_t weight_bytes(const Emitter *e, int id)
         return 4 * fc_rt_conv_prepacked_floats(e->packer[id]->ia);
     if (e->packed[id] == 1)
         return 4 * fc_rt_sgemm_prepacked_floats(v->dims[0], v->dims[1]);
-    return (int64_t)fc_value_bytes(v);
+    /* a constant cut by a batch split holds every instance's slice */
+    return (int64_t)fc_value_bytes(v) * (v->batch_sliced ? e->copies : 1);
 }
 
 /* Writes prepacked constant id's bytes (weight_bytes) to dst. */
@@ -413,10 +414,13 @@ static void emit_weight_loader(Emitter *e)
             "the file\n * fastc --weights wrote, read by %s_load_weights(). */\n", e->wbytes, p);
     fputs("#include <stdio.h>\n#include <stdlib.h>\n", f);
     fprintf(f, "static unsigned char *%s_weights, *%s_weights_raw;\n", p, p);
-    fprintf(f, "static const int64_t %s_weight_at[][2] = { /* tensor, offset */\n", p);
+    fprintf(f, "static const int64_t %s_weight_at[][3] = { /* tensor, offset, bytes between "
+            "instances */\n", p);
     for (int t = 0; t < e->ntensors; t++)
         if (fc_val(e->g, e->tvals[t])->kind == FC_VAL_CONST) {
-            fprintf(f, "    {%d, %" PRId64 "},\n", t, e->woff[e->tvals[t]]);
+            fprintf(f, "    {%d, %" PRId64 ", %zu},\n", t, e->woff[e->tvals[t]],
+                    fc_val(e->g, e->tvals[t])->batch_sliced ?
+                    fc_value_bytes(fc_val(e->g, e->tvals[t])) : (size_t)0);
             n++;
         }
     if (!n)
@@ -450,17 +454,23 @@ static void emit_weight_loader(Emitter *e)
     fprintf(f, "    else {\n"
             "        for (k = 0; k < sizeof %s_weight_at / sizeof %s_weight_at[0]; k++)\n"
             "            if (%s_weight_at[k][0] >= 0)\n", p, p, p);
-    if (e->copies > 1) /* every instance's table points at the one copy of the weights */
-        fprintf(f, "                for (c = 0; c < %d; c++)\n    ", e->copies);
-    fprintf(f, "                %s_t%s[%s_weight_at[k][0]].data = w + %s_weight_at[k][1];\n"
-            "        free(%s_weights_raw);\n"
+    /* every instance's table points at the one copy of the weights (a batch-sliced constant:
+     * at that instance's slice) */
+    if (e->copies > 1)
+        fprintf(f, "                for (c = 0; c < %d; c++)\n                    %s_t[c]"
+                "[%s_weight_at[k][0]].data =\n                        w + %s_weight_at[k][1] + "
+                "c * %s_weight_at[k][2];\n", e->copies, p, p, p, p);
+    else
+        fprintf(f, "                %s_t[%s_weight_at[k][0]].data = w + %s_weight_at[k][1];\n",
+                p, p, p);
+    fprintf(f, "        free(%s_weights_raw);\n"
             "        %s_weights_raw = raw;\n"
             "        %s_weights = w;\n"
             "        raw = NULL;\n"
             "    }\n"
             "    free(raw);\n"
             "    fclose(f);\n"
-            "    return rc;\n}\n", p, e->sel, p, p, p, p, p);
+            "    return rc;\n}\n", p, p, p);
 }
 
 static void emit_weights(Emitter *e)
@@ -476,7 +486,7 @@ static void emit_weights(Emitter *e)
         if (v->kind == FC_VAL_CONST && e->packed[e->tvals[t]] == 1)
             prepack_weight(e, e->tvals[t], blob + e->woff[e->tvals[t]]);
         else if (v->kind == FC_VAL_CONST && fc_value_bytes(v))
-            memcpy(blob + e->woff[e->tvals[t]], v->data, fc_value_bytes(v));
+            memcpy(blob + e->woff[e->tvals[t]], v->data, (size_t)weight_bytes(e, e->tvals[t]));
     }
     FILE *f = e->f;
     fprintf(f, "\n/* Weights and constants: %" PRId64 " bytes (little-endian, 64-byte aligned), as "
@@ -514,6 +524,9 @@ static void emit_tensor_rows(Emitter *e, int c)
         const FcValue *v = fc_val(e->g, id);
         if (v->kind == FC_VAL_CONST && e->opt->weights_file) {
             fputs("    {0, ", f); /* set by <prefix>_load_weights */
+        } else if (v->kind == FC_VAL_CONST && v->batch_sliced) { /* instance c's rows */
+            int64_t off = e->woff[id] + c * (int64_t)fc_value_bytes(v);
+            fprintf(f, "    {(void *)((unsigned char *)%s_weights + %" PRId64 "), ", e->p, off);
         } else if (v->kind == FC_VAL_CONST) {
             int64_t off = e->woff[id];
             fprintf(f, "    {(void *)&%s_weights[%" PRId64 "], ", e->p, off / 8);

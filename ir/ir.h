@@ -78,6 +78,9 @@ typedef struct FcValue {
     void *data;            /* bytes of a constant, row-major, little-endian */
     int is_output;         /* a graph output */
     int64_t offset;        /* byte offset in the activation arena (memory planner), -1 if none */
+    int batch_sliced;      /* a constant whose axis 0 spans the batch, after a batch split:
+                            * dims are one instance's slice, data holds all instances' slices
+                            * one after the other (passes/batch_split.c) */
 } FcValue;
 
 enum {

@@ -29,6 +29,8 @@ typedef struct Split {
     FcGraph *g;
     int T;
     char *slab;      /* per value: SLAB or REPLICATED */
+    char *promote;   /* per value: a constant an elementwise op needs split (first pass) */
+    int promoting;   /* first pass: such constants may be promoted (recorded in `promote`) */
     char *why;
     size_t why_len;
 } Split;
@@ -95,6 +97,21 @@ static int rowwise(Split *s, const FcNode *n, int data)
     return outputs_follow(s, n, fc_in(s->g, n, data)->dims[0]);
 }
 
+/* A constant spanning the batch (a per-row table, or what constant folding made of
+ * Shape -> Expand: BERT's position ids) can be cut like a batched tensor: instance t reads
+ * slice t of the one copy in the weights. Not a --const-input graph input (_run compares the
+ * caller's whole tensor with it). */
+static int promotable(const Split *s, int id)
+{
+    const FcValue *v = fc_val(s->g, id);
+    if (v->kind != FC_VAL_CONST || !divisible(s, v))
+        return 0;
+    for (int i = 0; i < s->g->ninputs; i++)
+        if (s->g->inputs[i] == id)
+            return 0;
+    return 1;
+}
+
 /* Numpy broadcasting aligned to the right: an input of the output's rank whose axis 0 is the
  * output's must be SLAB; one of lower rank or axis-0 extent 1 must be REPLICATED. */
 static int broadcast(Split *s, const FcNode *n)
@@ -107,6 +124,10 @@ static int broadcast(Split *s, const FcNode *n)
         if (!x)
             continue;
         int full = x->rank == y->rank && x->dims[0] == y->dims[0];
+        if (full && !in_slab(s, n, i) && s->promoting && promotable(s, n->in[i])) {
+            s->promote[n->in[i]] = 1; /* split it too: each instance reads its rows */
+            continue;
+        }
         if (full != in_slab(s, n, i))
             return refuse(s, n, full ? "an operand spans the batch but is not split"
                                      : "an operand broadcast along the batch depends on it");
@@ -290,6 +311,10 @@ static int classify(Split *s, const FcNode *n)
 static int classify_graph(Split *s)
 {
     const FcGraph *g = s->g;
+    memset(s->slab, REPLICATED, (size_t)g->nvals);
+    for (int v = 0; v < g->nvals; v++)
+        if (!s->promoting && s->promote[v])
+            s->slab[v] = SLAB;
     for (int i = 0; i < g->ninputs; i++) {
         const FcValue *v = fc_val(g, g->inputs[i]);
         if (v->kind == FC_VAL_CONST)
@@ -383,16 +408,34 @@ static int shapes_as_predicted(Split *s, const Saved *sv, int nvals)
     return 1;
 }
 
+/* Classifies the graph; constants an elementwise op needs split are promoted in a first
+ * pass, then the graph is classified again with them split from the start, so that a
+ * constant also read as a weight (which must stay whole) stops the split. */
+static int classify_with_promotions(Split *s)
+{
+    s->promoting = 1;
+    if (!classify_graph(s))
+        return 0;
+    s->promoting = 0;
+    for (int v = 0; v < s->g->nvals; v++)
+        if (s->promote[v])
+            return classify_graph(s);
+    return 1;
+}
+
 int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
 {
-    Split s = {g, copies, calloc((size_t)g->nvals + 1, 1), why, why_len};
-    if (!s.slab)
+    Split s = {g, copies, calloc((size_t)g->nvals + 1, 1), calloc((size_t)g->nvals + 1, 1), 0,
+               why, why_len};
+    if (!s.slab || !s.promote)
         abort();
-    int nvals = g->nvals, threads = g->threads, ok = copies > 1 && classify_graph(&s);
+    int nvals = g->nvals, threads = g->threads;
+    int ok = copies > 1 && classify_with_promotions(&s);
     if (copies <= 1)
         refuse(&s, NULL, "one thread");
     if (!ok) {
         free(s.slab);
+        free(s.promote);
         return 0;
     }
     Saved sv;
@@ -400,6 +443,11 @@ int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
     for (int i = 0; i < g->ninputs; i++)
         if (s.slab[g->inputs[i]] == SLAB)
             fc_val(g, g->inputs[i])->dims[0] /= copies;
+    for (int v = 0; v < nvals; v++)
+        if (s.promote[v]) { /* one slice's shape; the data keeps all of them */
+            fc_val(g, v)->dims[0] /= copies;
+            fc_val(g, v)->batch_sliced = 1;
+        }
     reshape_targets_to_slice(&s);
     g->threads = 1; /* each instance runs its kernels on its own thread */
     ok = fc_infer(g) == 0 && shapes_as_predicted(&s, &sv, nvals);
@@ -409,6 +457,8 @@ int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
         if (g->err[0])
             snprintf(why, why_len, "%s", g->err);
         restore(g, &sv, nvals);
+        for (int v = 0; v < nvals; v++)
+            fc_val(g, v)->batch_sliced = 0;
         g->threads = threads;
         g->err[0] = 0;
         if (fc_infer(g))
@@ -418,5 +468,6 @@ int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
     free(sv.rank);
     free(sv.shape_in);
     free(s.slab);
+    free(s.promote);
     return ok;
 }

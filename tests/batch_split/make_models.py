@@ -74,6 +74,19 @@ def separable():
                        n('Concat', ['e', 'e'], ['z'], 'concat', axis=2)],
          [vi('ids', [6, 5], T.INT64)], [vi('y', [6, 16]), vi('z', [6, 5, 32])],
          [const('table', w(20, 16))])
+    # A constant with a row per batch row (each instance reads its rows), and BERT's
+    # position embeddings as exported: position ids spanning the batch, folded to a constant
+    # by fastc, picking rows of a table, added to the token embeddings.
+    save('const_per_row', [n('Add', ['x', 'c'], ['y'], 'add')],
+         [vi('x', [4, 3])], [vi('y', [4, 3])], [const('c', w(4, 3))])
+    save('positions', [n('Gather', ['words', 'ids'], ['we'], 'word_embed', axis=0),
+                       n('Gather', ['pos', 'pos_ids'], ['pe'], 'pos_embed', axis=0),
+                       n('Add', ['we', 'pe'], ['e'], 'add'),
+                       n('LayerNormalization', ['e', 'g', 'b'], ['y'], 'ln', axis=-1)],
+         [vi('ids', [4, 5], T.INT64)], [vi('y', [4, 5, 8])],
+         [const('words', w(30, 8)), const('pos', w(5, 8)),
+          const('pos_ids', np.tile(np.arange(5, dtype=np.int64), (4, 1))),
+          const('g', w(8)), const('b', w(8))], opset=17)
     # A Reshape that folds pairs of batch rows into one row ([4, 6] -> [2, 12]): slice t of
     # the input is still slice t of the output, so Softmax over the 12 values stays within it.
     save('fold_rows', [n('Reshape', ['x', 'shape'], ['r'], 'pairs'),
@@ -96,8 +109,10 @@ def mixing():
          [vi('x', [4, 3])], [vi('y', [8, 3])])
     save('gemm_trans_a', [n('Gemm', ['x', 'wt'], ['y'], 'fc', transA=1)],
          [vi('x', [4, 3])], [vi('y', [3, 5])], [const('wt', w(4, 5))])
-    save('const_per_row', [n('Add', ['x', 'c'], ['y'], 'add')],
-         [vi('x', [4, 3])], [vi('y', [4, 3])], [const('c', w(4, 3))])
+    # a constant spanning the batch, read as a weight too: it cannot be both cut and whole
+    save('const_also_weight', [n('Add', ['x', 'c'], ['a'], 'add'),
+                               n('MatMul', ['a', 'c'], ['y'], 'mm')],
+         [vi('x', [4, 4])], [vi('y', [4, 4])], [const('c', w(4, 4))])
     save('pool_indices', [n('MaxPool', ['x'], ['y', 'i'], 'pool', kernel_shape=[2, 2])],
          [vi('x', [4, 2, 4, 4])], [vi('y', [4, 2, 3, 3]), vi('i', [4, 2, 3, 3], T.INT64)])
     save('odd_batch', [n('Relu', ['x'], ['y'], 'relu')], [vi('x', [3, 5])], [vi('y', [3, 5])])

@@ -3,7 +3,8 @@
 
 Graphs whose ops are all independent along the batch (CNN with a Reshape naming the batch,
 attention with both MatMul operands batched, an embedding Gather, a Reshape folding batch rows
-together) must be split — `--stats` says so, the C has one arena per instance — and compute
+together, constants with a row per batch row, which each instance reads its slice of) must be
+split — `--stats` says so, the C has one arena per instance — and compute
 what the same compile with --no-batch-split computes (abs 1e-5 + rel 1e-4), with -fopenmp
 (instances on 2 threads), without it (one after the other), with --weights (every instance
 points at the loaded weights) and with --profile. Graphs with one op mixing the batch's rows
@@ -29,6 +30,8 @@ SPLIT = {
     'attention': [('x.bin', 'f', 4 * 2 * 6 * 8, lambda r: r.uniform(-1, 1))],
     'embedding': [('ids.bin', 'q', 6 * 5, lambda r: r.randrange(20))],
     'fold_rows': [('x.bin', 'f', 4 * 6, lambda r: r.uniform(-3, 3))],
+    'const_per_row': [('x.bin', 'f', 4 * 3, lambda r: r.uniform(-1, 1))],
+    'positions': [('ids.bin', 'q', 4 * 5, lambda r: r.randrange(30))],
 }
 NOT_SPLIT = {
     'reduce_batch': "node 'batch_mean' (ReduceMean): it reduces over the batch axis",
@@ -36,7 +39,7 @@ NOT_SPLIT = {
     'transpose_batch': "node 'swap' (Transpose): it moves the batch axis",
     'concat_batch': "node 'stack' (Concat): it concatenates along the batch axis",
     'gemm_trans_a': "node 'fc' (Gemm): transA puts the batch on the reduced axis",
-    'const_per_row': "node 'add' (Add): an operand spans the batch but is not split",
+    'const_also_weight': "node 'mm' (MatMul): a parameter input depends on the batch",
     'pool_indices': "node 'pool' (MaxPool): its Indices count across the batch",
     'odd_batch': "an input's axis 0 does not divide by the thread count",
 }
@@ -129,6 +132,39 @@ def check_split(fc, tmp, model, spec):
             case('%s: %s computes what the unsplit program does' % (model, label), ok, why)
 
 
+def check_bert_batch2(fc, tmp, shared):
+    """bert_mini_qa (Gather embeddings, attention, LayerNorm, position ids that fold to a
+    constant spanning the batch) compiled at batch 2 splits; both halves of the output equal
+    the batch-1 reference (abs 1e-4 + rel 1e-3, as tests/models)."""
+    folder = os.path.join(shared, 'bench', 'models', 'bert_mini_qa_b1')
+    if not os.path.isdir(folder):
+        print('skipped bert_mini_qa_b1 at batch 2: %s not found' % folder)
+        return
+    work = os.path.join(tmp, 'bert2')
+    os.makedirs(work)
+    data = os.path.join(folder, 'test_data_set_0')
+    ids = pb.read_tensor(os.path.join(data, 'input_0.pb'))
+    with open(os.path.join(work, 'ids.bin'), 'wb') as f:
+        f.write(struct.pack('<%dq' % (2 * len(ids.values)), *(list(ids.values) * 2)))
+    c = os.path.join(work, 'model.c')
+    p = subprocess.run([fc, os.path.join(folder, 'model.onnx'), '-O3', '--threads=2', '--stats',
+                        '--shape', '@0=2,%d' % ids.dims[1], '-o', c], capture_output=True,
+                       text=True, timeout=300)
+    case('bert_mini_qa at batch 2: split', p.returncode == 0 and
+         'batch split: 2 copies of the graph' in p.stderr, p.stderr[-300:])
+    outs = build_and_run(work, ['cc', '-fopenmp'], [os.path.join(work, 'ids.bin')]) \
+        if p.returncode == 0 else p.stderr
+    for k in range(2):
+        ref = pb.read_tensor(os.path.join(data, 'output_%d.pb' % k))
+        got = outs[k] if not isinstance(outs, str) and k < len(outs) else None
+        n = len(ref.values)
+        ok = got is not None and len(got.values) == 2 * n and all(
+            abs(a - b) <= 1e-4 + 1e-3 * abs(b)
+            for h in range(2) for a, b in zip(got.values[h * n:(h + 1) * n], ref.values))
+        case('bert_mini_qa at batch 2: both halves of output %d match the reference' % k, ok,
+             outs if isinstance(outs, str) else '')
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -142,6 +178,7 @@ def main():
             case('%s: not split (%s)' % (model, reason), rc == 0 and
                  'batch split: not done (%s)' % reason in said and 'FC_RT_THREADS 2' in src,
                  said)
+        check_bert_batch2(fc, tmp, os.path.join(HERE, '..', '..', '..', 'shared'))
         rc, said, src = fastc(fc, 'cnn', tmp, '--threads=3')
         case('cnn, batch 4 on 3 threads: not split', rc == 0 and 'not done (an input' in said and
              'FC_RT_THREADS 3' in src, said)
