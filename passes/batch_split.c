@@ -246,6 +246,59 @@ static int concat(Split *s, const FcNode *n)
     return outputs_follow(s, n, fc_in(s->g, n, 0)->dims[0]);
 }
 
+/* An op that may move data along every axis (Slice, Pad, Tile, Resize) but here keeps axis 0
+ * as it is (`keeps`: checked from its prepared parameters). */
+static int keeps_axis0(Split *s, const FcNode *n, int keeps)
+{
+    if (!keeps || fc_out(s->g, n, 0)->dims[0] != fc_in(s->g, n, 0)->dims[0])
+        return refuse(s, n, "it moves data along the batch axis");
+    return rowwise(s, n, 0);
+}
+
+/* Slice: ia [0] rank, [1 + a] first index, [1 + rank + a] step of axis a. */
+static int slice(Split *s, const FcNode *n)
+{
+    return keeps_axis0(s, n, n->nia >= 3 && n->ia[1] == 0 && n->ia[1 + n->ia[0]] == 1);
+}
+
+/* Pad: ia [3] elements added before axis 0, [4] removed before it (negative pads). */
+static int pad(Split *s, const FcNode *n)
+{
+    return keeps_axis0(s, n, n->nia >= 6 && n->ia[3] == 0 && n->ia[4] == 0);
+}
+
+/* Resize with axis 0 kept (scale 1): each output row is its input row, except for
+ * tf_crop_and_resize, whose region of interest may start elsewhere. */
+static int resize(Split *s, const FcNode *n)
+{
+    const char *ct = fc_attr_s(n, "coordinate_transformation_mode", "half_pixel");
+    const char *policy = fc_attr_s(n, "keep_aspect_ratio_policy", "stretch");
+    return keeps_axis0(s, n, strcmp(ct, "tf_crop_and_resize") != 0 &&
+                                 strcmp(policy, "stretch") == 0);
+}
+
+/* Expand: a batched input whose axis 0 is the output's, or a REPLICATED one broadcast along
+ * axis 0 into the batch (then every instance makes its own rows: the same values). */
+static int expand(Split *s, const FcNode *n)
+{
+    const FcValue *x = fc_in(s->g, n, 0), *y = fc_out(s->g, n, 0);
+    if (in_slab(s, n, 1))
+        return refuse(s, n, "its shape input depends on the batch");
+    if (in_slab(s, n, 0) && x->rank == y->rank && x->dims[0] == y->dims[0])
+        return outputs_follow(s, n, y->dims[0]);
+    return refuse(s, n, "it broadcasts along the batch axis");
+}
+
+/* CumSum: its axis is a constant input. */
+static int cumsum(Split *s, const FcNode *n)
+{
+    int64_t axis;
+    int rank = fc_in(s->g, n, 0)->rank;
+    if (fc_const_ints(s->g, fc_in(s->g, n, 1), &axis, 1) != 1)
+        return refuse(s, n, "its axis is not a constant");
+    return rowwise_off_axis0(s, n, axis < 0 ? axis + rank : axis);
+}
+
 static int max_pool(Split *s, const FcNode *n)
 {
     /* the Indices output numbers elements across the whole batch */
@@ -282,6 +335,20 @@ static int classify(Split *s, const FcNode *n)
         return rowwise_off_axis0(s, n, attr_axis(n, "axis", -1, rank));
     case FC_OP_SPLIT:
         return rowwise_off_axis0(s, n, attr_axis(n, "axis", 0, rank));
+    case FC_OP_TOP_K:
+        return rowwise_off_axis0(s, n, attr_axis(n, "axis", -1, rank));
+    case FC_OP_SLICE:
+        return slice(s, n);
+    case FC_OP_PAD:
+        return pad(s, n);
+    case FC_OP_TILE: /* repeats[0] = 1 */
+        return keeps_axis0(s, n, 1);
+    case FC_OP_RESIZE: case FC_OP_UPSAMPLE:
+        return resize(s, n);
+    case FC_OP_EXPAND:
+        return expand(s, n);
+    case FC_OP_CUM_SUM:
+        return cumsum(s, n);
     case FC_OP_REDUCE_MEAN: case FC_OP_REDUCE_SUM: case FC_OP_REDUCE_MAX:
     case FC_OP_REDUCE_MIN: case FC_OP_REDUCE_PROD: case FC_OP_REDUCE_L1: case FC_OP_REDUCE_L2:
     case FC_OP_REDUCE_LOG_SUM: case FC_OP_REDUCE_LOG_SUM_EXP: case FC_OP_REDUCE_SUM_SQUARE:
@@ -336,46 +403,63 @@ static int classify_graph(Split *s)
     return 1;
 }
 
-/* A Reshape whose target shape spells out the batch's extent gets a copy naming the slice's. */
-static void reshape_targets_to_slice(Split *s)
+/* Input `at` of node n, a constant shape whose entry 0 is the output's axis 0 (a Reshape or
+ * Expand target, Resize sizes), becomes a copy naming the slice's extent. */
+static void shape_input_to_slice(Split *s, FcNode *n, int at)
 {
     FcGraph *g = s->g;
-    for (int i = 0; i < g->top.nnodes; i++) {
-        FcNode *n = g->top.nodes[i];
-        if (n->op != FC_OP_RESHAPE || n->nin < 2 || !in_slab(s, n, 0))
+    if (n->nin <= at || n->in[at] < 0)
+        return;
+    int64_t want[FC_MAX_RANK];
+    int64_t k = fc_const_ints(g, fc_in(g, n, at), want, FC_MAX_RANK);
+    const FcValue *y = fc_out(g, n, 0);
+    if (k != y->rank || want[0] != y->dims[0])
+        return; /* 0 or -1 (Reshape), 1 (Expand), or no entry for axis 0: follows the input */
+    want[0] /= s->T;
+    int64_t dims[1] = {k};
+    n->in[at] = fc_const_new(g, fc_arena_printf(&g->arena, "%s/slice_shape", n->name),
+                             FC_DT_I64, 1, dims, want);
+}
+
+/* Shapes spelling out the batch's extent get copies naming the slice's. */
+static void shape_inputs_to_slice(Split *s)
+{
+    for (int i = 0; i < s->g->top.nnodes; i++) {
+        FcNode *n = s->g->top.nodes[i];
+        if (!in_slab(s, n, 0))
             continue;
-        const FcValue *shape = fc_in(g, n, 1);
-        int64_t want[FC_MAX_RANK];
-        int64_t k = fc_const_ints(g, shape, want, FC_MAX_RANK);
-        if (k < 1 || want[0] <= 0)
-            continue; /* 0 copies axis 0, -1 infers it: both follow the input */
-        want[0] /= s->T;
-        int64_t dims[1] = {k};
-        n->in[1] = fc_const_new(g, fc_arena_printf(&g->arena, "%s/slice_shape", n->name),
-                                FC_DT_I64, 1, dims, want);
+        if (n->op == FC_OP_RESHAPE || n->op == FC_OP_EXPAND)
+            shape_input_to_slice(s, n, 1);
+        else if (n->op == FC_OP_RESIZE && !fc_attr(n, "axes"))
+            shape_input_to_slice(s, n, 3);
     }
 }
 
 typedef struct Saved {
     int64_t *dims;   /* per value: FC_MAX_RANK dims before the split */
     int *rank;       /* per value: rank before the split */
-    int *shape_in;   /* per top-level node: input 1 (Reshape targets may be replaced) */
+    int *ins;        /* every top-level node's inputs, in order (shape inputs may be
+                      * replaced by slice-sized copies) */
 } Saved;
 
 static void save(const FcGraph *g, Saved *sv)
 {
     sv->dims = calloc(((size_t)g->nvals + 1) * FC_MAX_RANK, sizeof(int64_t));
-    sv->shape_in = calloc((size_t)g->top.nnodes + 1, sizeof(int));
+    size_t nins = 1;
+    for (int i = 0; i < g->top.nnodes; i++)
+        nins += (size_t)g->top.nodes[i]->nin;
+    sv->ins = calloc(nins, sizeof(int));
     sv->rank = calloc((size_t)g->nvals + 1, sizeof(int));
-    if (!sv->dims || !sv->shape_in || !sv->rank)
+    if (!sv->dims || !sv->ins || !sv->rank)
         abort();
     for (int v = 0; v < g->nvals; v++) {
         sv->rank[v] = fc_val(g, v)->rank;
         memcpy(&sv->dims[(size_t)v * FC_MAX_RANK], fc_val(g, v)->dims,
                sizeof(int64_t) * FC_MAX_RANK);
     }
-    for (int i = 0; i < g->top.nnodes; i++)
-        sv->shape_in[i] = g->top.nodes[i]->nin > 1 ? g->top.nodes[i]->in[1] : -1;
+    for (int i = 0, k = 0; i < g->top.nnodes; i++)
+        for (int j = 0; j < g->top.nodes[i]->nin; j++)
+            sv->ins[k++] = g->top.nodes[i]->in[j];
 }
 
 static void restore(FcGraph *g, const Saved *sv, int nvals)
@@ -385,9 +469,9 @@ static void restore(FcGraph *g, const Saved *sv, int nvals)
         memcpy(fc_val(g, v)->dims, &sv->dims[(size_t)v * FC_MAX_RANK],
                sizeof(int64_t) * FC_MAX_RANK);
     }
-    for (int i = 0; i < g->top.nnodes; i++)
-        if (g->top.nodes[i]->nin > 1)
-            g->top.nodes[i]->in[1] = sv->shape_in[i];
+    for (int i = 0, k = 0; i < g->top.nnodes; i++)
+        for (int j = 0; j < g->top.nodes[i]->nin; j++)
+            g->top.nodes[i]->in[j] = sv->ins[k++];
 }
 
 /* Every value has the shape the analysis predicts: SLAB ones axis 0 / T, the rest as before. */
@@ -448,7 +532,7 @@ int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
             fc_val(g, v)->dims[0] /= copies;
             fc_val(g, v)->batch_sliced = 1;
         }
-    reshape_targets_to_slice(&s);
+    shape_inputs_to_slice(&s);
     g->threads = 1; /* each instance runs its kernels on its own thread */
     ok = fc_infer(g) == 0 && shapes_as_predicted(&s, &sv, nvals);
     if (ok) {
@@ -466,7 +550,7 @@ int fc_batch_split(FcGraph *g, int copies, char *why, size_t why_len)
     }
     free(sv.dims);
     free(sv.rank);
-    free(sv.shape_in);
+    free(sv.ins);
     free(s.slab);
     free(s.promote);
     return ok;

@@ -87,6 +87,24 @@ def separable():
          [const('words', w(30, 8)), const('pos', w(5, 8)),
           const('pos_ids', np.tile(np.arange(5, dtype=np.int64), (4, 1))),
           const('g', w(8)), const('b', w(8))], opset=17)
+    # Ops that move data along other axes than the batch: Slice of channels, Pad, Resize,
+    # Tile, Expand of a per-row vector, CumSum and TopK along features.
+    save('reshuffles', [n('Slice', ['x', 'st', 'en', 'ax'], ['s'], 'slice'),
+                        n('Pad', ['s', 'pads'], ['p'], 'pad'),
+                        n('Resize', ['p', '', 'scales'], ['r'], 'resize', mode='nearest'),
+                        n('Tile', ['r', 'reps'], ['y'], 'tile')],
+         [vi('x', [4, 3, 4, 4])], [vi('y', [4, 4, 12, 12])],
+         [const('st', np.array([1], np.int64)), const('en', np.array([3], np.int64)),
+          const('ax', np.array([1], np.int64)),
+          const('pads', np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)),
+          const('scales', np.array([1, 1, 2, 2], np.float32)),
+          const('reps', np.array([1, 2, 1, 1], np.int64))])
+    save('rows', [n('Expand', ['x', 'shape'], ['e'], 'expand'),
+                  n('CumSum', ['e', 'axis'], ['c'], 'cumsum'),
+                  n('TopK', ['c', 'k'], ['v', 'i'], 'topk', axis=-1)],
+         [vi('x', [4, 1, 6])], [vi('v', [4, 3, 2]), vi('i', [4, 3, 2], T.INT64)],
+         [const('shape', np.array([4, 3, 6], np.int64)), const('axis', np.array(2, np.int64)),
+          const('k', np.array([2], np.int64))])
     # A Reshape that folds pairs of batch rows into one row ([4, 6] -> [2, 12]): slice t of
     # the input is still slice t of the output, so Softmax over the 12 values stays within it.
     save('fold_rows', [n('Reshape', ['x', 'shape'], ['r'], 'pairs'),
@@ -115,6 +133,20 @@ def mixing():
          [vi('x', [4, 4])], [vi('y', [4, 4])], [const('c', w(4, 4))])
     save('pool_indices', [n('MaxPool', ['x'], ['y', 'i'], 'pool', kernel_shape=[2, 2])],
          [vi('x', [4, 2, 4, 4])], [vi('y', [4, 2, 3, 3]), vi('i', [4, 2, 3, 3], T.INT64)])
+    save('slice_batch', [n('Slice', ['x', 'st', 'en', 'ax'], ['y'], 'rows_1_3')],
+         [vi('x', [4, 3])], [vi('y', [2, 3])],
+         [const('st', np.array([1], np.int64)), const('en', np.array([3], np.int64)),
+          const('ax', np.array([0], np.int64))])
+    save('pad_batch', [n('Pad', ['x', 'pads'], ['y'], 'pad_rows')],
+         [vi('x', [4, 3])], [vi('y', [6, 3])],
+         [const('pads', np.array([1, 0, 1, 0], np.int64))])
+    save('tile_batch', [n('Tile', ['x', 'reps'], ['y'], 'tile_rows')],
+         [vi('x', [4, 3])], [vi('y', [8, 3])], [const('reps', np.array([2, 1], np.int64))])
+    save('cumsum_batch', [n('CumSum', ['x', 'axis'], ['y'], 'running')],
+         [vi('x', [4, 3])], [vi('y', [4, 3])], [const('axis', np.array(0, np.int64))])
+    save('topk_batch', [n('TopK', ['x', 'k'], ['v', 'i'], 'best', axis=0)],
+         [vi('x', [4, 3])], [vi('v', [2, 3]), vi('i', [2, 3], T.INT64)],
+         [const('k', np.array([2], np.int64))])
     save('odd_batch', [n('Relu', ['x'], ['y'], 'relu')], [vi('x', [3, 5])], [vi('y', [3, 5])])
 
 

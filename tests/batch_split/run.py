@@ -3,8 +3,8 @@
 
 Graphs whose ops are all independent along the batch (CNN with a Reshape naming the batch,
 attention with both MatMul operands batched, an embedding Gather, a Reshape folding batch rows
-together, constants with a row per batch row, which each instance reads its slice of) must be
-split — `--stats` says so, the C has one arena per instance — and compute
+together, constants with a row per batch row, which each instance reads its slice of, Slice /
+Pad / Resize / Tile / Expand / CumSum / TopK off the batch axis) must be split — `--stats` says so, the C has one arena per instance — and compute
 what the same compile with --no-batch-split computes (abs 1e-5 + rel 1e-4), with -fopenmp
 (instances on 2 threads), without it (one after the other), with --weights (every instance
 points at the loaded weights) and with --profile. Graphs with one op mixing the batch's rows
@@ -32,6 +32,8 @@ SPLIT = {
     'fold_rows': [('x.bin', 'f', 4 * 6, lambda r: r.uniform(-3, 3))],
     'const_per_row': [('x.bin', 'f', 4 * 3, lambda r: r.uniform(-1, 1))],
     'positions': [('ids.bin', 'q', 4 * 5, lambda r: r.randrange(30))],
+    'reshuffles': [('x.bin', 'f', 4 * 3 * 4 * 4, lambda r: r.uniform(-1, 1))],
+    'rows': [('x.bin', 'f', 4 * 6, lambda r: r.uniform(-1, 1))],
 }
 NOT_SPLIT = {
     'reduce_batch': "node 'batch_mean' (ReduceMean): it reduces over the batch axis",
@@ -41,6 +43,11 @@ NOT_SPLIT = {
     'gemm_trans_a': "node 'fc' (Gemm): transA puts the batch on the reduced axis",
     'const_also_weight': "node 'mm' (MatMul): a parameter input depends on the batch",
     'pool_indices': "node 'pool' (MaxPool): its Indices count across the batch",
+    'slice_batch': "node 'rows_1_3' (Slice): it moves data along the batch axis",
+    'pad_batch': "node 'pad_rows' (Pad): it moves data along the batch axis",
+    'tile_batch': "node 'tile_rows' (Tile): it moves data along the batch axis",
+    'cumsum_batch': "node 'running' (CumSum): it works along the batch axis",
+    'topk_batch': "node 'best' (TopK): it works along the batch axis",
     'odd_batch': "an input's axis 0 does not divide by the thread count",
 }
 RESULTS = []

@@ -336,6 +336,8 @@ def parse_args(argv):
     ap.add_argument('--list', default='core-all', choices=('core', 'other', 'core-all', 'all'),
                     help='test set (default: %(default)s)')
     ap.add_argument('-O', dest='level', help="fastc optimization level (default: fastc's)")
+    ap.add_argument('--threads', type=int, help='fastc --threads=N (build with --cc "cc '
+                    '-fopenmp" to run the threads; batched tests then take the batch split)')
     ap.add_argument('--report', action='store_true',
                     help='write conformance.md and conformance.tsv to --report-dir')
     ap.add_argument('--report-dir', default=os.path.join(REPO, 'docs'))
@@ -345,6 +347,8 @@ def parse_args(argv):
     cfg = ap.parse_args(argv)
     ru.finish_common_args(cfg)
     cfg.opt = ['-O' + cfg.level] if cfg.level is not None else []
+    if cfg.threads:
+        cfg.opt.append('--threads=%d' % cfg.threads)
     return cfg
 
 
