@@ -5,20 +5,16 @@ independent along the batch (fastc --threads=2 must split them and compute what 
 program computes) and graphs with one op that mixes the batch's rows (it must not split them,
 and must say which node stops it). The .onnx files are committed: the tests never need onnx."""
 import os
+import sys
 import numpy as np
 import onnx
-from onnx import TensorProto as T, helper as h, numpy_helper as nh
+from onnx import TensorProto as T, helper as h
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'passes'))
+from make_models import vi, const  # noqa: E402  (the golden pass tests' helpers)
+
 rng = np.random.default_rng(7)
-
-
-def vi(name, dims, dt=T.FLOAT):
-    return h.make_tensor_value_info(name, dt, dims)
-
-
-def const(name, arr):
-    return nh.from_array(np.asarray(arr), name)
 
 
 def w(*shape):
