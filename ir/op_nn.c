@@ -365,6 +365,10 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
                                   w->kind == FC_VAL_CONST)) {
         mode = 3;
         block = conv_winograd_block(cin_g, cout / group, tiles, g->threads);
+    } else if (group == 1 && x->dims[0] * osz <= 16 && cout >= 32 && krows >= 32 &&
+               !(n->op == FC_OP_FC_CONV && fc_attr_i(n, "pool", 0))) {
+        /* a few output positions in all: Y^T = col^T W^T, Cout the wide side (mode 6) */
+        mode = 6;
     } else {
         mode = ksz == 1 && geo.s[0] == 1 && geo.s[1] == 1 && geo.s[2] == 1 && geo.pb[0] == 0 &&
                geo.pb[1] == 0 && geo.pb[2] == 0 && osz == isz; /* pointwise: 1 */

@@ -27,6 +27,10 @@ FC_RT int64_t fc_rt_sgemm_a_at(int64_t K, int64_t m, int64_t k);
 FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, const float *pb,
                               float *C, int64_t ldc);
 FC_RT void fc_rt_vact(float *y, int64_t n, int act);
+FC_RT int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
+FC_RT int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
+FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                                 const float *Wp, float *C, int64_t ldc, float *work);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FC_CV_RESTRICT __restrict__
@@ -1359,6 +1363,110 @@ FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, 
     }
 }
 
+/* ---- Few output positions (mode 6) -------------------------------------------------------
+ * A Conv with a handful of output positions in all (a downsampling layer near the end of a
+ * network at batch 1: ConvNeXt's 2x2 stride-2 conv on a 4x4 plane has 4) multiplies the other
+ * way round, Y^T[P x Cout] = col^T[P x Cin*K] * W^T[Cin*K x Cout]: the P positions are the
+ * rows of one micro-kernel strip and Cout is the wide side, where W as A with P columns
+ * would compute whole 32-column tiles for 4 useful ones. W^T is a prepacked GEMM B operand
+ * (runtime/k_gemm.c's layout; packed by the compiler when W is constant, else per call). */
+
+/* Floats of W^T in the prepacked B layout. */
+FC_RT_HELPER int64_t fc_cv_few_wt_floats(int64_t cout, int64_t krows)
+{
+    return fc_rt_sgemm_prepacked_floats(krows, cout);
+}
+
+/* W [Cout, Cin*K] -> W^T prepacked (fc_rt_sgemm_prepack's layout: 16-column strips of the
+ * K x Cout matrix, one zero strip more). */
+FC_RT_HELPER void fc_cv_few_pack_wt(const float *w, int64_t cout, int64_t krows, float *wp)
+{
+    int64_t s, k, j;
+    for (s = 0; s < (cout + 15) / 16 * 16 + 16; s += 16)
+        for (k = 0; k < krows; k++)
+            for (j = 0; j < 16; j++)
+                *wp++ = s + j < cout ? w[(s + j) * krows + k] : 0.0f;
+}
+
+/* Row p of col^T: output position p's Cin*K input values (zero where a tap falls outside). */
+FC_RT_HELPER void fc_cv_few_row(const float *x, const int64_t *geo, int64_t cin, int64_t p,
+                                float *row)
+{
+    const int64_t osz = geo[3] * geo[4] * geo[5], isz = geo[0] * geo[1] * geo[2];
+    const int64_t b = p / osz, o = p % osz;
+    const int64_t op[3] = {o / geo[5] / geo[4], o / geo[5] % geo[4], o % geo[5]};
+    int64_t ic, kd, kh, kw;
+    for (ic = 0; ic < cin; ic++) {
+        const float *xc = x + (b * cin + ic) * isz;
+        for (kd = 0; kd < geo[6]; kd++)
+            for (kh = 0; kh < geo[7]; kh++)
+                for (kw = 0; kw < geo[8]; kw++) {
+                    const int64_t id = op[0] * geo[9] + kd * geo[12] - geo[15];
+                    const int64_t ih = op[1] * geo[10] + kh * geo[13] - geo[16];
+                    const int64_t iw = op[2] * geo[11] + kw * geo[14] - geo[17];
+                    *row++ = id >= 0 && id < geo[0] && ih >= 0 && ih < geo[1] && iw >= 0 &&
+                                     iw < geo[2]
+                                 ? xc[(id * geo[1] + ih) * geo[2] + iw]
+                                 : 0.0f;
+                }
+    }
+}
+
+/* Columns of Y^T each thread computes: Cout in parts of whole 16-column strips (the
+ * prepacked layout's), one per thread when each keeps >= 64. */
+FC_RT_HELPER int64_t fc_cv_few_part(int64_t cout, int64_t threads)
+{
+    int64_t parts = threads > 1 && cout >= 64 * threads ? threads : 1;
+    return ((cout + parts - 1) / parts + 15) / 16 * 16;
+}
+
+/* Floats of mode 6's scratch: col^T, the product, the GEMM's work per thread, room to pack
+ * W^T. */
+FC_RT_HELPER int64_t fc_cv_few_floats(const int64_t *ia, int64_t threads)
+{
+    const int64_t *geo = ia + 7;
+    const int64_t P = ia[0] * geo[3] * geo[4] * geo[5], krows = ia[1] * geo[6] * geo[7] * geo[8];
+    const int64_t part = fc_cv_few_part(ia[2], threads);
+    return (P * krows + 15) / 16 * 16 + (P * ia[2] + 15) / 16 * 16 +
+           threads * ((fc_rt_sgemm_work(P, part, krows) + 15) / 16 * 16) +
+           fc_cv_few_wt_floats(ia[2], krows) + 16;
+}
+
+FC_RT_HELPER void fc_cv_few(const float *x, const float *w, const float *bias, float *y,
+                            const int64_t *ia, float *scratch)
+{
+    const int64_t *geo = ia + 7;
+    const int64_t N = ia[0], Cin = ia[1], Cout = ia[2], osz = geo[3] * geo[4] * geo[5];
+    const int64_t P = N * osz, krows = Cin * geo[6] * geo[7] * geo[8];
+    const int64_t part = fc_cv_few_part(Cout, FC_RT_THREADS), nparts = (Cout + part - 1) / part;
+    const int64_t wslice = (fc_rt_sgemm_work(P, part, krows) + 15) / 16 * 16;
+    float *colt = fc_cv_align64(scratch), *c = colt + (P * krows + 15) / 16 * 16;
+    float *work = c + (P * Cout + 15) / 16 * 16, *wt = work + FC_RT_THREADS * wslice;
+    int64_t p, oc, j;
+    for (p = 0; p < P; p++)
+        fc_cv_few_row(x, geo, Cin, p, colt + p * krows);
+    if (ia[25])
+        wt = (float *)w; /* the compiler stored W^T prepacked */
+    else
+        fc_cv_few_pack_wt(w, Cout, krows, wt);
+    /* the weights are the bulk of the traffic: each thread streams its own columns' */
+    FC_RT_OMP_FOR_IF(nparts > 1)
+    for (j = 0; j < nparts; j++) {
+        const int64_t j0 = j * part, cols = Cout - j0 < part ? Cout - j0 : part;
+        fc_rt_sgemm_prepacked(P, cols, krows, colt, krows, wt + j0 * krows, c + j0, Cout,
+                              work + FC_RT_TID() * wslice);
+    }
+    for (p = 0; p < P; p++) {
+        float *row = c + p * Cout;
+        if (bias)
+            for (oc = 0; oc < Cout; oc++)
+                row[oc] += bias[oc];
+        fc_rt_vact(row, Cout, (int)ia[6]);
+        for (oc = 0; oc < Cout; oc++) /* Y[b, oc, o] */
+            y[(p / osz * Cout + oc) * osz + p % osz] = row[oc];
+    }
+}
+
 /* ---- Scratch ---------------------------------------------------------------------------- */
 
 /* A block's columns rounded up to 32 (a multiple of every ISA's NR): the panel width. */
@@ -1405,6 +1513,8 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
                threads * fc_cv_dw_floats(geo, &zoff);
     if (krows == 0 || total == 0)
         return 0;
+    if (ia[4] == 6)
+        return fc_cv_few_floats(ia, threads);
     if (ia[4] == 3 || ia[4] == 4)
         return 16 + fc_wg_shared_floats(G, cout_g, ia[1] / G) +
                threads * fc_wg_thread_floats(geo, ia[0], ia[1] / G, cout_g,
@@ -1417,11 +1527,12 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
  * A constant W read only by one GEMM-mode Conv is stored by the compiler in the layout the
  * kernel multiplies with (ia[25] = 1): per group, im2col modes 0 and 1 the A panel of W_g
  * (Cout_g x Cin_g*K), Winograd modes 3 and 4 the 16 A panels of U_xi = (G g G^T)_xi
- * (Cout_g x Cin_g each), small-plane depthwise mode 5 every channel's T then W itself.
+ * (Cout_g x Cin_g each), small-plane depthwise mode 5 every channel's T then W itself, mode 6
+ * W^T as a prepacked GEMM B operand.
  * A panels do not depend on the ISA (runtime/k_gemm.c), so neither
  * does this; the values are the ones the per-call packing computes, bit for bit. */
 
-/* Whether fc_rt_conv would multiply W as A panels (modes 0, 1, 3, 4 with work to do). */
+/* Whether fc_rt_conv would multiply a packed W (modes 0, 1, 3, 4, 5, 6 with work to do). */
 FC_RT int fc_rt_conv_prepackable(const int64_t *ia)
 {
     const int64_t *geo = ia + 7;
@@ -1439,6 +1550,8 @@ FC_RT int64_t fc_rt_conv_prepacked_floats(const int64_t *ia)
     if (ia[4] == 5)
         return fc_cv_dw_small_floats(ia[2], geo[0] * geo[1] * geo[2]) +
                ia[2] * geo[6] * geo[7] * geo[8];
+    if (ia[4] == 6)
+        return fc_cv_few_wt_floats(ia[2], ia[1] * geo[6] * geo[7] * geo[8]);
     return G * fc_rt_sgemm_a_panel_floats(cout_g, cin_g * geo[6] * geo[7] * geo[8]);
 }
 
@@ -1454,6 +1567,10 @@ FC_RT void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp)
         for (oc = 0; oc < ia[2]; oc++)
             fc_cv_dw_toeplitz(w + oc * ksz, geo, wp + oc * isz * 16);
         memcpy(wp + fc_cv_dw_small_floats(ia[2], isz), w, sizeof(float) * (size_t)(ia[2] * ksz));
+        return;
+    }
+    if (ia[4] == 6) {
+        fc_cv_few_pack_wt(w, ia[2], krows, wp);
         return;
     }
     if (ia[4] != 3 && ia[4] != 4) {
@@ -1543,13 +1660,14 @@ FC_RT_HELPER void fc_cv_store_block_pooled(float *cb, const FcCvBlock *bk, int64
  *         (2-D, 3x3, stride 1, dilation 1), 4 Winograd with a 2x2 stride-2 MaxPool epilogue
  *         (FcConv {pool=1}: Y is the pooled [N, Cout, OH/2, OW/2]; geo keeps the Conv's
  *         output dims), 5 depthwise on planes of at most 16 outputs (one product by a
- *         Toeplitz matrix per channel),
+ *         Toeplitz matrix per channel), 6 a few output positions in all, group 1
+ *         (Y^T = col^T W^T: the positions are the GEMM's rows),
  *     [5] GEMM block: columns per block (columns run over all images' output positions, or
  *         for mode 3 their 2x2 output tiles; prepare picks a multiple of 16),
  *     [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file),
  *     [25] W prepacked: the emitted file stores W as fc_rt_conv_prepack made it (modes 0, 1,
- *          3, 4, 5; only the C emitter sets it), so no run packs or transforms the weights,
+ *          3, 4, 5, 6; only the C emitter sets it), so no run packs or transforms the weights,
  *     [26] (optional) modes 0, 1: FcConv {pool=1}, a 2x2 stride-2 MaxPool in the block
  *          epilogue (2-D, even output; Y is the pooled [N, Cout, OH/2, OW/2]).
  * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: room for the weights packed
@@ -1603,6 +1721,10 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     }
     if (mode == 5) {
         fc_cv_dw_small(x, w, bias, y, n->ia, (float *)n->scratch);
+        return;
+    }
+    if (mode == 6) {
+        fc_cv_few(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }
     apf = fc_rt_sgemm_a_panel_floats(Cout_g, krows);

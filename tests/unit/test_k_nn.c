@@ -903,6 +903,11 @@ static void test_conv_shapes_match_reference(void **state)
         {2, 4, 3, 1, {1, 4, 9}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
         {2, 3, 4, 1, {1, 5, 17}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 1}, {0, 1, 2}},
         {2, 3, 4, 1, {1, 3, 70}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
+        /* a few output positions (mode 6 picked by prepare): ConvNeXt's last downsampling
+         * at batch 1, 2x2 stride 2 on 4x4; two images; a padded 3x3 on 2x2 */
+        {1, 16, 48, 1, {1, 4, 4}, {1, 2, 2}, {1, 2, 2}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}},
+        {2, 8, 40, 1, {1, 4, 4}, {1, 2, 2}, {1, 2, 2}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}},
+        {1, 8, 33, 1, {1, 2, 2}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 1, 1}},
         /* depthwise on planes of <= 16 outputs (mode 5 too): 3-D, a channel multiplier */
         {2, 2, 4, 2, {2, 2, 2}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}},
         {1, 16, 16, 16, {1, 8, 8}, {1, 3, 3}, {1, 2, 2}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
@@ -937,6 +942,8 @@ static void test_conv_shapes_match_reference(void **state)
                 conv_case_check(c, 2, 0, act);
             if (depthwise && osz <= 16 && isz <= 64)
                 conv_case_check(c, 5, 0, act);
+            if (c->G == 1) /* few output positions (any count works) */
+                conv_case_check(c, 6, 0, act);
             if (winograd) {
                 conv_case_check(c, 3, 32, act);
                 conv_case_check(c, 3, 64, act);
