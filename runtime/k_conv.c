@@ -403,6 +403,15 @@ FC_RT_HELPER void fc_cv_pack_runs(const FcCvRuns *rn, const FcCvView *v, const f
             }
 }
 
+/* Columns of a GEMM over `cnt` live columns in a panel `width` wide worth computing: up to
+ * the next multiple of 16 (the half-width micro-kernel's, runtime/k_gemm.c), within the
+ * panel. */
+FC_RT_HELPER int64_t fc_cv_live_cols(int64_t cnt, int64_t width)
+{
+    int64_t live = (cnt + 15) / 16 * 16;
+    return live < width ? live : width;
+}
+
 /* Packs the block's im2col matrix (columns past cnt zero) into the B panel pb; xp is room
  * for one padded input plane, its padding zeros written here once for all the planes the
  * block copies into it. */
@@ -1314,8 +1323,10 @@ FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, i
     /* a panel strip (unit columns) at a time: its 16 GEMMs, then its output transform while
      * the 16 C blocks (16 x Cout_g x unit) are still in cache */
     for (q0 = 0; q0 < cnt; q0 += unit) {
+        /* a last strip of at most 16 live tiles takes the half-width micro-kernel */
+        const int64_t live = fc_cv_live_cols(cnt - q0, unit);
         for (xi = 0; xi < 16; xi++)
-            fc_rt_sgemm_panels(cout_g, unit, cin_g, apan + xi * apf, pb + xi * pbf + q0 * cin_g,
+            fc_rt_sgemm_panels(cout_g, live, cin_g, apan + xi * apf, pb + xi * pbf + q0 * cin_g,
                                cb + xi * cbf, unit);
         for (q = q0; q < q0 + unit && q < cnt; q += FC_WG_LANES) {
             fc_wg_locate(geo, cout, pool, j0 + q, cnt - q, &tl);
@@ -1759,7 +1770,9 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
         for (gg = 0; gg < G; gg++) {
             bk.c0 = gg * Cin_g;
             fc_cv_pack_block(&bk, xp, pb);
-            fc_rt_sgemm_panels(Cout_g, bk.ncols, krows, apan + gg * apf, pb, cb, bk.ncols);
+            /* columns past the block's last 16 are padding: not computed */
+            fc_rt_sgemm_panels(Cout_g, fc_cv_live_cols(bk.cnt, bk.ncols), krows, apan + gg * apf,
+                               pb, cb, bk.ncols);
             if (pool)
                 fc_cv_store_block_pooled(cb, &bk, Cout, gg * Cout_g, Cout_g, bias, act, y);
             else

@@ -230,11 +230,19 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
     ((pb) + (k) * (bstride) + ((c) / 16) * (jump) + (c) % 16)
 #if FC_SG_VW > 1
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
-FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
+#if defined(__GNUC__) || defined(__clang__)
+#define FC_SG_INLINE static __inline__ __attribute__((always_inline)) FC_MAYBE_UNUSED
+#else
+#define FC_SG_INLINE static FC_MAYBE_UNUSED
+#endif
+/* The micro-kernel for tiles NV vectors wide (a constant where it is inlined: the full tile's
+ * FC_SG_NR / FC_SG_VW, or half of it for the last columns of a product whose width leaves at
+ * most half a tile, which would otherwise compute a whole tile of padding). */
+FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_RESTRICT pa,
                               int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
                               int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
-                              int store, const float *pf)
+                              int store, const float *pf, const int NV)
 {
     FC_RT_FMA_BEGIN
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
@@ -250,27 +258,27 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
     for (k = 0; k < kc; k++) {
         fc_sg_vec b[FC_SG_NR / FC_SG_VW];
         if (pf) /* loop-invariant: GCC and Clang unswitch the loop on it */
-            for (j = 0; j < FC_SG_NR; j += 16)
+            for (j = 0; j < NV * FC_SG_VW; j += 16)
                 FC_SG_PREFETCH(FC_SG_B_AT(pf, k, bstride, jump, j));
         FC_SG_UNROLL
-        for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
+        for (j = 0; j < NV; j++)
             memcpy(&b[j], FC_SG_B_AT(pb, k, bstride, jump, j * FC_SG_VW), sizeof b[j]);
         FC_SG_UNROLL
         for (i = 0; i < FC_SG_MR; i++) {
             float av = pa[k * astride + i];
             FC_SG_UNROLL
-            for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
+            for (j = 0; j < NV; j++)
                 acc[i][j] += av * b[j];
         }
     }
-    if (mr == FC_SG_MR && nr == FC_SG_NR) {
+    if (mr == FC_SG_MR && nr == NV * FC_SG_VW) {
         /* a whole tile: vector loads and stores of C (the same operations per element as
          * the loops below; copying the tile out first was a libc memcpy call per tile) */
         FC_SG_UNROLL
         for (i = 0; i < FC_SG_MR; i++) {
             float *c = C + i * ldc;
             FC_SG_UNROLL
-            for (j = 0; j < FC_SG_NR / FC_SG_VW; j++) {
+            for (j = 0; j < NV; j++) {
                 fc_sg_vec v;
                 if (store) {
                     v = acc[i][j] * alpha;
@@ -293,6 +301,23 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
             for (j = 0; j < nr; j++)
                 c[j] += alpha * out[i][j];
     }
+}
+
+FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
+                              int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
+                              int64_t jump,
+                              float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
+                              int store, const float *pf)
+{
+#if FC_SG_NR / FC_SG_VW >= 2 && FC_SG_NR / FC_SG_VW % 2 == 0
+    if (nr <= FC_SG_NR / 2) {
+        fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
+                      FC_SG_NR / FC_SG_VW / 2);
+        return;
+    }
+#endif
+    fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
+                  FC_SG_NR / FC_SG_VW);
 }
 #else
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
@@ -494,8 +519,8 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
                                         ? pa + fc_rt_sgemm_a_at(K, ir + FC_SG_MR_LCM, pc)
                                         : NULL;
                 fc_sg_micro(kc, pa + fc_rt_sgemm_a_at(K, ir, pc), FC_SG_MR_LCM, bs, FC_SG_NR, 16,
-                            C + ir * ldc + jr, ldc, fc_sg_min(FC_SG_MR, M - ir), FC_SG_NR, 1.0f,
-                            pc == 0, next);
+                            C + ir * ldc + jr, ldc, fc_sg_min(FC_SG_MR, M - ir),
+                            fc_sg_min(FC_SG_NR, N - jr), 1.0f, pc == 0, next);
             }
         }
     }
