@@ -18,6 +18,8 @@ void fc_rt_vtanhf(const float *x, float *y, int64_t n);
 void fc_rt_vsigmoidf(const float *x, float *y, int64_t n);
 void fc_rt_vgeluf(const float *x, float *y, int64_t n);
 void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n);
+void fc_rt_vact(float *y, int64_t n, int act);
+void fc_rt_vbias_act(float *y, const float *b, int64_t n, int act);
 
 #define SWEEP 200001
 static float xs[SWEEP], ys[SWEEP];
@@ -147,12 +149,31 @@ static void test_activations(void **state)
     assert_true(s[7] == 0.0f && s[8] == 0.0f && signbit(s[8]));
 }
 
+/* FcLinear's one-pass bias + activation gives the bits of the bias added first and the
+ * activation after (every act; lengths around the 16-float block, so the padded tail runs). */
+static void test_bias_act_one_pass(void **state)
+{
+    (void)state;
+    static float y[53], want[53], b[53];
+    for (int act = 0; act <= 3; act++)
+        for (int n = 1; n <= 53; n += 13) {
+            for (int i = 0; i < n; i++) {
+                y[i] = want[i] = (float)((i * 37) % 23) / 3.0f - 4.0f;
+                b[i] = (float)((i * 11) % 7) / 5.0f - 0.6f;
+                want[i] += b[i];
+            }
+            fc_rt_vact(want, n, act);
+            fc_rt_vbias_act(y, b, n, act);
+            assert_memory_equal(y, want, sizeof(float) * (size_t)n);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exp_sweep),     cmocka_unit_test(test_erf_sweep),
         cmocka_unit_test(test_tanh_sweep),    cmocka_unit_test(test_special_values),
-        cmocka_unit_test(test_activations),
+        cmocka_unit_test(test_activations),   cmocka_unit_test(test_bias_act_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
