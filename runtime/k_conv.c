@@ -27,6 +27,8 @@ FC_RT int64_t fc_rt_sgemm_a_at(int64_t K, int64_t m, int64_t k);
 FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, const float *pb,
                               float *C, int64_t ldc);
 FC_RT void fc_rt_vact(float *y, int64_t n, int act);
+FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n,
+                             int act);
 FC_RT int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 FC_RT int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
 FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
@@ -1612,7 +1614,7 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
                                     int64_t oc0, int64_t cout_g, const float *bias, int act,
                                     float *y)
 {
-    int64_t oc, i;
+    int64_t oc;
     for (oc = 0; oc < cout_g; oc++) {
         const float *src = cb + oc * bk->ncols;
         float bv = bias ? bias[oc0 + oc] : 0.0f;
@@ -1620,10 +1622,8 @@ FC_RT_HELPER void fc_cv_store_block(const float *cb, const FcCvBlock *bk, int64_
         while (q < bk->cnt) {
             int64_t b = j / bk->osz, p = j % bk->osz;
             int64_t len = bk->osz - p < bk->cnt - q ? bk->osz - p : bk->cnt - q;
-            float *dst = y + (b * cout + oc0 + oc) * bk->osz + p;
-            for (i = 0; i < len; i++)
-                dst[i] = src[q + i] + bv;
-            fc_rt_vact(dst, len, act);
+            fc_rt_vact_biased(src + q, &bv, 0, y + (b * cout + oc0 + oc) * bk->osz + p, len,
+                              act);
             q += len;
             j += len;
         }
@@ -1644,9 +1644,7 @@ FC_RT_HELPER void fc_cv_store_block_pooled(float *cb, const FcCvBlock *bk, int64
     int64_t oc, q, i;
     for (oc = 0; oc < cout_g; oc++) {
         float *src = cb + oc * bk->ncols, bv = bias ? bias[oc0 + oc] : 0.0f;
-        for (i = 0; i < bk->cnt; i++)
-            src[i] += bv;
-        fc_rt_vact(src, bk->cnt, act);
+        fc_rt_vact_biased(src, &bv, 0, src, bk->cnt, act);
         for (q = 0; q < bk->cnt; q += 2 * OW) { /* one pair of output rows */
             int64_t j = bk->j0 + q, b = j / bk->osz, p = j % bk->osz;
             float *dst = y + (b * cout + oc0 + oc) * posz + p / OW / 2 * pw;

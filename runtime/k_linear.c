@@ -21,7 +21,8 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
                                     const void *ctx);
 /* From k_vmath.c: the activation epilogue, in place (with the bias added first). */
 FC_RT void fc_rt_vact(float *y, int64_t n, int act);
-FC_RT void fc_rt_vbias_act(float *y, const float *b, int64_t n, int act);
+FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n,
+                             int act);
 
 /* What the epilogue adds: bias b[N] (or NULL), then act, then residual r (row stride ldr, or
  * NULL); b and r already offset to the GEMM's first column / row. */
@@ -41,7 +42,7 @@ FC_RT_HELPER void fc_linear_epilogue(float *y, int64_t ldy, int64_t i0, int64_t 
     for (i = 0; i < rows; i++) {
         float *o = y + i * ldy;
         if (e->b)
-            fc_rt_vbias_act(o, e->b + j0, cols, e->act);
+            fc_rt_vact_biased(o, e->b + j0, 1, o, cols, e->act);
         else
             fc_rt_vact(o, cols, e->act);
         if (e->r) {

@@ -231,23 +231,24 @@ FC_VM_INLINE float fc_vm_gelu_tanh1(float x)
         }                                                                                      \
     } while (0)
 
-/* y[i] = F(x[i] + b[i]): FC_VM_MAP with a bias added on the way in (one pass over y instead of
- * two; the same operations per element). */
-#define FC_VM_MAP_BIAS(x, b, y, n, F)                                                          \
+/* y[i] = F(x[i] + b[i * bs]) (bs 1: a bias per element, 0: one for all): FC_VM_MAP with a
+ * bias added on the way in (one pass over y instead of two; the same operations per
+ * element). */
+#define FC_VM_MAP_BIAS(x, b, bs, y, n, F)                                                      \
     do {                                                                                       \
         float fc_vm_b[FC_VM_BLOCK];                                                            \
         int64_t fc_vm_i, fc_vm_r;                                                              \
         int fc_vm_j;                                                                           \
         for (fc_vm_i = 0; fc_vm_i + FC_VM_BLOCK <= (n); fc_vm_i += FC_VM_BLOCK) {              \
             for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
-                fc_vm_b[fc_vm_j] = F((x)[fc_vm_i + fc_vm_j] + (b)[fc_vm_i + fc_vm_j]);         \
+                fc_vm_b[fc_vm_j] = F((x)[fc_vm_i + fc_vm_j] + (b)[(fc_vm_i + fc_vm_j) * (bs)]); \
             memcpy((y) + fc_vm_i, fc_vm_b, sizeof fc_vm_b);                                    \
         }                                                                                      \
         fc_vm_r = (n) - fc_vm_i;                                                               \
         if (fc_vm_r > 0) {                                                                     \
             memset(fc_vm_b, 0, sizeof fc_vm_b);                                                \
             for (fc_vm_j = 0; fc_vm_j < fc_vm_r; fc_vm_j++)                                    \
-                fc_vm_b[fc_vm_j] = (x)[fc_vm_i + fc_vm_j] + (b)[fc_vm_i + fc_vm_j];            \
+                fc_vm_b[fc_vm_j] = (x)[fc_vm_i + fc_vm_j] + (b)[(fc_vm_i + fc_vm_j) * (bs)];   \
             for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
                 fc_vm_b[fc_vm_j] = F(fc_vm_b[fc_vm_j]);                                        \
             memcpy((y) + fc_vm_i, fc_vm_b, (size_t)fc_vm_r * sizeof(float));                   \
@@ -290,21 +291,29 @@ FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n)
     FC_VM_MAP(x, y, n, fc_vm_gelu_tanh1);
 }
 
-/* y[i] = act(y[i] + b[i]) for a GELU act (one pass: FcLinear's bias and activation
- * epilogue); other acts as fc_rt_vact after the addition. */
-FC_RT void fc_rt_vbias_act(float *y, const float *b, int64_t n, int act)
+/* y[i] = act(x[i] + b[i * bs]) (bs 1: FcLinear's bias per column, 0: a Conv channel's one
+ * bias; y may be x): the bias and activation epilogue of the fused kernels in one pass over
+ * y, the same operations per element as the addition followed by fc_rt_vact. */
+FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n,
+                             int act)
 {
     int64_t i;
     if (act == FC_ACT_GELU_ERF) {
-        FC_VM_MAP_BIAS(y, b, y, n, fc_vm_gelu1);
+        if (bs)
+            FC_VM_MAP_BIAS(x, b, 1, y, n, fc_vm_gelu1);
+        else
+            FC_VM_MAP_BIAS(x, b, 0, y, n, fc_vm_gelu1);
         return;
     }
     if (act == FC_ACT_GELU_TANH) {
-        FC_VM_MAP_BIAS(y, b, y, n, fc_vm_gelu_tanh1);
+        if (bs)
+            FC_VM_MAP_BIAS(x, b, 1, y, n, fc_vm_gelu_tanh1);
+        else
+            FC_VM_MAP_BIAS(x, b, 0, y, n, fc_vm_gelu_tanh1);
         return;
     }
     for (i = 0; i < n; i++)
-        y[i] += b[i];
+        y[i] = x[i] + b[i * bs];
     if (act == FC_ACT_RELU)
         for (i = 0; i < n; i++)
             y[i] = y[i] > 0.0f ? y[i] : 0.0f;

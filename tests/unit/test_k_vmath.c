@@ -19,7 +19,7 @@ void fc_rt_vsigmoidf(const float *x, float *y, int64_t n);
 void fc_rt_vgeluf(const float *x, float *y, int64_t n);
 void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n);
 void fc_rt_vact(float *y, int64_t n, int act);
-void fc_rt_vbias_act(float *y, const float *b, int64_t n, int act);
+void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n, int act);
 
 #define SWEEP 200001
 static float xs[SWEEP], ys[SWEEP];
@@ -149,23 +149,28 @@ static void test_activations(void **state)
     assert_true(s[7] == 0.0f && s[8] == 0.0f && signbit(s[8]));
 }
 
-/* FcLinear's one-pass bias + activation gives the bits of the bias added first and the
- * activation after (every act; lengths around the 16-float block, so the padded tail runs). */
+/* The fused kernels' one-pass bias + activation gives the bits of the bias added first and
+ * the activation after: every act, a bias per element (in place) and one for all (into
+ * another array), lengths around the 16-float block so the padded tail runs. */
 static void test_bias_act_one_pass(void **state)
 {
     (void)state;
-    static float y[53], want[53], b[53];
+    static float x[53], y[53], want[53], b[53];
     for (int act = 0; act <= 3; act++)
-        for (int n = 1; n <= 53; n += 13) {
-            for (int i = 0; i < n; i++) {
-                y[i] = want[i] = (float)((i * 37) % 23) / 3.0f - 4.0f;
-                b[i] = (float)((i * 11) % 7) / 5.0f - 0.6f;
-                want[i] += b[i];
+        for (int bs = 0; bs <= 1; bs++)
+            for (int n = 1; n <= 53; n += 13) {
+                for (int i = 0; i < n; i++) {
+                    x[i] = y[i] = (float)((i * 37) % 23) / 3.0f - 4.0f;
+                    b[i] = (float)((i * 11) % 7) / 5.0f - 0.6f;
+                    want[i] = x[i] + b[i * bs];
+                }
+                fc_rt_vact(want, n, act);
+                if (bs)
+                    fc_rt_vact_biased(y, b, 1, y, n, act);
+                else
+                    fc_rt_vact_biased(x, b, 0, y, n, act);
+                assert_memory_equal(y, want, sizeof(float) * (size_t)n);
             }
-            fc_rt_vact(want, n, act);
-            fc_rt_vbias_act(y, b, n, act);
-            assert_memory_equal(y, want, sizeof(float) * (size_t)n);
-        }
 }
 
 int main(void)
