@@ -205,55 +205,38 @@ FC_VM_INLINE float fc_vm_gelu_tanh1(float x)
     return 0.5f * x * (1.0f + fc_vm_tanh1(0.79788456080286536f * (x + 0.044715f * x * x * x)));
 }
 
-/* y[i] = F(x[i]) for i < n, in blocks of FC_VM_BLOCK through a local buffer: the loop over
- * a block has a constant trip count and writes memory that cannot alias x, so it vectorizes
- * with no runtime alias check (clang's rejects y == x and runs scalar code) and under GCC's
- * -O2 cost model (which only vectorizes loops without a scalar remainder). The last partial
- * block is padded with zeros. */
+/* y[i] = F(IN(x, b, bs, i)) for i < n, in blocks of FC_VM_BLOCK through a local buffer: the
+ * loop over a block has a constant trip count and writes memory that cannot alias x, so it
+ * vectorizes with no runtime alias check (clang's rejects y == x and runs scalar code) and
+ * under GCC's -O2 cost model (which only vectorizes loops without a scalar remainder). The
+ * last partial block is padded with zeros. IN reads element i: x[i] (FC_VM_MAP), or
+ * x[i] + b[i * bs] (FC_VM_MAP_BIAS: a bias per element, bs 1, or one for all, bs 0, added on
+ * the way in, one pass over y instead of two with the same operations per element). */
 #define FC_VM_BLOCK 16
-#define FC_VM_MAP(x, y, n, F)                                                                  \
+#define FC_VM_IN_PLAIN(x, b, bs, i) ((x)[i])
+#define FC_VM_IN_BIAS(x, b, bs, i) ((x)[i] + (b)[(i) * (bs)])
+#define FC_VM_MAP_IN(IN, x, b, bs, y, n, F)                                                    \
     do {                                                                                       \
         float fc_vm_b[FC_VM_BLOCK];                                                            \
         int64_t fc_vm_i, fc_vm_r;                                                              \
         int fc_vm_j;                                                                           \
         for (fc_vm_i = 0; fc_vm_i + FC_VM_BLOCK <= (n); fc_vm_i += FC_VM_BLOCK) {              \
             for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
-                fc_vm_b[fc_vm_j] = F((x)[fc_vm_i + fc_vm_j]);                                  \
-            memcpy((y) + fc_vm_i, fc_vm_b, sizeof fc_vm_b);                                    \
-        }                                                                                      \
-        fc_vm_r = (n) - fc_vm_i;                                                               \
-        if (fc_vm_r > 0) {                                                                     \
-            memset(fc_vm_b, 0, sizeof fc_vm_b);                                                \
-            memcpy(fc_vm_b, (x) + fc_vm_i, (size_t)fc_vm_r * sizeof(float));                   \
-            for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
-                fc_vm_b[fc_vm_j] = F(fc_vm_b[fc_vm_j]);                                        \
-            memcpy((y) + fc_vm_i, fc_vm_b, (size_t)fc_vm_r * sizeof(float));                   \
-        }                                                                                      \
-    } while (0)
-
-/* y[i] = F(x[i] + b[i * bs]) (bs 1: a bias per element, 0: one for all): FC_VM_MAP with a
- * bias added on the way in (one pass over y instead of two; the same operations per
- * element). */
-#define FC_VM_MAP_BIAS(x, b, bs, y, n, F)                                                      \
-    do {                                                                                       \
-        float fc_vm_b[FC_VM_BLOCK];                                                            \
-        int64_t fc_vm_i, fc_vm_r;                                                              \
-        int fc_vm_j;                                                                           \
-        for (fc_vm_i = 0; fc_vm_i + FC_VM_BLOCK <= (n); fc_vm_i += FC_VM_BLOCK) {              \
-            for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
-                fc_vm_b[fc_vm_j] = F((x)[fc_vm_i + fc_vm_j] + (b)[(fc_vm_i + fc_vm_j) * (bs)]); \
+                fc_vm_b[fc_vm_j] = F(IN(x, b, bs, fc_vm_i + fc_vm_j));                         \
             memcpy((y) + fc_vm_i, fc_vm_b, sizeof fc_vm_b);                                    \
         }                                                                                      \
         fc_vm_r = (n) - fc_vm_i;                                                               \
         if (fc_vm_r > 0) {                                                                     \
             memset(fc_vm_b, 0, sizeof fc_vm_b);                                                \
             for (fc_vm_j = 0; fc_vm_j < fc_vm_r; fc_vm_j++)                                    \
-                fc_vm_b[fc_vm_j] = (x)[fc_vm_i + fc_vm_j] + (b)[(fc_vm_i + fc_vm_j) * (bs)];   \
+                fc_vm_b[fc_vm_j] = IN(x, b, bs, fc_vm_i + fc_vm_j);                            \
             for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
                 fc_vm_b[fc_vm_j] = F(fc_vm_b[fc_vm_j]);                                        \
             memcpy((y) + fc_vm_i, fc_vm_b, (size_t)fc_vm_r * sizeof(float));                   \
         }                                                                                      \
     } while (0)
+#define FC_VM_MAP(x, y, n, F) FC_VM_MAP_IN(FC_VM_IN_PLAIN, x, 0, 0, y, n, F)
+#define FC_VM_MAP_BIAS(x, b, bs, y, n, F) FC_VM_MAP_IN(FC_VM_IN_BIAS, x, b, bs, y, n, F)
 
 /* y[i] = exp(x[i]) */
 FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n)
