@@ -240,12 +240,26 @@ static int conv_winograd_fits(const NnGeom *geo, int64_t cin_g, int64_t cout_g, 
            geo->d[2] == 1 && cin_g >= 8 && cout_g >= 8;
 }
 
-/* Tiles per Winograd block: one thread's 16 B panels and 16 C blocks (16 * (Cin_g + Cout_g)
- * floats per tile) near 384 KiB, a multiple of 32 (the panel strips), 32..512, and with
- * several threads at most an equal share of the tiles. */
-static int64_t conv_winograd_block(int64_t cin_g, int64_t cout_g, int64_t tiles, int threads)
+/* Winograd F(4x4, 3x3) (modes 7, 8) instead of F(2x2, 3x3): 36 multiplies per 4x4 output
+ * tile against 16 per 2x2 tile, 2.25 a output against 4, but its transforms cost more per
+ * tile and its tiles are bigger, so a plane whose sides are not multiples of 4 wastes more
+ * (14x14: 16 tiles of 16 outputs for 196). It is taken when it needs at most 3/4 of
+ * F(2x2)'s multiplies and has as many tiles as F(2x2) needs (above). digits_cnn_b450's
+ * 8x8 layer (16 -> 32 channels): 2.8 -> 2.0 ms. */
+static int conv_winograd4_pays(const NnGeom *geo, int64_t n, int const_w)
 {
-    int64_t b = 98304 / (16 * (cin_g + cout_g)), share = (tiles + threads - 1) / threads;
+    const int64_t t2 = n * ((geo->out[1] + 1) / 2) * ((geo->out[2] + 1) / 2);
+    const int64_t t4 = n * ((geo->out[1] + 3) / 4) * ((geo->out[2] + 3) / 4);
+    return 4 * 36 * t4 <= 3 * 16 * t2 && t4 >= (const_w ? 16 : 256);
+}
+
+/* Tiles per Winograd block: one thread's nx B panels and nx C blocks (nx * (Cin_g + Cout_g)
+ * floats per tile, nx = 16 or 36 transform points) near 384 KiB, a multiple of 32 (the panel
+ * strips), 32..512, and with several threads at most an equal share of the tiles. */
+static int64_t conv_winograd_block(int64_t nx, int64_t cin_g, int64_t cout_g, int64_t tiles,
+                                   int threads)
+{
+    int64_t b = 98304 / (nx * (cin_g + cout_g)), share = (tiles + threads - 1) / threads;
     b = b > 512 ? 512 : b;
     if (share < b)
         b = share;
@@ -263,7 +277,7 @@ static int conv_gemm_can_pool(int mode, int nsp, const int64_t *dims)
 }
 
 /* FcConv {pool=1} (passes/fuse_conv_pool.c): a 2x2 stride-2 MaxPool (floor mode) applied
- * in the Winograd kernel's output transform, whose 2x2 tiles are the pooling windows (mode 4),
+ * in the Winograd kernel's output transform, whose tiles hold whole pooling windows (mode 4, 8),
  * or in an im2col / pointwise conv's block epilogue (ia[26], blocks of whole row pairs); Y is
  * the pooled tensor. */
 static int conv_pool_epilogue(FcGraph *g, FcNode *n, int nsp, int *mode, int64_t *block,
@@ -275,8 +289,8 @@ static int conv_pool_epilogue(FcGraph *g, FcNode *n, int nsp, int *mode, int64_t
         return 0;
     if (pool != 1)
         return fc_err(g, n, "unknown FcConv pool %lld", (long long)pool);
-    if (*mode == 3 && dims[2] >= 2 && dims[3] >= 2) {
-        *mode = 4;
+    if ((*mode == 3 || *mode == 7) && dims[2] >= 2 && dims[3] >= 2) {
+        *mode += 1; /* 4, 8 */
     } else if (conv_gemm_can_pool(*mode, nsp, dims)) {
         int64_t pair = 2 * dims[3];
         *block = (*block + pair - 1) / pair * pair;
@@ -291,12 +305,12 @@ static int conv_pool_epilogue(FcGraph *g, FcNode *n, int nsp, int *mode, int64_t
     return 0;
 }
 
-/* Whether prepared Conv / FcConv n runs as Winograd F(2x2, 3x3) (k_conv.c mode 3): what
+/* Whether prepared Conv / FcConv n runs as Winograd (k_conv.c mode 3 or 7): what
  * passes/fuse_conv_pool.c needs to give it a pooling epilogue. */
 int fc_conv_is_winograd(const FcNode *n)
 {
     return (n->op == FC_OP_CONV || n->op == FC_OP_FC_CONV) && n->ia && n->nia >= 25 &&
-           n->ia[4] == 3;
+           (n->ia[4] == 3 || n->ia[4] == 7);
 }
 
 /* Whether prepared Conv / FcConv n (not pooled yet) can take a 2x2 stride-2 MaxPool in its
@@ -363,8 +377,11 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
         mode = osz <= 16 && isz <= 64 ? 5 : 2;
     } else if (conv_winograd_fits(&geo, cin_g, cout / group, tiles,
                                   w->kind == FC_VAL_CONST)) {
-        mode = 3;
-        block = conv_winograd_block(cin_g, cout / group, tiles, g->threads);
+        const int f4 = conv_winograd4_pays(&geo, x->dims[0], w->kind == FC_VAL_CONST);
+        mode = f4 ? 7 : 3;
+        if (f4)
+            tiles = x->dims[0] * ((geo.out[1] + 3) / 4) * ((geo.out[2] + 3) / 4);
+        block = conv_winograd_block(f4 ? 36 : 16, cin_g, cout / group, tiles, g->threads);
     } else if (group == 1 && x->dims[0] * osz <= 16 && cout >= 32 && krows >= 32 &&
                !(n->op == FC_OP_FC_CONV && fc_attr_i(n, "pool", 0))) {
         /* a few output positions in all: Y^T = col^T W^T, Cout the wide side (mode 6) */

@@ -3,16 +3,17 @@
  * Matches: MaxPool with kernel_shape [2,2], strides [2,2], no padding (pads all 0, auto_pad
  * NOTSET or VALID), dilations 1, ceil_mode 0, and no Indices output, whose input is the sole
  * use of a Conv / FcConv result that is not a graph output, where that convolution runs as
- * Winograd F(2x2, 3x3) (ir/op_nn.c decides: 2-D 3x3, unit strides and dilations, >= 8
- * channels per group, enough output tiles), or on the im2col / pointwise GEMM path with a
- * 2-D output of even height and width (fc_conv_can_pool). Produces: the convolution as
- * FcConv {pool=1} writing the pooled tensor directly: Winograd's 2x2 output tiles are exactly
- * the pooling windows; the GEMM path's column blocks are whole pairs of output rows. So the
- * full-size convolution output is never stored and read back. Exact: the window is reduced
- * in MaxPool's tap order after the activation, bit for bit the unfused result. Must not fire
- * on other pools (3x3, stride 1, padded, ceil mode, AveragePool), depthwise convolutions,
- * a GEMM-path convolution with an odd output (its last row and column are dropped by floor
- * mode; it keeps its plain output), or when the convolution's result has another reader. */
+ * Winograd F(2x2, 3x3) or F(4x4, 3x3) (ir/op_nn.c decides: 2-D 3x3, unit strides and
+ * dilations, >= 8 channels per group, enough output tiles), or on the im2col / pointwise
+ * GEMM path with a 2-D output of even height and width (fc_conv_can_pool). Produces: the
+ * convolution as FcConv {pool=1} writing the pooled tensor directly: Winograd's 2x2 output
+ * tiles are exactly the pooling windows (a 4x4 tile holds four); the GEMM path's column
+ * blocks are whole pairs of output rows. So the full-size convolution output is never stored
+ * and read back. Exact: the window is reduced in MaxPool's tap order after the activation,
+ * bit for bit the unfused result. Must not fire on other pools (3x3, stride 1, padded, ceil
+ * mode, AveragePool), depthwise convolutions, a GEMM-path convolution with an odd output (its
+ * last row and column are dropped by floor mode; it keeps its plain output), or when the
+ * convolution's result has another reader. */
 #include <string.h>
 #include "pass_manager.h"
 #include "rewrite.h"

@@ -995,24 +995,47 @@ FC_RT_HELPER void fc_cv_fill_bias(float *y, const float *bias, int64_t channels,
     }
 }
 
-/* ---- Winograd F(2x2, 3x3) -----------------------------------------------------------------
- * A 2-D 3x3 stride-1 undilated Conv computes each 2x2 output tile from a 4x4 input tile d as
+/* ---- Winograd F(2x2, 3x3) and F(4x4, 3x3) --------------------------------------------------
+ * A 2-D 3x3 stride-1 undilated Conv computes each m x m output tile (m = 2 or 4) from an
+ * a x a input tile d (a = m + 2) as
  *   Y = A^T [ U (.) V ] A,   U = G g G^T (the filter, per output/input channel pair),
  *                            V = B^T d B (the input tile, per input channel),
- * summed over input channels, with the Lavin-Gray matrices
+ * summed over input channels. F(2x2, 3x3) (modes 3, 4) uses the Lavin-Gray matrices
  *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
- *   A^T = [1 1 1 0; 0 1 -1 -1].
- * The sum over input channels of element xi of U (.) V is one GEMM per xi (16 of them):
+ *   A^T = [1 1 1 0; 0 1 -1 -1];
+ * F(4x4, 3x3) (modes 7, 8) the ones interpolating at 0, +-1, +-2 and infinity:
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0;
+ *          0 4 0 -5 0 1],
+ *   G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1],
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+ * The sum over input channels of element xi of U (.) V is one GEMM per xi (a^2 of them):
  *   M_xi[Cout_g x tiles] = U_xi[Cout_g x Cin_g] * V_xi[Cin_g x tiles],
- * 16 multiplies per tile and channel pair instead of the 36 of im2col (2.25x fewer). Tiles are
- * the GEMM columns, numbered over all images (tile t of image b is column b*T + t), a block of
- * them at a time; the input transform writes V_xi straight into the B panels and the output
+ * a^2 multiplies per tile and channel pair against im2col's 9 m^2: 2.25x fewer for F(2x2),
+ * 4x for F(4x4), whose transforms cost more per tile but less per output. Tiles are the GEMM
+ * columns, numbered over all images (tile t of image b is column b*T + t), a block of them at
+ * a time; the input transform writes V_xi straight into the B panels and the output
  * transform adds the bias and applies the activation. Vector work runs across 16 tiles.
- * Rounding: the transforms add and subtract at most 4 values with weights 1 and 1/2, so the
- * result differs from im2col's by a few ulps of the partial sums. */
+ * Rounding: F(2x2)'s transforms add and subtract at most 4 values with weights 1 and 1/2, so
+ * its results differ from im2col's by a few ulps of the partial sums; F(4x4)'s weights (up
+ * to 8 and 1/24) cost about 3 more bits (unit test: within 1e-5 of the exact sums, like
+ * im2col's, on sums of up to 630 products of values in [-1, 1]). */
 
 #define FC_WG_LANES 16
 #define FC_WG_MAX_BLOCK 512
+#define FC_WG_MAX_NX 36 /* transform points of F(4x4, 3x3): 6 x 6 */
+
+/* The output tile side m of Conv mode `mode`: 2 for F(2x2, 3x3) (modes 3, and 4 with the
+ * pooling epilogue), 4 for F(4x4, 3x3) (7, and 8 pooled), 0 for the other modes. */
+FC_RT_HELPER int fc_wg_tile(int64_t mode)
+{
+    return mode == 3 || mode == 4 ? 2 : mode == 7 || mode == 8 ? 4 : 0;
+}
+
+/* Transform points (GEMMs) of tile side m: (m + 2)^2. */
+FC_RT_HELPER int fc_wg_points(int m)
+{
+    return (m + 2) * (m + 2);
+}
 
 /* Tiles per block: prepare's choice (ia[5]), at most FC_WG_MAX_BLOCK. */
 FC_RT_HELPER int64_t fc_wg_block_tiles(int64_t nb)
@@ -1020,109 +1043,158 @@ FC_RT_HELPER int64_t fc_wg_block_tiles(int64_t nb)
     return nb < 1 ? 1 : nb > FC_WG_MAX_BLOCK ? FC_WG_MAX_BLOCK : nb;
 }
 
-
-/* U = G g G^T for one 3x3 filter g; u[xi] for xi = 4*i + j. */
-FC_RT_HELPER void fc_wg_filter(const float *g, float *u, int64_t ustride)
+/* Tiles across (tw) and down (th) an OH x OW output plane. */
+FC_RT_HELPER void fc_wg_plane_tiles(const int64_t *geo, int m, int64_t *tw, int64_t *th)
 {
-    float gg[4][3];
-    int c, i;
-    for (c = 0; c < 3; c++) {
-        gg[0][c] = g[c];
-        gg[1][c] = 0.5f * (g[c] + g[3 + c] + g[6 + c]);
-        gg[2][c] = 0.5f * (g[c] - g[3 + c] + g[6 + c]);
-        gg[3][c] = g[6 + c];
+    *tw = (geo[5] + m - 1) / m;
+    *th = (geo[4] + m - 1) / m;
+}
+
+/* F(4x4, 3x3)'s G times one filter column or row (g0, g1, g2): six values s apart, in
+ * double so the stored U rounds once. */
+FC_RT_HELPER void fc_wg4_filter_1d(double g0, double g1, double g2, double *o, int s)
+{
+    o[0] = g0 / 4;
+    o[s] = -(g0 + g1 + g2) / 6;
+    o[2 * s] = -(g0 - g1 + g2) / 6;
+    o[3 * s] = g0 / 24 + g1 / 12 + g2 / 6;
+    o[4 * s] = g0 / 24 - g1 / 12 + g2 / 6;
+    o[5 * s] = g2;
+}
+
+/* U = G g G^T for one 3x3 filter g and tile side m; u[xi * ustride] for xi = a*i + j. */
+FC_RT_HELPER void fc_wg_filter(const float *g, int m, float *u, int64_t ustride)
+{
+    int c, i, j;
+    if (m == 4) {
+        double t[6][3], r[6];
+        for (c = 0; c < 3; c++)
+            fc_wg4_filter_1d(g[c], g[3 + c], g[6 + c], &t[0][c], 3);
+        for (i = 0; i < 6; i++) {
+            fc_wg4_filter_1d(t[i][0], t[i][1], t[i][2], r, 1);
+            for (j = 0; j < 6; j++)
+                u[(6 * i + j) * ustride] = (float)r[j];
+        }
+        return;
     }
-    for (i = 0; i < 4; i++) {
-        u[(4 * i + 0) * ustride] = gg[i][0];
-        u[(4 * i + 1) * ustride] = 0.5f * (gg[i][0] + gg[i][1] + gg[i][2]);
-        u[(4 * i + 2) * ustride] = 0.5f * (gg[i][0] - gg[i][1] + gg[i][2]);
-        u[(4 * i + 3) * ustride] = gg[i][2];
+    {
+        float gg[4][3];
+        for (c = 0; c < 3; c++) {
+            gg[0][c] = g[c];
+            gg[1][c] = 0.5f * (g[c] + g[3 + c] + g[6 + c]);
+            gg[2][c] = 0.5f * (g[c] - g[3 + c] + g[6 + c]);
+            gg[3][c] = g[6 + c];
+        }
+        for (i = 0; i < 4; i++) {
+            u[(4 * i + 0) * ustride] = gg[i][0];
+            u[(4 * i + 1) * ustride] = 0.5f * (gg[i][0] + gg[i][1] + gg[i][2]);
+            u[(4 * i + 2) * ustride] = 0.5f * (gg[i][0] - gg[i][1] + gg[i][2]);
+            u[(4 * i + 3) * ustride] = gg[i][2];
+        }
     }
 }
 
-/* The 16 A panels (one per xi) of group g's transformed filters; ut is 16*Cout_g*Cin_g
+/* The a^2 A panels (one per xi) of group g's transformed filters; ut is a^2*Cout_g*Cin_g
  * floats of room for U before packing. */
-FC_RT_HELPER void fc_wg_pack_filters(const float *w, int64_t cout_g, int64_t cin_g, float *ut,
-                                     float *apan, int64_t apf)
+FC_RT_HELPER void fc_wg_pack_filters(const float *w, int m, int64_t cout_g, int64_t cin_g,
+                                     float *ut, float *apan, int64_t apf)
 {
-    const int64_t plane = cout_g * cin_g;
+    const int64_t plane = cout_g * cin_g, nx = fc_wg_points(m);
     int64_t oc, xi;
-    /* 64 filters at a time into row[xi][i], then 16 contiguous runs into U (scattering each
-     * filter's 16 values over U's 16 planes would touch 16 pages per filter); output channels
-     * and then the 16 panels are independent: both loops run on the threads */
-    FC_RT_OMP_FOR_IF(plane * 16 >= FC_RT_PAR_MIN_WORK)
+    /* 64 filters at a time into row[xi][i], then nx contiguous runs into U (scattering each
+     * filter's nx values over U's nx planes would touch nx pages per filter); output channels
+     * and then the nx panels are independent: both loops run on the threads */
+    FC_RT_OMP_FOR_IF(plane * nx >= FC_RT_PAR_MIN_WORK)
     for (oc = 0; oc < cout_g; oc++) {
-        float row[16][64];
+        float row[FC_WG_MAX_NX][64];
         int64_t ic, i, x;
         for (ic = 0; ic < cin_g; ic += 64) {
             const int64_t n = cin_g - ic < 64 ? cin_g - ic : 64;
             for (i = 0; i < n; i++)
-                fc_wg_filter(w + (oc * cin_g + ic + i) * 9, &row[0][i], 64);
-            for (x = 0; x < 16; x++)
+                fc_wg_filter(w + (oc * cin_g + ic + i) * 9, m, &row[0][i], 64);
+            for (x = 0; x < nx; x++)
                 memcpy(ut + x * plane + oc * cin_g + ic, row[x], (size_t)n * sizeof(float));
         }
     }
-    FC_RT_OMP_FOR_IF(plane * 16 >= FC_RT_PAR_MIN_WORK)
-    for (xi = 0; xi < 16; xi++)
+    FC_RT_OMP_FOR_IF(plane * nx >= FC_RT_PAR_MIN_WORK)
+    for (xi = 0; xi < nx; xi++)
         fc_rt_sgemm_pack_a_panel(cout_g, cin_g, ut + xi * plane, cin_g, apan + xi * apf);
 }
 
 /* Where the 16 tiles of a lane group write: tile u's top-left output in output channel 0
- * at y + at[u], and which of its 2x2 outputs (bit 2*dy + dx) lie inside the plane (none for
- * columns past the block's last tile). With `pool` (a 2x2 stride-2 MaxPool epilogue, floor
- * mode) a tile is one pooled output: at[u] indexes the pooled plane, and a tile that is not
- * whole (the last row or column of an odd plane) has no pooled output (inside 0). */
+ * at y + at[u], and how many of its rows and columns lie inside the plane (none for columns
+ * past the block's last tile). With `pool` (a 2x2 stride-2 MaxPool epilogue, floor mode) the
+ * tile's m/2 x m/2 windows are pooled outputs: at[u] indexes the pooled plane and rows, cols
+ * count the whole windows (a window cut by the plane's odd last row or column has none). */
 typedef struct FcWgTiles {
     int64_t at[FC_WG_LANES];
-    int inside[FC_WG_LANES];
+    int rows[FC_WG_LANES], cols[FC_WG_LANES];
 } FcWgTiles;
 
-FC_RT_HELPER void fc_wg_locate(const int64_t *geo, int64_t cout, int pool, int64_t j0,
+FC_RT_HELPER int fc_wg_clamp(int64_t v, int m)
+{
+    return v < 0 ? 0 : v > m ? m : (int)v;
+}
+
+FC_RT_HELPER void fc_wg_locate(const int64_t *geo, int m, int64_t cout, int pool, int64_t j0,
                                int64_t count, FcWgTiles *tl)
 {
-    const int64_t OH = geo[4], OW = geo[5], tw = (OW + 1) / 2, per = tw * ((OH + 1) / 2);
+    const int64_t OH = geo[4], OW = geo[5];
+    int64_t tw, th, per;
     int u;
+    fc_wg_plane_tiles(geo, m, &tw, &th);
+    per = tw * th;
     for (u = 0; u < FC_WG_LANES; u++) {
-        const int64_t j = j0 + u, t = j % per, oh = 2 * (t / tw), ow = 2 * (t % tw);
-        const int whole = oh + 1 < OH && ow + 1 < OW;
+        const int64_t j = j0 + u, t = j % per, oh = m * (t / tw), ow = m * (t % tw);
         if (pool) {
             tl->at[u] = (j / per * cout * (OH / 2) + oh / 2) * (OW / 2) + ow / 2;
-            tl->inside[u] = u < count && whole ? 15 : 0;
-            continue;
+            tl->rows[u] = fc_wg_clamp(OH / 2 - oh / 2, m / 2);
+            tl->cols[u] = fc_wg_clamp(OW / 2 - ow / 2, m / 2);
+        } else {
+            tl->at[u] = (j / per * cout * OH + oh) * OW + ow;
+            tl->rows[u] = fc_wg_clamp(OH - oh, m);
+            tl->cols[u] = fc_wg_clamp(OW - ow, m);
         }
-        tl->at[u] = (j / per * cout * OH + oh) * OW + ow;
-        tl->inside[u] = u >= count ? 0 : 1 | (ow + 1 < OW) << 1 | (oh + 1 < OH) << 2 | whole << 3;
+        if (u >= count)
+            tl->rows[u] = tl->cols[u] = 0;
     }
 }
 
 /* Tiles of one block's image slot k (image j0 / T + k): the padded rows [*r0, *r1) they
  * read (padded row r is input row r - pad). */
-FC_RT_HELPER void fc_wg_slot_rows(const int64_t *geo, int64_t j0, int64_t cnt, int64_t k,
-                                  int64_t *r0, int64_t *r1)
+FC_RT_HELPER void fc_wg_slot_rows(const int64_t *geo, int m, int64_t j0, int64_t cnt,
+                                  int64_t k, int64_t *r0, int64_t *r1)
 {
-    const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
-    const int64_t first = (j0 / per + k) * per;
-    const int64_t lo = first < j0 ? j0 - first : 0;
-    const int64_t hi = first + per > j0 + cnt ? j0 + cnt - first : per;
-    *r0 = 2 * (lo / tw);
-    *r1 = 2 * ((hi - 1) / tw) + 4;
+    int64_t tw, th, per, first, lo, hi;
+    fc_wg_plane_tiles(geo, m, &tw, &th);
+    per = tw * th;
+    first = (j0 / per + k) * per;
+    lo = first < j0 ? j0 - first : 0;
+    hi = first + per > j0 + cnt ? j0 + cnt - first : per;
+    *r0 = m * (lo / tw);
+    *r1 = m * ((hi - 1) / tw) + m + 2;
 }
 
-/* Padded plane geometry of the Winograd tiles: 2*tiles + 2 rows and columns, so every 4x4
- * tile lies inside; e as fc_cv_extent's. */
-FC_RT_HELPER void fc_wg_extent(const int64_t *geo, int64_t e[3])
+/* Padded plane geometry of the Winograd tiles: m*tiles + 2 rows and columns, so every
+ * input tile lies inside; e as fc_cv_extent's. */
+FC_RT_HELPER void fc_wg_extent(const int64_t *geo, int m, int64_t e[3])
 {
+    int64_t tw, th;
+    fc_wg_plane_tiles(geo, m, &tw, &th);
     e[0] = 1;
-    e[1] = 2 * ((geo[4] + 1) / 2) + 2;
-    e[2] = 2 * ((geo[5] + 1) / 2) + 2;
+    e[1] = m * th + 2;
+    e[2] = m * tw + 2;
 }
 
 /* Images a block of nb tiles touches at most, and floats of their padded rows. */
-FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int64_t n, int64_t nb)
+FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int m, int64_t n, int64_t nb)
 {
-    const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
-    int64_t e[3], imgs = (nb + 2 * per - 2) / per, rows = 2 * ((nb + tw - 1) / tw + 1) + 4;
-    fc_wg_extent(geo, e);
+    int64_t tw, th, per, e[3], imgs, rows;
+    fc_wg_plane_tiles(geo, m, &tw, &th);
+    per = tw * th;
+    imgs = (nb + 2 * per - 2) / per;
+    rows = m * ((nb + tw - 1) / tw + 1) + m + 2;
+    fc_wg_extent(geo, m, e);
     imgs = imgs < n ? imgs : n;
     rows = rows < e[1] ? rows : e[1];
     return (imgs * rows * e[2] + 15) / 16 * 16;
@@ -1132,53 +1204,57 @@ FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int64_t n, int64_t nb)
  * to xp; off[j] (j < cnt) is then tile j0 + j's top-left offset in xp. With off (the
  * block's first channel) the padding zeros are written too; without, xp holds an earlier
  * channel of the same block (same rows, same padding) and only the values are replaced. */
-FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int64_t cin, int64_t ch,
-                                  int64_t j0, int64_t cnt, float *xp, int32_t *off)
+FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int m, int64_t cin,
+                                  int64_t ch, int64_t j0, int64_t cnt, float *xp, int32_t *off)
 {
-    const int64_t tw = (geo[5] + 1) / 2, per = tw * ((geo[4] + 1) / 2);
-    const int64_t isz = geo[1] * geo[2], b0 = j0 / per, nimg = (j0 + cnt - 1) / per - b0 + 1;
-    int64_t e[3], k, r0, r1, base = 0, j;
-    fc_wg_extent(geo, e);
+    const int64_t isz = geo[1] * geo[2];
+    int64_t tw, th, per, b0, nimg, e[3], k, r0, r1, base = 0, j;
+    fc_wg_plane_tiles(geo, m, &tw, &th);
+    per = tw * th;
+    b0 = j0 / per;
+    nimg = (j0 + cnt - 1) / per - b0 + 1;
+    fc_wg_extent(geo, m, e);
     for (k = 0; k < nimg; k++) {
-        fc_wg_slot_rows(geo, j0, cnt, k, &r0, &r1);
+        fc_wg_slot_rows(geo, m, j0, cnt, k, &r0, &r1);
         if (off)
             fc_cv_pad_zeros(geo, e, r0, r1, xp + base);
         fc_cv_pad_values(x + ((b0 + k) * cin + ch) * isz, geo, e, r0, r1, xp + base);
         for (j = (b0 + k) * per > j0 ? (b0 + k) * per : j0;
              off && j < (b0 + k + 1) * per && j < j0 + cnt; j++)
             off[j - j0] =
-                (int32_t)(base + (2 * ((j % per) / tw) - r0) * e[2] + 2 * (j % per % tw));
+                (int32_t)(base + (m * ((j % per) / tw) - r0) * e[2] + m * (j % per % tw));
         base += (r1 - r0) * e[2];
     }
 }
 
-/* d[pos][u]: the 4x4 tiles (pos = 4*row + column) at xp + off[u] (rows ew apart) of the
- * lane group's first `count` tiles, zero past them. The offsets are 32-bit (the padded rows
- * of a block, fc_wg_pad_floats, stay far below 2^31 floats for planes narrower than ~10^8
- * columns): with 64-bit ones GCC built 8-lane gathers, with these it loads and transposes,
- * digits_cnn_b450 ~2 % faster. */
-FC_RT_HELPER void fc_wg_gather(const float *xp, const int32_t *off, int64_t ew, int64_t count,
-                               float d[16][FC_WG_LANES])
+/* d[pos][u]: the a x a input tiles (pos = a*row + column) at xp + off[u] (rows ew apart) of
+ * the lane group's first `count` tiles, zero past them. The offsets are 32-bit (the padded
+ * rows of a block, fc_wg_pad_floats, stay far below 2^31 floats for planes narrower than
+ * ~10^8 columns): with 64-bit ones GCC built 8-lane gathers, with these it loads and
+ * transposes, digits_cnn_b450 ~2 % faster. Inlined with a constant a. */
+FC_CV_INLINE void fc_wg_gather(const float *xp, const int32_t *off, int64_t ew, int64_t count,
+                               const int a, float d[FC_WG_MAX_NX][FC_WG_LANES])
 {
     int u, r, c;
     if (count >= FC_WG_LANES) {
         /* lanes innermost: one vector gather per tile element where the ISA has them */
-        for (r = 0; r < 4; r++)
-            for (c = 0; c < 4; c++)
+        for (r = 0; r < a; r++)
+            for (c = 0; c < a; c++)
                 for (u = 0; u < FC_WG_LANES; u++)
-                    d[4 * r + c][u] = xp[off[u] + r * ew + c];
+                    d[a * r + c][u] = xp[off[u] + r * ew + c];
         return;
     }
     for (u = 0; u < FC_WG_LANES; u++) {
         const float *p = xp + (u < count ? off[u] : 0);
-        for (r = 0; r < 4; r++)
-            for (c = 0; c < 4; c++)
-                d[4 * r + c][u] = u < count ? p[r * ew + c] : 0.0f;
+        for (r = 0; r < a; r++)
+            for (c = 0; c < a; c++)
+                d[a * r + c][u] = u < count ? p[r * ew + c] : 0.0f;
     }
 }
 
-/* v = B^T d B for 16 tiles at once; v[xi][u]. */
-FC_RT_HELPER void fc_wg_input_transform(float d[16][FC_WG_LANES], float v[16][FC_WG_LANES])
+/* v = B^T d B of F(2x2, 3x3) for 16 tiles at once; v[xi][u]. */
+FC_CV_INLINE void fc_wg2_input_transform(float d[FC_WG_MAX_NX][FC_WG_LANES],
+                                         float v[FC_WG_MAX_NX][FC_WG_LANES])
 {
     float t[16][FC_WG_LANES];
     int c, i, u;
@@ -1196,6 +1272,37 @@ FC_RT_HELPER void fc_wg_input_transform(float d[16][FC_WG_LANES], float v[16][FC
             v[4 * i + 2][u] = t[4 * i + 2][u] - t[4 * i + 1][u];
             v[4 * i + 3][u] = t[4 * i + 1][u] - t[4 * i + 3][u];
         }
+}
+
+/* F(4x4, 3x3)'s B^T applied to six vectors s[0], s[k], ..., s[5k] of 16 lanes, into o[0],
+ * o[k], ... (the same stride): shared terms first, 12 adds / multiply-adds a lane. */
+FC_CV_INLINE void fc_wg4_input_1d(float s[][FC_WG_LANES], int k, float o[][FC_WG_LANES])
+{
+    int u;
+    for (u = 0; u < FC_WG_LANES; u++) {
+        const float d0 = s[0][u], d1 = s[k][u], d2 = s[2 * k][u], d3 = s[3 * k][u];
+        const float d4 = s[4 * k][u], d5 = s[5 * k][u];
+        const float p = d4 - 4.0f * d2, q = d3 - 4.0f * d1, r = d4 - d2, w = 2.0f * (d3 - d1);
+        o[0][u] = 4.0f * d0 - 5.0f * d2 + d4;
+        o[k][u] = p + q;
+        o[2 * k][u] = p - q;
+        o[3 * k][u] = r + w;
+        o[4 * k][u] = r - w;
+        o[5 * k][u] = 4.0f * d1 - 5.0f * d3 + d5;
+    }
+}
+
+/* v = B^T d B of F(4x4, 3x3) for 16 tiles at once: down the six columns, then along the
+ * six rows. */
+FC_CV_INLINE void fc_wg4_input_transform(float d[FC_WG_MAX_NX][FC_WG_LANES],
+                                         float v[FC_WG_MAX_NX][FC_WG_LANES])
+{
+    float t[36][FC_WG_LANES];
+    int i;
+    for (i = 0; i < 6; i++)
+        fc_wg4_input_1d(&d[i], 6, &t[i]);
+    for (i = 0; i < 6; i++)
+        fc_wg4_input_1d(&t[6 * i], 1, &v[6 * i]);
 }
 
 /* Stores 16 values at block column q of panel row r (rows nr floats apart within a strip). */
@@ -1221,10 +1328,10 @@ FC_RT_HELPER void fc_wg_put_lanes(const float *src, int64_t q, int64_t r, int64_
     }
 }
 
-/* Output tiles Y = A^T m A + bias, activated, for 16 tiles; m_xi of tile u is m[xi * ms + u]
- * (the C blocks, read in place), y4[2*dy + dx][u]. */
-FC_RT_HELPER void fc_wg_output_transform(const float *m, int64_t ms, float bias, int act,
-                                         float y4[4][FC_WG_LANES])
+/* Output tiles Y = A^T M A + bias of F(2x2, 3x3) for 16 tiles; M_xi of tile u is
+ * m[xi * ms + u] (the C blocks, read in place), y[2*dy + dx][u]. */
+FC_CV_INLINE void fc_wg2_output_transform(const float *m, int64_t ms, float bias,
+                                          float y[16][FC_WG_LANES])
 {
     float s[8][FC_WG_LANES];
     int j, u;
@@ -1235,144 +1342,249 @@ FC_RT_HELPER void fc_wg_output_transform(const float *m, int64_t ms, float bias,
         }
     for (j = 0; j < 2; j++)
         for (u = 0; u < FC_WG_LANES; u++) {
-            y4[2 * j][u] = s[4 * j][u] + s[4 * j + 1][u] + s[4 * j + 2][u] + bias;
-            y4[2 * j + 1][u] = s[4 * j + 1][u] - s[4 * j + 2][u] - s[4 * j + 3][u] + bias;
+            y[2 * j][u] = s[4 * j][u] + s[4 * j + 1][u] + s[4 * j + 2][u] + bias;
+            y[2 * j + 1][u] = s[4 * j + 1][u] - s[4 * j + 2][u] - s[4 * j + 3][u] + bias;
         }
-    fc_rt_vact(&y4[0][0], 4 * FC_WG_LANES, act);
 }
 
-/* Writes the live tiles' outputs (those inside the OH x OW plane) of output channel oc. */
-FC_RT_HELPER void fc_wg_scatter(float y4[4][FC_WG_LANES], const FcWgTiles *tl,
-                                const int64_t *geo, int64_t oc, float *y)
+/* F(4x4, 3x3)'s A^T applied to six lane vectors at src + k*ms (k = 0..5) into four at
+ * o[0], o[os], o[2 os], o[3 os], plus `add`. */
+FC_CV_INLINE void fc_wg4_output_1d(const float *src, int64_t ms, float add, float *o,
+                                   int64_t os)
 {
-    const int64_t OW = geo[5];
-    float *yc = y + oc * geo[4] * OW;
-    int u, k;
-    for (u = 0; u < FC_WG_LANES; u++) {
-        float *o = yc + tl->at[u];
-        if (tl->inside[u] == 15) {
-            o[0] = y4[0][u];
-            o[1] = y4[1][u];
-            o[OW] = y4[2][u];
-            o[OW + 1] = y4[3][u];
-            continue;
-        }
-        for (k = 0; k < 4; k++)
-            if (tl->inside[u] >> k & 1)
-                o[k / 2 * OW + k % 2] = y4[k][u];
-    }
-}
-
-/* The 2x2 max of each whole tile into the pooled plane of output channel oc, the window's
- * values compared in MaxPool's tap order (k_pool.c: row by row, a later value wins only when
- * greater), so the result is the unfused Conv + MaxPool's bit for bit. */
-FC_RT_HELPER void fc_wg_scatter_pooled(float y4[4][FC_WG_LANES], const FcWgTiles *tl,
-                                       const int64_t *geo, int64_t oc, float *y)
-{
-    float *yc = y + oc * (geo[4] / 2) * (geo[5] / 2);
     int u;
     for (u = 0; u < FC_WG_LANES; u++) {
-        float m = y4[1][u] > y4[0][u] ? y4[1][u] : y4[0][u];
-        m = y4[2][u] > m ? y4[2][u] : m;
-        m = y4[3][u] > m ? y4[3][u] : m;
-        if (tl->inside[u])
-            yc[tl->at[u]] = m;
+        const float a = src[ms + u] + src[2 * ms + u], b = src[ms + u] - src[2 * ms + u];
+        const float c = src[3 * ms + u] + src[4 * ms + u], d = src[3 * ms + u] - src[4 * ms + u];
+        o[u] = src[u] + a + c + add;
+        o[os + u] = b + 2.0f * d + add;
+        o[2 * os + u] = a + 4.0f * c + add;
+        o[3 * os + u] = b + 8.0f * d + src[5 * ms + u] + add;
     }
 }
 
-/* Floats of one thread's Winograd slice: 16 B panels (cin_g x nb), 16 C blocks of one panel
+/* Output tiles Y = A^T M A + bias of F(4x4, 3x3) for 16 tiles (m, ms as above), y[4*dy +
+ * dx][u]: down the six columns into s[row][col], then along s's four rows. */
+FC_CV_INLINE void fc_wg4_output_transform(const float *m, int64_t ms, float bias,
+                                          float y[16][FC_WG_LANES])
+{
+    float s[24][FC_WG_LANES];
+    int i;
+    for (i = 0; i < 6; i++)
+        fc_wg4_output_1d(m + i * ms, 6 * ms, 0.0f, s[i], 6 * FC_WG_LANES);
+    for (i = 0; i < 4; i++)
+        fc_wg4_output_1d(s[6 * i], FC_WG_LANES, bias, y[4 * i], FC_WG_LANES);
+}
+
+/* Writes the live outputs (those inside the OH x OW plane) of output channel oc's m x m
+ * tiles y[m*dy + dx][u]. */
+FC_CV_INLINE void fc_wg_scatter(float y[16][FC_WG_LANES], const FcWgTiles *tl, const int m,
+                                const int64_t *geo, int64_t oc, float *out)
+{
+    const int64_t OW = geo[5];
+    float *yc = out + oc * geo[4] * OW;
+    int u, r, c;
+    for (u = 0; u < FC_WG_LANES; u++) {
+        float *o = yc + tl->at[u];
+        if (tl->rows[u] == m && tl->cols[u] == m) {
+            for (r = 0; r < m; r++)
+                for (c = 0; c < m; c++)
+                    o[r * OW + c] = y[m * r + c][u];
+            continue;
+        }
+        for (r = 0; r < tl->rows[u]; r++)
+            for (c = 0; c < tl->cols[u]; c++)
+                o[r * OW + c] = y[m * r + c][u];
+    }
+}
+
+/* The 2x2 max of each whole window of the m x m tiles into the pooled plane of output
+ * channel oc, the window's values compared in MaxPool's tap order (k_pool.c: row by row, a
+ * later value wins only when greater), so the result is the unfused Conv + MaxPool's bit for
+ * bit. */
+FC_CV_INLINE void fc_wg_scatter_pooled(float y[16][FC_WG_LANES], const FcWgTiles *tl,
+                                       const int m, const int64_t *geo, int64_t oc, float *out)
+{
+    const int64_t PW = geo[5] / 2;
+    const int h = m / 2;
+    float *yc = out + oc * (geo[4] / 2) * PW, p[4][FC_WG_LANES];
+    int u, r, c;
+    for (r = 0; r < h; r++)
+        for (c = 0; c < h; c++)
+            for (u = 0; u < FC_WG_LANES; u++) {
+                const float *w0 = y[2 * m * r + 2 * c], *w1 = y[2 * m * r + m + 2 * c];
+                float v = w0[FC_WG_LANES + u] > w0[u] ? w0[FC_WG_LANES + u] : w0[u];
+                v = w1[u] > v ? w1[u] : v;
+                p[h * r + c][u] = w1[FC_WG_LANES + u] > v ? w1[FC_WG_LANES + u] : v;
+            }
+    for (u = 0; u < FC_WG_LANES; u++) {
+        float *o = yc + tl->at[u];
+        if (tl->rows[u] == h && tl->cols[u] == h) { /* all windows whole: unrolled */
+            for (r = 0; r < h; r++)
+                for (c = 0; c < h; c++)
+                    o[r * PW + c] = p[h * r + c][u];
+            continue;
+        }
+        for (r = 0; r < tl->rows[u]; r++)
+            for (c = 0; c < tl->cols[u]; c++)
+                o[r * PW + c] = p[h * r + c][u];
+    }
+}
+
+/* Floats of one thread's Winograd slice: nx B panels (cin_g x nb), nx C blocks of one panel
  * strip (Cout_g x 32) and the padded input rows of one channel. */
-FC_RT_HELPER int64_t fc_wg_thread_floats(const int64_t *geo, int64_t n, int64_t cin_g,
+FC_RT_HELPER int64_t fc_wg_thread_floats(const int64_t *geo, int m, int64_t n, int64_t cin_g,
                                          int64_t cout_g, int64_t nb)
 {
-    int64_t cols = (nb + 31) / 32 * 32;
-    return (16 * (cin_g * cols + fc_rt_sgemm_a_panel_floats(cout_g, 1) * 32) + 15) / 16 * 16 +
-           fc_wg_pad_floats(geo, n, nb);
+    int64_t cols = (nb + 31) / 32 * 32, nx = fc_wg_points(m);
+    return (nx * (cin_g * cols + fc_rt_sgemm_a_panel_floats(cout_g, 1) * 32) + 15) / 16 * 16 +
+           fc_wg_pad_floats(geo, m, n, nb);
 }
 
-/* Floats of the transformed filters' A panels (16 per group) and the room to build them. */
-FC_RT_HELPER int64_t fc_wg_shared_floats(int64_t groups, int64_t cout_g, int64_t cin_g)
+/* Floats of the transformed filters' A panels (nx per group) and the room to build them. */
+FC_RT_HELPER int64_t fc_wg_shared_floats(int m, int64_t groups, int64_t cout_g, int64_t cin_g)
 {
-    return (groups * 16 * fc_rt_sgemm_a_panel_floats(cout_g, cin_g) + 15) / 16 * 16 +
-           (16 * cout_g * cin_g + 15) / 16 * 16;
+    const int64_t nx = fc_wg_points(m);
+    return (groups * nx * fc_rt_sgemm_a_panel_floats(cout_g, cin_g) + 15) / 16 * 16 +
+           (nx * cout_g * cin_g + 15) / 16 * 16;
 }
 
-/* One block of tiles [j0, j0 + cnt) of group gg: input transform into the 16 B panels, the 16
- * GEMMs, output transform into y. */
-FC_RT_HELPER void fc_wg_block(const float *x, const int64_t *geo, int64_t cin, int64_t cout,
-                              int64_t gg, int64_t cin_g, int64_t cout_g, const float *apan,
-                              int64_t apf, const float *bias, int act, int pool, int64_t j0,
-                              int64_t cnt, float *slice, float *y)
+/* What one Winograd block works on: the input and geometry, group gg's channels and
+ * transformed filters (nx A panels apf floats apart), the epilogue, and the block's tiles
+ * [j0, j0 + cnt). */
+typedef struct FcWgBlock {
+    const float *x, *apan, *bias;
+    const int64_t *geo;
+    int64_t cin, cout, gg, cin_g, cout_g, apf, j0, cnt;
+    int act, pool;
+} FcWgBlock;
+
+/* The input transform of the block for tile side m (a constant once inlined): each input
+ * channel's padded rows, then per 16 tiles gather, B^T d B, and the nx values into the nx
+ * B panels (pbf floats apart). */
+FC_CV_INLINE void fc_wg_block_inputs(const FcWgBlock *bk, const int m, int64_t ncols,
+                                     int64_t pbf, float *pb, float *xp)
 {
-    const int64_t nr = fc_rt_sgemm_nr(), unit = nr > FC_WG_LANES ? nr : FC_WG_LANES;
-    const int64_t ncols = (cnt + unit - 1) / unit * unit, pbf = cin_g * ncols;
-    const int64_t cbf = fc_rt_sgemm_a_panel_floats(cout_g, 1) * unit;
-    const int64_t ew = 2 * ((geo[5] + 1) / 2) + 2;
-    float *pb = slice, *cb = slice + 16 * pbf, *xp = cb + 16 * cbf;
-    float d[16][FC_WG_LANES], v[16][FC_WG_LANES], y4[4][FC_WG_LANES];
+    const int a = m + 2, nx = a * a;
+    const int64_t nr = fc_rt_sgemm_nr(), ew = m * ((bk->geo[5] + m - 1) / m) + 2;
+    float d[FC_WG_MAX_NX][FC_WG_LANES], v[FC_WG_MAX_NX][FC_WG_LANES];
     int32_t off[FC_WG_MAX_BLOCK];
-    FcWgTiles tl;
-    int64_t q, q0, ic, oc, xi;
-    for (ic = 0; ic < cin_g; ic++) {
-        fc_wg_pad_block(x, geo, cin, gg * cin_g + ic, j0, cnt, xp, ic == 0 ? off : NULL);
+    int64_t q, ic, xi;
+    for (ic = 0; ic < bk->cin_g; ic++) {
+        fc_wg_pad_block(bk->x, bk->geo, m, bk->cin, bk->gg * bk->cin_g + ic, bk->j0, bk->cnt,
+                        xp, ic == 0 ? off : NULL);
         for (q = 0; q < ncols; q += FC_WG_LANES) {
-            fc_wg_gather(xp, off + (q < cnt ? q : 0), ew, cnt - q, d);
-            fc_wg_input_transform(d, v);
-            for (xi = 0; xi < 16; xi++)
-                fc_wg_put_lanes(v[xi], q, ic, cin_g, nr, pb + xi * pbf);
-        }
-    }
-    /* a panel strip (unit columns) at a time: its 16 GEMMs, then its output transform while
-     * the 16 C blocks (16 x Cout_g x unit) are still in cache */
-    for (q0 = 0; q0 < cnt; q0 += unit) {
-        /* a last strip of at most 16 live tiles takes the half-width micro-kernel */
-        const int64_t live = fc_cv_live_cols(cnt - q0, unit);
-        for (xi = 0; xi < 16; xi++)
-            fc_rt_sgemm_panels(cout_g, live, cin_g, apan + xi * apf, pb + xi * pbf + q0 * cin_g,
-                               cb + xi * cbf, unit);
-        for (q = q0; q < q0 + unit && q < cnt; q += FC_WG_LANES) {
-            fc_wg_locate(geo, cout, pool, j0 + q, cnt - q, &tl);
-            for (oc = 0; oc < cout_g; oc++) {
-                const int64_t o = gg * cout_g + oc;
-                fc_wg_output_transform(cb + oc * unit + q - q0, cbf, bias ? bias[o] : 0.0f, act,
-                                       y4);
-                if (pool)
-                    fc_wg_scatter_pooled(y4, &tl, geo, o, y);
-                else
-                    fc_wg_scatter(y4, &tl, geo, o, y);
-            }
+            fc_wg_gather(xp, off + (q < bk->cnt ? q : 0), ew, bk->cnt - q, a, d);
+            if (m == 4)
+                fc_wg4_input_transform(d, v);
+            else
+                fc_wg2_input_transform(d, v);
+            for (xi = 0; xi < nx; xi++)
+                fc_wg_put_lanes(v[xi], q, ic, bk->cin_g, nr, pb + xi * pbf);
         }
     }
 }
 
-/* Conv by Winograd F(2x2, 3x3): ia as fc_rt_conv's (mode 3, or 4 with the pooling
- * epilogue), scratch fc_rt_conv_scratch. */
+/* The output transform of 16 tiles from block column q (of a strip starting at q0, C blocks
+ * cbf floats apart, unit columns wide) into y, for every output channel of the group. */
+FC_CV_INLINE void fc_wg_block_outputs(const FcWgBlock *bk, const int m, const float *cb,
+                                      int64_t cbf, int64_t unit, int64_t q0, int64_t q, float *y)
+{
+    float out[16][FC_WG_LANES];
+    FcWgTiles tl;
+    int64_t oc;
+    fc_wg_locate(bk->geo, m, bk->cout, bk->pool, bk->j0 + q, bk->cnt - q, &tl);
+    for (oc = 0; oc < bk->cout_g; oc++) {
+        const int64_t o = bk->gg * bk->cout_g + oc;
+        const float *mq = cb + oc * unit + q - q0, bias = bk->bias ? bk->bias[o] : 0.0f;
+        if (m == 4)
+            fc_wg4_output_transform(mq, cbf, bias, out);
+        else
+            fc_wg2_output_transform(mq, cbf, bias, out);
+        fc_rt_vact(&out[0][0], m * m * FC_WG_LANES, bk->act);
+        if (bk->pool)
+            fc_wg_scatter_pooled(out, &tl, m, bk->geo, o, y);
+        else
+            fc_wg_scatter(out, &tl, m, bk->geo, o, y);
+    }
+}
+
+/* One block: input transform into the nx B panels, then per panel strip the nx GEMMs and
+ * the strip's output transform into y. */
+FC_CV_INLINE void fc_wg_block_m(const FcWgBlock *bk, const int m, float *slice, float *y)
+{
+    const int nx = (m + 2) * (m + 2);
+    const int64_t nr = fc_rt_sgemm_nr(), unit = nr > FC_WG_LANES ? nr : FC_WG_LANES;
+    const int64_t ncols = (bk->cnt + unit - 1) / unit * unit, pbf = bk->cin_g * ncols;
+    const int64_t cbf = fc_rt_sgemm_a_panel_floats(bk->cout_g, 1) * unit;
+    float *pb = slice, *cb = slice + nx * pbf, *xp = cb + nx * cbf;
+    int64_t q, q0, xi;
+    fc_wg_block_inputs(bk, m, ncols, pbf, pb, xp);
+    /* a panel strip (unit columns) at a time: its nx GEMMs, then its output transform while
+     * the nx C blocks (nx x Cout_g x unit) are still in cache */
+    for (q0 = 0; q0 < bk->cnt; q0 += unit) {
+        /* a last strip of at most 16 live tiles takes the half-width micro-kernel */
+        const int64_t live = fc_cv_live_cols(bk->cnt - q0, unit);
+        for (xi = 0; xi < nx; xi++)
+            fc_rt_sgemm_panels(bk->cout_g, live, bk->cin_g, bk->apan + xi * bk->apf,
+                               pb + xi * pbf + q0 * bk->cin_g, cb + xi * cbf, unit);
+        for (q = q0; q < q0 + unit && q < bk->cnt; q += FC_WG_LANES)
+            fc_wg_block_outputs(bk, m, cb, cbf, unit, q0, q, y);
+    }
+}
+
+/* fc_wg_block_m compiled once per tile side, each with its transforms inlined. */
+FC_RT_HELPER void fc_wg_block(const FcWgBlock *bk, int m, float *slice, float *y)
+{
+    if (m == 4)
+        fc_wg_block_m(bk, 4, slice, y);
+    else
+        fc_wg_block_m(bk, 2, slice, y);
+}
+
+/* Conv by Winograd: ia as fc_rt_conv's (modes 3, 4, 7, 8), scratch fc_rt_conv_scratch. */
 FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, float *y,
                              const int64_t *ia, float *scratch)
 {
     const int64_t *geo = ia + 7;
+    const int m = fc_wg_tile(ia[4]), nx = fc_wg_points(m);
     const int64_t N = ia[0], Cin = ia[1], Cout = ia[2], G = ia[3], nb = fc_wg_block_tiles(ia[5]);
     const int64_t cin_g = Cin / G, cout_g = Cout / G;
-    const int64_t tiles = N * ((geo[4] + 1) / 2) * ((geo[5] + 1) / 2);
+    const int64_t tiles = N * ((geo[4] + m - 1) / m) * ((geo[5] + m - 1) / m);
     const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
-    const int64_t nblocks = (tiles + nb - 1) / nb, slice = fc_wg_thread_floats(geo, N, cin_g, cout_g, nb);
+    const int64_t nblocks = (tiles + nb - 1) / nb;
+    const int64_t slice = fc_wg_thread_floats(geo, m, N, cin_g, cout_g, nb);
     float *room = fc_cv_align64(scratch), *apan = room;
-    float *ut = room + (G * 16 * apf + 15) / 16 * 16;
-    float *slices = room + fc_wg_shared_floats(G, cout_g, cin_g);
+    float *ut = room + (G * nx * apf + 15) / 16 * 16;
+    float *slices = room + fc_wg_shared_floats(m, G, cout_g, cin_g);
     int64_t g, blk;
     if (ia[25])
-        apan = (float *)w; /* the compiler stored the 16 panels per group (fc_rt_conv_prepack) */
+        apan = (float *)w; /* the compiler stored the nx panels per group (fc_rt_conv_prepack) */
     else
         for (g = 0; g < G; g++)
-            fc_wg_pack_filters(w + g * cout_g * cin_g * 9, cout_g, cin_g, ut,
-                               apan + g * 16 * apf, apf);
+            fc_wg_pack_filters(w + g * cout_g * cin_g * 9, m, cout_g, cin_g, ut,
+                               apan + g * nx * apf, apf);
     FC_RT_OMP_FOR_IF(nblocks > 1 && tiles * Cout * cin_g >= FC_RT_PAR_MIN_WORK)
     for (blk = 0; blk < nblocks; blk++) {
-        const int64_t j0 = blk * nb, cnt = tiles - j0 < nb ? tiles - j0 : nb;
+        FcWgBlock bk;
         int64_t gg;
-        for (gg = 0; gg < G; gg++)
-            fc_wg_block(x, geo, Cin, Cout, gg, cin_g, cout_g, apan + gg * 16 * apf, apf, bias,
-                        (int)ia[6], ia[4] == 4, j0, cnt, slices + FC_RT_TID() * slice, y);
+        bk.x = x;
+        bk.geo = geo;
+        bk.bias = bias;
+        bk.cin = Cin;
+        bk.cout = Cout;
+        bk.cin_g = cin_g;
+        bk.cout_g = cout_g;
+        bk.apf = apf;
+        bk.act = (int)ia[6];
+        bk.pool = ia[4] == 4 || ia[4] == 8;
+        bk.j0 = blk * nb;
+        bk.cnt = tiles - bk.j0 < nb ? tiles - bk.j0 : nb;
+        for (gg = 0; gg < G; gg++) {
+            bk.gg = gg;
+            bk.apan = apan + gg * nx * apf;
+            fc_wg_block(&bk, m, slices + FC_RT_TID() * slice, y);
+        }
     }
 }
 
@@ -1528,9 +1740,9 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
         return 0;
     if (ia[4] == 6)
         return fc_cv_few_floats(ia, threads);
-    if (ia[4] == 3 || ia[4] == 4)
-        return 16 + fc_wg_shared_floats(G, cout_g, ia[1] / G) +
-               threads * fc_wg_thread_floats(geo, ia[0], ia[1] / G, cout_g,
+    if (fc_wg_tile(ia[4]))
+        return 16 + fc_wg_shared_floats(fc_wg_tile(ia[4]), G, cout_g, ia[1] / G) +
+               threads * fc_wg_thread_floats(geo, fc_wg_tile(ia[4]), ia[0], ia[1] / G, cout_g,
                                              fc_wg_block_tiles(ia[5]));
     return 16 + fc_cv_apanel_floats(G, cout_g, krows) +
            threads * fc_cv_thread_floats(geo, cout_g, krows, ia[5]);
@@ -1539,13 +1751,13 @@ FC_RT int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads)
 /* ---- Weights packed at compile time -------------------------------------------------------
  * A constant W read only by one GEMM-mode Conv is stored by the compiler in the layout the
  * kernel multiplies with (ia[25] = 1): per group, im2col modes 0 and 1 the A panel of W_g
- * (Cout_g x Cin_g*K), Winograd modes 3 and 4 the 16 A panels of U_xi = (G g G^T)_xi
+ * (Cout_g x Cin_g*K), Winograd modes 3, 4, 7, 8 the nx A panels of U_xi = (G g G^T)_xi
  * (Cout_g x Cin_g each), small-plane depthwise mode 5 every channel's T then W itself, mode 6
  * W^T as a prepacked GEMM B operand.
  * A panels do not depend on the ISA (runtime/k_gemm.c), so neither
  * does this; the values are the ones the per-call packing computes, bit for bit. */
 
-/* Whether fc_rt_conv would multiply a packed W (modes 0, 1, 3, 4, 5, 6 with work to do). */
+/* Whether fc_rt_conv would multiply a packed W (modes 0, 1, 3..8 with work to do). */
 FC_RT int fc_rt_conv_prepackable(const int64_t *ia)
 {
     const int64_t *geo = ia + 7;
@@ -1558,8 +1770,8 @@ FC_RT int64_t fc_rt_conv_prepacked_floats(const int64_t *ia)
 {
     const int64_t *geo = ia + 7;
     const int64_t G = ia[3], cin_g = ia[1] / G, cout_g = ia[2] / G;
-    if (ia[4] == 3 || ia[4] == 4)
-        return G * 16 * fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
+    if (fc_wg_tile(ia[4]))
+        return G * fc_wg_points(fc_wg_tile(ia[4])) * fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
     if (ia[4] == 5)
         return fc_cv_dw_small_floats(ia[2], geo[0] * geo[1] * geo[2]) +
                ia[2] * geo[6] * geo[7] * geo[8];
@@ -1586,7 +1798,7 @@ FC_RT void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp)
         fc_cv_few_pack_wt(w, ia[2], krows, wp);
         return;
     }
-    if (ia[4] != 3 && ia[4] != 4) {
+    if (!fc_wg_tile(ia[4])) {
         const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, krows);
         for (g = 0; g < G; g++)
             fc_rt_sgemm_pack_a_panel(cout_g, krows, w + g * cout_g * krows, krows, wp + g * apf);
@@ -1594,15 +1806,16 @@ FC_RT void fc_rt_conv_prepack(const int64_t *ia, const float *w, float *wp)
     }
     {
         const int64_t apf = fc_rt_sgemm_a_panel_floats(cout_g, cin_g);
-        float u[16];
-        for (xi = 0; xi < G * 16 * apf; xi++)
+        const int m = fc_wg_tile(ia[4]), nx = fc_wg_points(m);
+        float u[FC_WG_MAX_NX];
+        for (xi = 0; xi < G * nx * apf; xi++)
             wp[xi] = 0.0f; /* the strips' rows past Cout_g */
         for (g = 0; g < G; g++)
             for (oc = 0; oc < cout_g; oc++)
                 for (ic = 0; ic < cin_g; ic++) {
-                    fc_wg_filter(w + ((g * cout_g + oc) * cin_g + ic) * 9, u, 1);
-                    for (xi = 0; xi < 16; xi++)
-                        wp[(g * 16 + xi) * apf + fc_rt_sgemm_a_at(cin_g, oc, ic)] = u[xi];
+                    fc_wg_filter(w + ((g * cout_g + oc) * cin_g + ic) * 9, m, u, 1);
+                    for (xi = 0; xi < nx; xi++)
+                        wp[(g * nx + xi) * apf + fc_rt_sgemm_a_at(cin_g, oc, ic)] = u[xi];
                 }
     }
 }
@@ -1670,20 +1883,22 @@ FC_RT_HELPER void fc_cv_store_block_pooled(float *cb, const FcCvBlock *bk, int64
  *         (FcConv {pool=1}: Y is the pooled [N, Cout, OH/2, OW/2]; geo keeps the Conv's
  *         output dims), 5 depthwise on planes of at most 16 outputs (one product by a
  *         Toeplitz matrix per channel), 6 a few output positions in all, group 1
- *         (Y^T = col^T W^T: the positions are the GEMM's rows),
+ *         (Y^T = col^T W^T: the positions are the GEMM's rows), 7 Winograd F(4x4, 3x3)
+ *         (as 3), 8 F(4x4, 3x3) with the MaxPool epilogue (as 4),
  *     [5] GEMM block: columns per block (columns run over all images' output positions, or
- *         for mode 3 their 2x2 output tiles; prepare picks a multiple of 16),
+ *         for Winograd their m x m output tiles; prepare picks a multiple of 16),
  *     [6] activation (FC_ACT_*),
  *     [7..25) geometry block (see top of file),
  *     [25] W prepacked: the emitted file stores W as fc_rt_conv_prepack made it (modes 0, 1,
- *          3, 4, 5, 6; only the C emitter sets it), so no run packs or transforms the weights,
+ *          3..8; only the C emitter sets it), so no run packs or transforms the weights,
  *     [26] (optional) modes 0, 1: FcConv {pool=1}, a 2x2 stride-2 MaxPool in the block
  *          epilogue (2-D, even output; Y is the pooled [N, Cout, OH/2, OW/2]).
  * scratch: fc_rt_conv_scratch(ia, threads) floats. Modes 0, 1: room for the weights packed
  * once per call (unused when prepacked), then one slice per thread (B panel, C block, padded
  * input plane); mode 2: a padded plane per thread; mode 5: every channel's T (unused when
- * prepacked), then a padded plane per thread; modes 3, 4: room for the 16 transformed
- * filter panels per group, then per thread 16 B panels and 16 C blocks.
+ * prepacked), then a padded plane per thread; Winograd modes 3, 4, 7, 8: room for the nx
+ * (16 or 36) transformed filter panels per group, then per thread nx B panels and nx C
+ * blocks.
  * Blocks of columns, and depthwise planes, are independent: they run on FC_RT_THREADS. */
 FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
 {
@@ -1724,7 +1939,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
         }
         return;
     }
-    if (mode == 3 || mode == 4) {
+    if (fc_wg_tile(mode)) {
         fc_wg_conv(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }

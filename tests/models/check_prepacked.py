@@ -5,7 +5,8 @@ fc_rt_conv_prepack): each tests/models/prepack/NAME.onnx has its Conv weights as
 from 16 tiles), NAME_fed.onnx the same graph with them as graph inputs (packed per call,
 Winograd only from 256 tiles), fed from NAME_fed/<weight>.pb (tests/passes/make_models.py
 writes all three). Both are built at -O3, run on the same seeded random x and must agree within
-abs 1e-5 + rel 1e-4 (the paths differ only in rounding: Winograd against im2col).
+abs 5e-5 + rel 1e-4 (the paths differ only in rounding: Winograd against im2col; F(4x4, 3x3)
+rounds to ~1e-5 of the sum of the terms' magnitudes, here up to 2e-5 on outputs near 0).
 shared_weight reads one weight in two Convs of different modes, which must not be packed for
 either. Both builds also compile warning-clean under -std=c99 -pedantic.
 
@@ -68,7 +69,7 @@ def check(fastc, path, work):
         return 'outputs: %d fed, %d with constant weights, %d in the model' % (
             len(fed), len(packed), len(model.outputs))
     for k, (a, b) in enumerate(zip(packed, fed)):
-        c = pb.compare(a, b, 1e-4, 1e-5)
+        c = pb.compare(a, b, 1e-4, 5e-5)
         if not c.ok:
             return 'output %d (%s): %s' % (k, model.outputs[k].name, c.worst)
     return None

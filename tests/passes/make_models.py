@@ -545,7 +545,8 @@ def save_prepack_pair(name, nodes, x, weights, outputs, inits=()):
 def prepack_models():
     """For tests/models/check_prepacked.py (not golden tests): Convs whose weights are
     initializers (fastc stores them prepacked) and the same graph with the weights fed at run
-    time. Every Conv mode: Winograd (with and without the pooling epilogue), im2col (strided,
+    time. Every Conv mode: Winograd F(4x4, 3x3) (12x12 planes, with and without the pooling
+    epilogue) and F(2x2, 3x3) (6x6), im2col (strided,
     grouped, 5x5), pointwise, depthwise on a small plane (a Toeplitz matrix per channel), few output
     positions (W^T as a GEMM B operand); and one weight read by two Convs of different modes
     (which must stay unpacked)."""
@@ -561,12 +562,14 @@ def prepack_models():
         h.make_node('Conv', ['x', 'w5', 'b5'], ['y5'], name='im2col_5x5', pads=[2, 2, 2, 2]),
         h.make_node('Conv', ['y2', 'w6', 'b6'], ['y6'], name='depthwise_small_plane',
                     group=8),
-        h.make_node('Conv', ['y2', 'w7', 'b7'], ['y7'], name='few_positions', strides=[3, 3])],
+        h.make_node('Conv', ['y2', 'w7', 'b7'], ['y7'], name='few_positions', strides=[3, 3]),
+        h.make_node('Conv', ['y2', 'w8'], ['y8'], name='winograd_2x2', pads=[1, 1, 1, 1])],
         x, {'w1': w(30, 8, 3, 3), 'w2': w(8, 8, 3, 3), 'w3': w(6, 4, 3, 3), 'w4': w(5, 8, 1, 1),
-            'w5': w(26, 8, 5, 5), 'w6': w(16, 1, 3, 3), 'w7': w(40, 8, 3, 3)},
+            'w5': w(26, 8, 5, 5), 'w6': w(16, 1, 3, 3), 'w7': w(40, 8, 3, 3),
+            'w8': w(12, 8, 3, 3)},
         [vi('y1', [2, 30, 12, 12]), vi('y2', [2, 8, 6, 6]), vi('y3', [2, 6, 6, 7]),
          vi('y4', [2, 5, 12, 12]), vi('y5', [2, 26, 12, 12]), vi('y6', [2, 16, 4, 4]),
-         vi('y7', [2, 40, 2, 2])],
+         vi('y7', [2, 40, 2, 2]), vi('y8', [2, 12, 6, 6])],
         [const('b1', w(30)), const('b3', w(6)), const('b5', w(26)), const('b6', w(16)),
          const('b7', w(40))])
     save_prepack_pair('shared_weight', [

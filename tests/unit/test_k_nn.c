@@ -48,7 +48,7 @@ void fc_rt_lrn(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_mvn(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_lpnorm(const FcRtNode *n, FcRtTensor *t);
 
-#define SCRATCH_FLOATS (1 << 20)
+#define SCRATCH_FLOATS (1 << 22)
 static float scratch_mem[SCRATCH_FLOATS];
 
 static FcRtTensor tensor(void *data, int32_t dt, int rank, const int64_t *dims)
@@ -794,7 +794,7 @@ static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
         for (int64_t oc = 0; oc < c->Cout; oc++)
             for (int64_t o = 0; o < osz; o++) {
                 int64_t op[3] = {o / out[2] / out[1], o / out[2] % out[1], o % out[2]};
-                double acc = b[oc];
+                double acc = b[oc], mag = fabs(b[oc]); /* mag: sum of |terms| */
                 for (int64_t ci = 0; ci < cin_g; ci++)
                     for (int64_t kk = 0; kk < ksz; kk++) {
                         int64_t kp[3] = {kk / c->k[2] / c->k[1], kk / c->k[2] % c->k[1],
@@ -806,13 +806,28 @@ static void conv_case_check(const ConvCase *c, int mode, int64_t block, int act)
                         }
                         if (!inside)
                             continue;
-                        acc += (double)w[(oc * cin_g + ci) * ksz + kk] *
-                               x[((n * c->Cin + oc / cout_g * cin_g + ci) * c->in[0] + ip[0]) *
-                                     c->in[1] * c->in[2] +
-                                 ip[1] * c->in[2] + ip[2]];
+                        const double p =
+                            (double)w[(oc * cin_g + ci) * ksz + kk] *
+                            x[((n * c->Cin + oc / cout_g * cin_g + ci) * c->in[0] + ip[0]) *
+                                  c->in[1] * c->in[2] +
+                              ip[1] * c->in[2] + ip[2]];
+                        acc += p;
+                        mag += fabs(p);
                     }
                 if (act == 1 && acc < 0)
                     acc = 0;
+                if (mode == 7) {
+                    /* F(4x4, 3x3) rounds ~20x more than im2col (worst seen 3e-6 of the
+                     * terms' magnitude; F(2x2) and im2col 2e-7): bounded by the terms, since
+                     * a sum that cancels to ~0 keeps the error of its big terms */
+                    const float got = y[(n * c->Cout + oc) * osz + o];
+                    if (!(fabs(got - acc) <= 1e-5 * (1.0 + mag))) {
+                        print_error("F(4x4): %.9g, expected %.9g (terms' magnitude %.3g)\n",
+                                    got, acc, mag);
+                        fail();
+                    }
+                    continue;
+                }
                 NEAR(y[(n * c->Cout + oc) * osz + o], acc, 1e-5);
             }
 }
@@ -865,7 +880,7 @@ static void test_conv_gemm_pool_epilogue(void **state)
 }
 
 /* The im2col (padded-plane runs into the B panel), depthwise (padded plane, unit-stride
- * and strided loops) and Winograd F(2x2, 3x3) paths against a direct reference, over 1-D / 2-D / 3-D shapes with
+ * and strided loops) and Winograd F(2x2, 3x3) and F(4x4, 3x3) paths against a direct reference, over 1-D / 2-D / 3-D shapes with
  * strides, dilations, asymmetric pads, groups, channel multipliers, several images, narrow
  * and odd planes, GEMM blocks that cut images and panel strips, and the ReLU epilogue. */
 static void test_conv_shapes_match_reference(void **state)
@@ -886,8 +901,9 @@ static void test_conv_shapes_match_reference(void **state)
         {1, 3, 6, 3, {4, 5, 6}, {2, 3, 2}, {1, 1, 1}, {2, 1, 2}, {1, 2, 0}, {0, 1, 1}},
         {2, 2, 2, 2, {1, 1, 13}, {1, 1, 4}, {1, 1, 1}, {1, 1, 3}, {0, 0, 5}, {0, 0, 1}},
         {3, 5, 5, 5, {1, 6, 7}, {1, 3, 5}, {1, 1, 3}, {1, 2, 1}, {0, 0, 2}, {0, 2, 1}},
-        /* 3x3 unit stride (Winograd, mode 3, too): groups, asymmetric and large pads, odd
-         * outputs (partial 2x2 tiles), tiles that cut images, more than 64 input channels */
+        /* 3x3 unit stride (Winograd, modes 3 and 7, too): groups, asymmetric and large pads,
+         * odd outputs (partial 2x2 and 4x4 tiles), tiles that cut images, more than 64 input
+         * channels */
         {2, 4, 6, 2, {1, 7, 5}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 0}, {0, 1, 3}},
         {3, 9, 10, 1, {1, 6, 6}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 1, 1}, {0, 0, 0}},
         {2, 3, 4, 1, {1, 4, 4}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1}, {0, 2, 2}, {0, 2, 2}},
@@ -944,13 +960,65 @@ static void test_conv_shapes_match_reference(void **state)
                 conv_case_check(c, 5, 0, act);
             if (c->G == 1) /* few output positions (any count works) */
                 conv_case_check(c, 6, 0, act);
-            if (winograd) {
-                conv_case_check(c, 3, 32, act);
-                conv_case_check(c, 3, 64, act);
-                conv_case_check(c, 3, 512, act);
+            if (winograd) { /* F(2x2, 3x3) and F(4x4, 3x3) */
+                for (int wm = 3; wm <= 7; wm += 4) {
+                    conv_case_check(c, wm, 32, act);
+                    conv_case_check(c, wm, 64, act);
+                    conv_case_check(c, wm, 512, act);
+                }
             }
         }
     }
+}
+
+/* The Winograd kernels' 2x2 MaxPool epilogue (modes 4 and 8, FcConv {pool=1}): bit for bit
+ * the plain Winograd Conv (modes 3 and 7) with the same activation followed by the max of
+ * each whole window in MaxPool's tap order, on planes whose sides are 0, 1, 2 and 3 mod 4
+ * (partial tiles, windows cut by an odd side), 3 images, blocks of 32 tiles (cutting
+ * images) and 512, ReLU and GELU, and with the filters prepacked. */
+static void test_conv_winograd_pool_epilogue(void **state)
+{
+    (void)state;
+    static float x[3 * 9 * 11 * 11], w[10 * 9 * 9], b[10], y[3 * 10 * 11 * 11],
+        yp[3 * 10 * 5 * 5], want[3 * 10 * 5 * 5];
+    static const int64_t sides[][2] = {{8, 8}, {11, 9}, {5, 10}, {2, 7}};
+    fill_rnd(x, sizeof x / sizeof x[0]);
+    fill_rnd(w, sizeof w / sizeof w[0]);
+    fill_rnd(b, 10);
+    for (unsigned sd = 0; sd < sizeof sides / sizeof sides[0]; sd++)
+        for (int64_t mode = 3; mode <= 7; mode += 4)
+            for (int act = 1; act <= 2; act++)
+                for (int64_t block = 32; block <= 512; block += 480) {
+                    const int64_t H = sides[sd][0], W = sides[sd][1], PH = H / 2, PW = W / 2;
+                    const int64_t in[3] = {1, H, W}, k[3] = {1, 3, 3}, one[3] = {1, 1, 1};
+                    const int64_t pb[3] = {0, 1, 1};
+                    int64_t dx[4] = {3, 9, H, W}, dw[4] = {10, 9, 3, 3}, db[1] = {10};
+                    int64_t dy[4] = {3, 10, H, W}, dyp[4] = {3, 10, PH, PW}, ia[27];
+                    FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                                       tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
+                    conv_ia(ia, 3, 9, 10, 1, mode, block, in, in, k, one, one, pb);
+                    ia[6] = act;
+                    ia[26] = 0;
+                    run(fc_rt_conv, t, 3, 1, ia, 27, NULL, 0);
+                    for (int64_t c = 0; c < 3 * 10; c++) /* MaxPool's tap order */
+                        for (int64_t ph = 0; ph < PH; ph++)
+                            for (int64_t q = 0; q < PW; q++) {
+                                const float *r = y + (c * H + 2 * ph) * W + 2 * q;
+                                float m = r[0];
+                                m = r[1] > m ? r[1] : m;
+                                m = r[W] > m ? r[W] : m;
+                                m = r[W + 1] > m ? r[W + 1] : m;
+                                want[(c * PH + ph) * PW + q] = m;
+                            }
+                    ia[4] = mode + 1;
+                    t[3] = tensor(yp, FC_DT_F32, 4, dyp);
+                    for (int64_t i = 0; i < 3 * 10 * PH * PW; i++)
+                        yp[i] = -12345.0f; /* every pooled output must be written */
+                    assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+                    run(fc_rt_conv, t, 3, 1, ia, 27, NULL, 0);
+                    assert_memory_equal(yp, want, sizeof(float) * (size_t)(3 * 10 * PH * PW));
+                    conv_prepacked_check(t, ia, 27, yp);
+                }
 }
 
 /* ---- ConvTranspose -------------------------------------------------------------------- */
@@ -1544,6 +1612,7 @@ int main(void)
         cmocka_unit_test(test_conv_depthwise_direct_matches_im2col),
         cmocka_unit_test(test_conv_depthwise_small_planes_match_direct),
         cmocka_unit_test(test_conv_gemm_pool_epilogue),
+        cmocka_unit_test(test_conv_winograd_pool_epilogue),
         cmocka_unit_test(test_conv_depthwise_rows_match_flat),
         cmocka_unit_test(test_conv_blocks_across_images_with_relu),
         cmocka_unit_test(test_conv_shapes_match_reference),

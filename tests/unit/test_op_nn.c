@@ -241,6 +241,15 @@ static void test_conv_modes(void **state)
     assert_int_equal(prepare(g, wg), 0);
     assert_int_equal(wg->ia[4], 3);
     assert_int_equal(wg->ia[5] % 32, 0); /* tiles per block: whole panel strips */
+    /* F(4x4, 3x3) (mode 7) where it needs at most 3/4 of F(2x2)'s multiplies: 8x8 outputs
+     * (4 tiles of 36 against 16 of 16 per image) with as many tiles (64 images: 256); not
+     * on 6x6 (above: 4 x 36 against 9 x 16) */
+    const int64_t dx8[4] = {64, 8, 10, 10};
+    int w8[2] = {value(g, "x8", FC_DT_F32, 4, dx8), w3};
+    FcNode *f4 = node(g, FC_OP_CONV, 2, w8, 1);
+    assert_int_equal(prepare(g, f4), 0);
+    assert_int_equal(f4->ia[4], 7);
+    assert_int_equal(f4->ia[5] % 32, 0);
     FcNode *dil = node(g, FC_OP_CONV, 2, wa, 1);
     attr_ints(g, dil, "dilations", two, 2);
     assert_int_equal(prepare(g, dil), 0);
