@@ -261,5 +261,7 @@ int fc_prep_channel_norm(FcGraph *g, FcNode *n)
     ia[3] = fc_in(g, n, 2) != NULL;
     ia[4] = last;
     fc_pack_floats(g, n, 1)[0] = fc_attr_f(n, "epsilon", 1e-5f);
+    /* channels_last: each thread's copy of a tile (runtime/k_norm.c FC_CN_TILE positions) */
+    n->scratch_bytes = last ? 4 * c * 64 * (g->threads > 1 ? g->threads : 1) : 0;
     return 0;
 }

@@ -199,9 +199,59 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
  * The statistics are LayerNormalization's, term for term (double sums in channel order, the
  * same float expression per element), so results are bitwise those of fc_rt_layernorm on
  * the transposed tensor. With channels_last the result is written as Y [N, inner, C] (the
- * Transpose a channels-last LayerNorm reads, folded in): position by position, reading the
- * tile's channel rows (in cache). ia = [N, C, inner, has_bias, channels_last], fa = [epsilon]. */
+ * Transpose a channels-last LayerNorm reads, folded in): the tile is first copied into the
+ * thread's scratch as C contiguous rows of FC_CN_TILE floats (X's channel rows of a tile sit
+ * `inner` floats apart: at 256 positions, 1 KB, they fall into a quarter of L1's sets and
+ * evicted each other on every pass), normalized there, then written out in blocks of
+ * FC_CN_TBLK channels, whose FC_CN_TBLK rows stay in L1 while all positions pass.
+ * ia = [N, C, inner, has_bias, channels_last], fa = [epsilon]; scratch (channels_last): C *
+ * FC_CN_TILE floats per thread. */
 #define FC_CN_TILE 64
+#define FC_CN_TBLK 16
+
+/* The tile's mean and inverse standard deviation per position, from its channel rows
+ * (row c at xb + c * stride, np positions). */
+FC_RT_HELPER void fc_cn_stats(const float *xb, int64_t stride, int64_t C, int64_t np, double eps,
+                              float m[FC_CN_TILE], float is[FC_CN_TILE])
+{
+    double s[FC_CN_TILE], q[FC_CN_TILE];
+    int64_t c, p;
+    for (p = 0; p < np; p++)
+        s[p] = q[p] = 0.0;
+    for (c = 0; c < C; c++)
+        for (p = 0; p < np; p++)
+            s[p] += xb[c * stride + p];
+    for (p = 0; p < np; p++)
+        s[p] = C > 0 ? s[p] / (double)C : 0.0;
+    for (c = 0; c < C; c++)
+        for (p = 0; p < np; p++) {
+            double d = xb[c * stride + p] - s[p];
+            q[p] += d * d;
+        }
+    for (p = 0; p < np; p++) {
+        m[p] = (float)s[p];
+        is[p] = (float)(1.0 / sqrt((C > 0 ? q[p] / (double)C : 0.0) + eps));
+    }
+}
+
+/* Normalizes the tile's channel rows (row c at xb + c * xs) into yb (row c at yb + c * ys). */
+FC_RT_HELPER void fc_cn_apply(const float *xb, int64_t xs, const float *sc, const float *bi,
+                              int64_t C, int64_t np, const float m[FC_CN_TILE],
+                              const float is[FC_CN_TILE], float *yb, int64_t ys)
+{
+    int64_t c, p;
+    for (c = 0; c < C; c++) {
+        const float *xc = xb + c * xs;
+        float *yc = yb + c * ys, a = sc[c], b = bi ? bi[c] : 0.0f;
+        if (bi)
+            for (p = 0; p < np; p++)
+                yc[p] = (xc[p] - m[p]) * is[p] * a + b;
+        else
+            for (p = 0; p < np; p++)
+                yc[p] = (xc[p] - m[p]) * is[p] * a;
+    }
+}
+
 FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
 {
     const float *x = (const float *)fc_rt_in(n, t, 0)->data;
@@ -215,49 +265,28 @@ FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
     double eps = n->fa[0];
     FC_RT_OMP_FOR_IF(N * tiles > 1 && N * C * inner >= FC_RT_PAR_MIN_WORK)
     for (job = 0; job < N * tiles; job++) {
-        int64_t p0 = job % tiles * FC_CN_TILE, c, p;
+        int64_t p0 = job % tiles * FC_CN_TILE, c, c0, p;
         int64_t np = inner - p0 < FC_CN_TILE ? inner - p0 : FC_CN_TILE;
         const float *xb = x + job / tiles * C * inner + p0;
-        float *yb = y + job / tiles * C * inner + p0;
-        double s[FC_CN_TILE], q[FC_CN_TILE];
         float m[FC_CN_TILE], is[FC_CN_TILE];
-        for (p = 0; p < np; p++)
-            s[p] = q[p] = 0.0;
-        for (c = 0; c < C; c++)
-            for (p = 0; p < np; p++)
-                s[p] += xb[c * inner + p];
-        for (p = 0; p < np; p++)
-            s[p] = C > 0 ? s[p] / (double)C : 0.0;
-        for (c = 0; c < C; c++)
-            for (p = 0; p < np; p++) {
-                double d = xb[c * inner + p] - s[p];
-                q[p] += d * d;
-            }
-        for (p = 0; p < np; p++) {
-            m[p] = (float)s[p];
-            is[p] = (float)(1.0 / sqrt((C > 0 ? q[p] / (double)C : 0.0) + eps));
-        }
         if (last) {
+            float *tb = (float *)n->scratch + FC_RT_TID() * C * FC_CN_TILE;
             float *yl = y + (job / tiles * inner + p0) * C;
-            for (p = 0; p < np; p++)
-                if (bi)
-                    for (c = 0; c < C; c++)
-                        yl[p * C + c] = (xb[c * inner + p] - m[p]) * is[p] * sc[c] + bi[c];
-                else
-                    for (c = 0; c < C; c++)
-                        yl[p * C + c] = (xb[c * inner + p] - m[p]) * is[p] * sc[c];
+            for (c = 0; c < C; c++)
+                for (p = 0; p < np; p++)
+                    tb[c * FC_CN_TILE + p] = xb[c * inner + p];
+            fc_cn_stats(tb, FC_CN_TILE, C, np, eps, m, is);
+            fc_cn_apply(tb, FC_CN_TILE, sc, bi, C, np, m, is, tb, FC_CN_TILE);
+            for (c0 = 0; c0 < C; c0 += FC_CN_TBLK) {
+                int64_t cb = C - c0 < FC_CN_TBLK ? C - c0 : FC_CN_TBLK;
+                for (p = 0; p < np; p++)
+                    for (c = 0; c < cb; c++)
+                        yl[p * C + c0 + c] = tb[(c0 + c) * FC_CN_TILE + p];
+            }
             continue;
         }
-        for (c = 0; c < C; c++) {
-            const float *xc = xb + c * inner;
-            float *yc = yb + c * inner, a = sc[c], b = bi ? bi[c] : 0.0f;
-            if (bi)
-                for (p = 0; p < np; p++)
-                    yc[p] = (xc[p] - m[p]) * is[p] * a + b;
-            else
-                for (p = 0; p < np; p++)
-                    yc[p] = (xc[p] - m[p]) * is[p] * a;
-        }
+        fc_cn_stats(xb, inner, C, np, eps, m, is);
+        fc_cn_apply(xb, inner, sc, bi, C, np, m, is, y + job / tiles * C * inner + p0, inner);
     }
 }
 

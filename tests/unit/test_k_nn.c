@@ -1495,6 +1495,26 @@ static void test_channel_norm(void **state)
     int64_t iac[5] = {N, C, P, 1, 1};
     run(fc_rt_channel_norm, tc, 3, 1, iac, 5, &eps, 1);
     assert_memory_equal(yl, yt, sizeof yl);
+    /* channels_last with more channels than one transpose block (k_norm.c FC_CN_TBLK 16):
+     * two full blocks and a partial one, bitwise the channels-first result transposed */
+    {
+        enum { C2 = 37 };
+        static float x2[C2 * P], s2[C2], y2f[C2 * P], y2l[P * C2];
+        for (int i = 0; i < C2 * P; i++)
+            x2[i] = (float)((i * 7919) % 1000) / 250.0f - 2.0f;
+        for (int c = 0; c < C2; c++)
+            s2[c] = 1.0f + 0.01f * (float)c;
+        int64_t d2[3] = {1, C2, P}, d2l[3] = {1, P, C2}, ds2[2] = {C2, 1};
+        FcRtTensor tf[4] = {tensor(x2, FC_DT_F32, 3, d2), tensor(s2, FC_DT_F32, 2, ds2),
+                            tensor(s2, FC_DT_F32, 2, ds2), tensor(y2f, FC_DT_F32, 3, d2)};
+        int64_t iaf[5] = {1, C2, P, 0, 0}, ial2[5] = {1, C2, P, 0, 1};
+        run_abs(fc_rt_channel_norm, tf, 3, 1, 4u, iaf, 5, &eps, 1);
+        tf[3] = tensor(y2l, FC_DT_F32, 3, d2l);
+        run_abs(fc_rt_channel_norm, tf, 3, 1, 4u, ial2, 5, &eps, 1);
+        for (int c = 0; c < C2; c++)
+            for (int p = 0; p < P; p++)
+                assert_true(y2l[p * C2 + c] == y2f[c * P + p]);
+    }
     /* no B */
     int64_t ia0[5] = {N, C, P, 0, 0};
     run_abs(fc_rt_channel_norm, t, 3, 1, 4u, ia0, 5, &eps, 1);
