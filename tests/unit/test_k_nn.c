@@ -645,29 +645,31 @@ static void test_conv_depthwise_rows_match_flat(void **state)
 /* Small-plane depthwise (mode 5, a Toeplitz product per channel) gives the direct loop's
  * outputs (mode 2): the same products summed in the same order (bitwise at -O2; an -O3
  * build may contract them differently, so within 1e-6), for a 7x7 window that sees the whole
- * 4x4 plane and a 3x3 one that does not. A plane holding an infinity or NaN
- * must not spread NaN beyond the outputs whose window sees it (T's zeros times infinity), so
- * such planes take the direct loop: with W prepacked too. */
+ * 4x4 plane and a 3x3 one that does not. Nine images: 0-3 run four at a time, 4-7 hold an
+ * infinity and a NaN, so they and image 8 run one at a time. A plane holding an infinity or
+ * NaN must not spread NaN beyond the outputs whose window sees it (T's zeros times infinity),
+ * so such planes take the direct loop: with W prepacked too. */
 static void test_conv_depthwise_small_planes_match_direct(void **state)
 {
     (void)state;
-    static float x[3 * 4 * 4 * 4], w[4 * 49], b[4], y2[3 * 4 * 4 * 4], y5[3 * 4 * 4 * 4];
+    enum { NI = 9 };
+    static float x[NI * 4 * 4 * 4], w[4 * 49], b[4], y2[NI * 4 * 4 * 4], y5[NI * 4 * 4 * 4];
     static float wp[4 * 16 * 16 + 4 * 49];
-    int64_t dx[4] = {3, 4, 4, 4}, db[1] = {4}, ia[26];
+    int64_t dx[4] = {NI, 4, 4, 4}, db[1] = {4}, ia[26];
     const int64_t in[3] = {1, 4, 4}, one[3] = {1, 1, 1};
     fill_rnd(x, sizeof x / sizeof x[0]);
     fill_rnd(w, sizeof w / sizeof w[0]);
     fill_rnd(b, 4);
-    x[(1 * 4 + 2) * 16 + 0] = INFINITY; /* image 1, channel 2, corner (0, 0) */
-    x[(2 * 4 + 0) * 16 + 5] = NAN;      /* image 2, channel 0, (1, 1) */
+    x[(5 * 4 + 2) * 16 + 0] = INFINITY; /* image 5, channel 2, corner (0, 0) */
+    x[(6 * 4 + 0) * 16 + 5] = NAN;      /* image 6, channel 0, (1, 1) */
     for (int64_t kk = 3; kk <= 7; kk += 4) {
         int64_t dw[4] = {4, 1, kk, kk}, k[3] = {1, kk, kk}, pb[3] = {0, kk / 2, kk / 2};
         FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
                            tensor(b, FC_DT_F32, 1, db), tensor(y2, FC_DT_F32, 4, dx)};
-        conv_ia(ia, 3, 4, 4, 4, 2, 0, in, in, k, one, one, pb);
+        conv_ia(ia, NI, 4, 4, 4, 2, 0, in, in, k, one, one, pb);
         run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
         for (int packed = 0; packed < 2; packed++) {
-            conv_ia(ia, 3, 4, 4, 4, 5, 0, in, in, k, one, one, pb);
+            conv_ia(ia, NI, 4, 4, 4, 5, 0, in, in, k, one, one, pb);
             t[3].data = y5;
             if (packed) {
                 assert_int_equal(fc_rt_conv_prepacked_floats(ia), 4 * 16 * 16 + 4 * kk * kk);
@@ -676,14 +678,17 @@ static void test_conv_depthwise_small_planes_match_direct(void **state)
                 ia[25] = 1;
             }
             run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
-            for (int i = 0; i < 3 * 4 * 16; i++)
+            for (int i = 0; i < NI * 4 * 16; i++)
                 assert_true(y5[i] == y2[i] || (y5[i] != y5[i] && y2[i] != y2[i]) ||
                             fabsf(y5[i] - y2[i]) <= 1e-6f * (1.0f + fabsf(y2[i])));
+            /* the finite planes stay finite */
+            for (int i = 0; i < 4 * 4 * 16; i++)
+                assert_true(isfinite(y5[i]));
         }
         /* 3x3: output (3, 3) does not see input (0, 0); (2, 3) and (3, 2) do not see (1, 1) */
-        assert_true(kk == 7 || (isfinite(y5[(1 * 4 + 2) * 16 + 15]) &&
-                                isfinite(y5[(2 * 4 + 0) * 16 + 11]) &&
-                                isnan(y5[(2 * 4 + 0) * 16 + 0])));
+        assert_true(kk == 7 || (isfinite(y5[(5 * 4 + 2) * 16 + 15]) &&
+                                isfinite(y5[(6 * 4 + 0) * 16 + 11]) &&
+                                isnan(y5[(6 * 4 + 0) * 16 + 0])));
     }
 }
 
