@@ -1271,7 +1271,7 @@ FC_RT_HELPER int64_t fc_wg_pad_floats(const int64_t *geo, int m, int64_t n, int6
  * to xp; off[j] (j < cnt) is then tile j0 + j's top-left offset in xp. With off (the
  * block's first channel) the padding zeros are written too; without, xp holds an earlier
  * channel of the same block (same rows, same padding) and only the values are replaced. */
-FC_RT_HELPER void fc_wg_pad_block(const float *x, const int64_t *geo, int m, int64_t cin,
+FC_CV_INLINE void fc_wg_pad_block(const float *x, const int64_t *geo, int m, int64_t cin,
                                   int64_t ch, int64_t j0, int64_t cnt, float *xp, int32_t *off)
 {
     const int64_t isz = geo[1] * geo[2];
