@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "fc_rt.h"
@@ -385,14 +386,18 @@ static void test_batched_gemm_attention(void **state)
 }
 
 /* FcLinear with bias, ReLU and a residual (Y = relu(X W + b) + R), on prepacked and plain
- * weights, M, N off the tile sizes and K over two k blocks, with the N axis last or moved to
- * the front (out_axis): the per-tile epilogue against a reference loop in ONNX's order. */
-static void test_linear_residual_epilogue(void **state)
+ * weights, M, N off the tile sizes and K over two k blocks, with the N axis last or moved
+ * (out_axis) in front of the last `inner` rows: the per-tile epilogue against a reference
+ * loop in ONNX's order. */
+static void linear_residual_case(int M, int K, int N, int inner)
 {
-    (void)state;
-    enum { M = 37, K = 300, N = 50 };
-    static float x[M * K], wt[K * N], wp[K * (N + 30)], b[N], r[M * N], y[M * N];
+    float *x = malloc(sizeof(float) * (size_t)(M * K));
+    float *wt = malloc(sizeof(float) * (size_t)(K * N));
+    float *wp = malloc(sizeof(float) * (size_t)fc_rt_sgemm_prepacked_floats(K, N));
+    float *b = malloc(sizeof(float) * (size_t)N), *r = malloc(sizeof(float) * (size_t)(M * N));
+    float *y = malloc(sizeof(float) * (size_t)(M * N));
     int64_t dx[2] = {M, K}, dw[2] = {K, N}, db[1] = {N}, dy[2] = {M, N};
+    assert_true(x && wt && wp && b && r && y);
     for (int i = 0; i < M * K; i++)
         x[i] = rnd();
     for (int i = 0; i < K * N; i++)
@@ -402,10 +407,10 @@ static void test_linear_residual_epilogue(void **state)
     for (int i = 0; i < M * N; i++)
         r[i] = rnd();
     fc_rt_sgemm_prepack(K, N, wt, wp);
-    /* moved: out_axis 0, Y [N, M] = Transpose(relu(X W + b)) + R (R read as [N, M]) */
+    /* moved: Y [M / inner, N, inner] = Transpose(relu(X W + b)) + R (R of Y's shape) */
     for (int mode = 0; mode < 4; mode++) {
         int packed = mode & 1, moved = mode >> 1;
-        int64_t ia[11] = {M, K, N, 1, 1, !moved, moved ? M : N, 0, packed, moved, M};
+        int64_t ia[11] = {M, K, N, 1, 1, !moved, moved ? M : N, 0, packed, moved, inner};
         ia[7] = moved ? fc_rt_linear_moved_work(M, N, K) : fc_rt_sgemm_work(M, N, K);
         FcRtTensor t[5] = {tensor(x, FC_DT_F32, 2, dx),
                            tensor(packed ? wp : wt, FC_DT_F32, 2, dw),
@@ -416,13 +421,30 @@ static void test_linear_residual_epilogue(void **state)
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++) {
                 double acc = 0;
-                int o = moved ? j * M + i : i * N + j;
+                int o = moved ? (i / inner * N + j) * inner + i % inner : i * N + j;
                 for (int k = 0; k < K; k++)
                     acc += (double)x[i * K + k] * wt[k * N + j];
                 float v = (float)acc + b[j];
                 NEAR(y[o], (v > 0 ? v : 0.0f) + r[o], 1e-4);
             }
     }
+    free(x);
+    free(wt);
+    free(wp);
+    free(b);
+    free(r);
+    free(y);
+}
+
+/* One outer (runs shorter than a 16 x 16 transpose tile on both edges), then ConvNeXt-like
+ * planes: runs that start inside a plane (row blocks of 128 over planes of 20 or 48), whole
+ * tiles and edges of rows and columns. */
+static void test_linear_residual_epilogue(void **state)
+{
+    (void)state;
+    linear_residual_case(37, 300, 50, 37);
+    linear_residual_case(300, 40, 35, 20);
+    linear_residual_case(288, 24, 64, 48);
 }
 
 /* ---- Conv ----------------------------------------------------------------------------- */
