@@ -629,7 +629,9 @@ static void dw_rows_run(float *x, float *w, float *b, int64_t ch, int64_t depth,
  * depth slices of a 3-D Conv with a 1-deep kernel (so C 2-D channels become C/2 channels of
  * depth 2, their filters and biases shared) take the flat loop. Planes holding an infinity
  * and a NaN check that masked-out lanes read as padding zeros. Widths around the chunk and
- * block sizes, kernels 3, 5, 7, a dilation, asymmetric pads, ReLU. */
+ * block sizes, kernels 3, 5, 7, a dilation, asymmetric pads, ReLU; with AVX-512 the planes
+ * at most 16 wide with 8 rows or more take the lane-shift loop (8 or 16 lanes, several
+ * bands, unpadded, and wider out than in). */
 static void test_conv_depthwise_rows_match_flat(void **state)
 {
     (void)state;
@@ -638,7 +640,8 @@ static void test_conv_depthwise_rows_match_flat(void **state)
         {8, 8, 7, 7, 1, 3, 3, 3},     {16, 16, 7, 7, 1, 3, 3, 3}, {32, 32, 3, 3, 1, 1, 1, 1},
         {12, 12, 5, 5, 1, 2, 2, 2},   {7, 7, 3, 3, 1, 1, 1, 1},   {20, 20, 3, 3, 2, 2, 2, 2},
         {18, 33, 7, 5, 1, 3, 1, 4},   {10, 17, 3, 3, 1, 1, 1, 1}, {20, 22, 5, 5, 1, 0, 0, 0},
-        {5, 4, 3, 3, 1, 1, 1, 1},
+        {5, 4, 3, 3, 1, 1, 1, 1},     {10, 6, 3, 3, 1, 1, 1, 1},  {20, 16, 5, 5, 1, 0, 0, 0},
+        {9, 6, 3, 3, 1, 1, 3, 3},
     };
     static float x[2 * 4 * 32 * 32], w[4 * 49], b[4], w2[2 * 49], b2[2], y2d[2 * 4 * 32 * 32],
         y3d[2 * 4 * 32 * 32];
@@ -661,6 +664,52 @@ static void test_conv_depthwise_rows_match_flat(void **state)
             dw_rows_run(x, w, b, 4, 1, q, OH, OW, act, y2d);
             dw_rows_run(x, w2, b2, 2, 2, q, OH, OW, act, y3d);
             assert_memory_equal(y2d, y3d, (size_t)(2 * 4 * OH * OW) * sizeof(float));
+        }
+}
+
+/* Depthwise planes in pairs (the lane-shift loop with AVX-512; an odd last plane runs paired
+ * with itself) against a direct reference: three planes, as 3 channels or 1 channel times a
+ * multiplier of 3, 8-lane, 16-lane 8-row and 16-row bands, asymmetric pads. */
+static void test_conv_depthwise_odd_plane_count(void **state)
+{
+    (void)state;
+    static const int64_t geos[][6] = {
+        /* H   W  K  pad_top pad_left pad_right (pad_bottom = pad_top) */
+        {8, 8, 7, 3, 3, 3}, {12, 12, 5, 2, 2, 2}, {16, 16, 3, 1, 1, 1}, {9, 6, 3, 1, 1, 3},
+    };
+    static float x[3 * 16 * 16], w[3 * 49], b[3], y[3 * 18 * 18];
+    for (unsigned g = 0; g < sizeof geos / sizeof geos[0]; g++)
+        for (int mult = 1; mult <= 3; mult += 2) {
+            const int64_t *q = geos[g], H = q[0], W = q[1], K = q[2], Cin = 3 / mult;
+            const int64_t OH = H + 2 * q[3] - K + 1, OW = W + q[4] + q[5] - K + 1;
+            const int64_t in[3] = {1, H, W}, out[3] = {1, OH, OW}, k[3] = {1, K, K};
+            const int64_t one[3] = {1, 1, 1}, pb[3] = {0, q[3], q[4]};
+            int64_t dx[4] = {1, Cin, H, W}, dw[4] = {3, 1, K, K}, db[1] = {3};
+            int64_t dy[4] = {1, 3, OH, OW}, ia[26];
+            for (int64_t i = 0; i < Cin * H * W; i++)
+                x[i] = rnd();
+            for (int64_t i = 0; i < 3 * K * K; i++)
+                w[i] = rnd();
+            for (int c = 0; c < 3; c++)
+                b[c] = rnd();
+            FcRtTensor t[4] = {tensor(x, FC_DT_F32, 4, dx), tensor(w, FC_DT_F32, 4, dw),
+                               tensor(b, FC_DT_F32, 1, db), tensor(y, FC_DT_F32, 4, dy)};
+            conv_ia(ia, 1, Cin, 3, Cin, 2, 0, in, out, k, one, one, pb);
+            assert_true(fc_rt_conv_scratch(ia, 1) <= SCRATCH_FLOATS);
+            run(fc_rt_conv, t, 3, 1, ia, 26, NULL, 0);
+            for (int64_t c = 0; c < 3; c++)
+                for (int64_t oh = 0; oh < OH; oh++)
+                    for (int64_t ow = 0; ow < OW; ow++) {
+                        double acc = b[c];
+                        for (int64_t kh = 0; kh < K; kh++)
+                            for (int64_t kw = 0; kw < K; kw++) {
+                                int64_t ih = oh + kh - q[3], iw = ow + kw - q[4];
+                                if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+                                    acc += (double)w[(c * K + kh) * K + kw] *
+                                           x[(c / mult * H + ih) * W + iw];
+                            }
+                        NEAR(y[(c * OH + oh) * OW + ow], acc, 1e-5);
+                    }
         }
 }
 
@@ -1661,6 +1710,7 @@ int main(void)
         cmocka_unit_test(test_conv_gemm_pool_epilogue),
         cmocka_unit_test(test_conv_winograd_pool_epilogue),
         cmocka_unit_test(test_conv_depthwise_rows_match_flat),
+        cmocka_unit_test(test_conv_depthwise_odd_plane_count),
         cmocka_unit_test(test_conv_blocks_across_images_with_relu),
         cmocka_unit_test(test_conv_shapes_match_reference),
         cmocka_unit_test(test_convtranspose_onnx_example),
