@@ -26,6 +26,12 @@
 #define FC_MAYBE_UNUSED
 #endif
 
+/* AVX-512 with GCC / clang: the kernels' intrinsic paths (each has a portable one too). */
+#if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
+#define FC_RT_AVX512 1
+#include <immintrin.h>
+#endif
+
 #ifndef FC_RT
 #define FC_RT static FC_MAYBE_UNUSED
 #endif

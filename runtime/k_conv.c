@@ -842,9 +842,7 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_cv_dw_rows(const float *xb, const float *w,
  * vectors. Each output sums the bias, then the taps in (kh, kw) order (input rows
  * ascending), padded ones as w * 0: the same bits as the row-block and padded-plane loops
  * (tests/unit/test_k_nn.c). */
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__AVX512F__) && \
-    defined(__AVX512VL__) && !defined(FC_CV_SCALAR)
-#include <immintrin.h>
+#if defined(FC_RT_AVX512) && defined(__AVX512VL__) && !defined(FC_CV_SCALAR)
 #define FC_CV_DWL 1
 
 /* Whether the plane takes the lane-shift loop: 2-D, unit strides and dilations, input and

@@ -69,44 +69,15 @@ FC_RT int64_t fc_rt_linear_moved_work(int64_t rows, int64_t N, int64_t K)
     return (fc_rt_sgemm_work(b, N, K) + 15) / 16 * 16 + b * N;
 }
 
-#if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
+#ifdef FC_RT_AVX512
 #define FC_LIN_T16 1
-/* r[j] = row j of a 16 x 16 tile -> r[n] = its column n, in registers: 64 shuffles where the
- * strided loop below reads each float on its own (~0.05 ms per ConvNeXt stage-0 pw2 layer at
- * batch 8). Pairs of rows interleave (unpack), then 4-row quads per 128-bit lane (shuffle_ps),
- * then lanes move across the quads (shuffle_f32x4 twice). */
-FC_RT_HELPER void fc_linear_t16(__m512 r[16])
-{
-    __m512 t[16];
-    int i, s;
-    for (i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    /* r[4q + s], lane L: column 4L + s, rows 4q .. 4q + 3 */
-    for (i = 0; i < 16; i += 4) {
-        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
-        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
-        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-    }
-    for (s = 0; s < 4; s++) {
-        t[s] = _mm512_shuffle_f32x4(r[s], r[4 + s], 0x88);     /* lanes 0, 2 of quads 0, 1 */
-        t[4 + s] = _mm512_shuffle_f32x4(r[s], r[4 + s], 0xDD); /* lanes 1, 3 */
-        t[8 + s] = _mm512_shuffle_f32x4(r[8 + s], r[12 + s], 0x88);
-        t[12 + s] = _mm512_shuffle_f32x4(r[8 + s], r[12 + s], 0xDD);
-    }
-    for (s = 0; s < 4; s++) {
-        r[s] = _mm512_shuffle_f32x4(t[s], t[8 + s], 0x88);          /* column s */
-        r[8 + s] = _mm512_shuffle_f32x4(t[s], t[8 + s], 0xDD);      /* column 8 + s */
-        r[4 + s] = _mm512_shuffle_f32x4(t[4 + s], t[12 + s], 0x88); /* column 4 + s */
-        r[12 + s] = _mm512_shuffle_f32x4(t[4 + s], t[12 + s], 0xDD);
-    }
-}
+/* From k_vmath.c: a 16 x 16 tile transposed in registers. */
+FC_RT void fc_rt_vtranspose16(__m512 r[16]);
 
 /* Rows [0, 16) x columns [0, 16) of c (row stride N) to y[n * inner + j] (+ res, the same
- * indexing), y and res already at the run's first row in the tile's first column's plane. */
+ * indexing), y and res already at the run's first row in the tile's first column's plane:
+ * one vector per row in, one per column out, where the strided loop below reads each float
+ * on its own (~0.05 ms per ConvNeXt stage-0 pw2 layer at batch 8). */
 FC_RT_HELPER void fc_linear_put_t16(const float *c, int64_t N, int64_t inner, const float *res,
                                     float *y)
 {
@@ -114,7 +85,7 @@ FC_RT_HELPER void fc_linear_put_t16(const float *c, int64_t N, int64_t inner, co
     int j, n;
     for (j = 0; j < 16; j++)
         r[j] = _mm512_loadu_ps(c + j * N);
-    fc_linear_t16(r);
+    fc_rt_vtranspose16(r);
     for (n = 0; n < 16; n++) {
         __m512 v = r[n];
         if (res)

@@ -3,6 +3,7 @@
  * GroupNormalization, LRN, MeanVarianceNormalization, LpNormalization.
  * Statistics are accumulated in double, two-pass (mean, then centered squares), so large
  * means do not cancel the variance away.
+ * fc-deps: k_vmath.c
  */
 #include "fc_rt.h"
 
@@ -252,6 +253,72 @@ FC_RT_HELPER void fc_cn_apply(const float *xb, int64_t xs, const float *sc, cons
     }
 }
 
+#ifdef FC_RT_AVX512
+/* From k_vmath.c: a 16 x 16 tile transposed in registers. */
+FC_RT void fc_rt_vtranspose16(__m512 r[16]);
+
+/* The same with 16 positions per vector (lanes past np masked: read as 0, never stored):
+ * the statistics in two vectors of 8 double sums each, channel order, the same operations
+ * per position as fc_cn_stats (a product then a sum, no FMA; so also as LayerNormalization
+ * built by GCC), then each channel row normalized in a register and stored, or, channels
+ * last, 16 channels' rows transposed into 16 positions' runs of channels. The tile's channel
+ * rows are read three times from L1 / L2 and written once, where the scratch path copied,
+ * normalized and transposed them element by element: 0.09 -> ~0.03 ms per ConvNeXt
+ * stage-0 norm at batch 8. */
+FC_RT_HELPER void fc_cn16(const float *xb, int64_t xs, int64_t C, int64_t np, double eps,
+                          const float *sc, const float *bi, int last, float *y, int64_t ys)
+{
+    const __mmask16 k = (__mmask16)(np >= 16 ? 0xffff : (1u << np) - 1u);
+    const __m512d n = _mm512_set1_pd((double)C);
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, m0, m1;
+    __m512 m, is, r[16];
+    int64_t c, c0;
+    int j;
+    for (c = 0; c < C; c++) {
+        __m512 v = _mm512_maskz_loadu_ps(k, xb + c * xs);
+        s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+        s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
+                                   _mm512_castps_pd(v), 1))));
+    }
+    m0 = _mm512_div_pd(s0, n);
+    m1 = _mm512_div_pd(s1, n);
+    for (c = 0; c < C; c++) {
+        __m512 v = _mm512_maskz_loadu_ps(k, xb + c * xs);
+        __m512d d0 = _mm512_sub_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)), m0);
+        __m512d d1 = _mm512_sub_pd(
+            _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))),
+            m1);
+        q0 = _mm512_add_pd(q0, _mm512_mul_pd(d0, d0));
+        q1 = _mm512_add_pd(q1, _mm512_mul_pd(d1, d1));
+    }
+    m = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(m0)), _mm512_cvtpd_ps(m1), 1);
+    q0 = _mm512_div_pd(_mm512_set1_pd(1.0),
+                       _mm512_sqrt_pd(_mm512_add_pd(_mm512_div_pd(q0, n), _mm512_set1_pd(eps))));
+    q1 = _mm512_div_pd(_mm512_set1_pd(1.0),
+                       _mm512_sqrt_pd(_mm512_add_pd(_mm512_div_pd(q1, n), _mm512_set1_pd(eps))));
+    is = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(q0)), _mm512_cvtpd_ps(q1), 1);
+    for (c0 = 0; c0 < C; c0 += 16) {
+        const int cb = C - c0 < 16 ? (int)(C - c0) : 16;
+        for (j = 0; j < 16; j++) {
+            r[j] = _mm512_setzero_ps();
+            if (j < cb) {
+                __m512 v = _mm512_maskz_loadu_ps(k, xb + (c0 + j) * xs);
+                v = _mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(v, m), is),
+                                  _mm512_set1_ps(sc[c0 + j]));
+                r[j] = bi ? _mm512_add_ps(v, _mm512_set1_ps(bi[c0 + j])) : v;
+                if (!last)
+                    _mm512_mask_storeu_ps(y + (c0 + j) * ys, k, r[j]);
+            }
+        }
+        if (last) { /* position p's channels c0 .. c0 + cb - 1 at y + p * C + c0 */
+            fc_rt_vtranspose16(r);
+            for (j = 0; j < np && j < 16; j++)
+                _mm512_mask_storeu_ps(y + j * C + c0, (__mmask16)((1u << cb) - 1u), r[j]);
+        }
+    }
+}
+#endif
+
 FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
 {
     const float *x = (const float *)fc_rt_in(n, t, 0)->data;
@@ -269,6 +336,16 @@ FC_RT void fc_rt_channel_norm(const FcRtNode *n, FcRtTensor *t)
         int64_t np = inner - p0 < FC_CN_TILE ? inner - p0 : FC_CN_TILE;
         const float *xb = x + job / tiles * C * inner + p0;
         float m[FC_CN_TILE], is[FC_CN_TILE];
+#ifdef FC_RT_AVX512
+        if (C > 0) {
+            for (p = 0; p < np; p += 16)
+                fc_cn16(xb + p, inner, C, np - p, eps, sc, bi, last,
+                        last ? y + (job / tiles * inner + p0 + p) * C
+                             : y + job / tiles * C * inner + p0 + p,
+                        inner);
+            continue;
+        }
+#endif
         if (last) {
             float *tb = (float *)n->scratch + FC_RT_TID() * C * FC_CN_TILE;
             float *yl = y + (job / tiles * inner + p0) * C;

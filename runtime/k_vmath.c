@@ -187,8 +187,7 @@ FC_VM_INLINE float fc_vm_gelu1(float x)
  * pipes: 0.37 -> 0.25 ns per element on Zen 4. Error (tests/unit/test_k_vmath.c's sweeps):
  * absolute <= 3.3e-8 for x < 0, relative <= 1.2e-7 for x > 0 and <= 2.1e-7 for |x| < 1.
  * GELU(x) = max(x, 0) - a Phi(-a) as in fc_vm_gelu1; |x| >= 6 gives x or -0. */
-#if defined(__AVX512F__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
+#ifdef FC_RT_AVX512
 #define FC_VM_GELU_TABLE 1
 #define FC_VM_GELU_W 0.387096774f
 #define FC_VM_GELU_CUT 6.0f /* (16 - 1/2) w: the last interval's right end */
@@ -336,6 +335,41 @@ FC_VM_INLINE float fc_vm_gelu_tanh1(float x)
     } while (0)
 #define FC_VM_MAP(x, y, n, F) FC_VM_MAP_IN(FC_VM_IN_PLAIN, x, 0, 0, y, n, F)
 #define FC_VM_MAP_BIAS(x, b, bs, y, n, F) FC_VM_MAP_IN(FC_VM_IN_BIAS, x, b, bs, y, n, F)
+
+#ifdef FC_RT_AVX512
+/* r[j] = row j of a 16 x 16 tile -> r[n] = its column n, in registers (64 shuffles): pairs of
+ * rows interleave (unpack), then 4-row quads per 128-bit lane (shuffle_ps), then lanes move
+ * across the quads (shuffle_f32x4 twice). For the kernels that change a layout on the way
+ * out (FcLinear's moved axis, FcChannelNorm's channels-last result). */
+FC_RT void fc_rt_vtranspose16(__m512 r[16])
+{
+    __m512 t[16];
+    int i, s;
+    for (i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    /* r[4q + s], lane L: column 4L + s, rows 4q .. 4q + 3 */
+    for (i = 0; i < 16; i += 4) {
+        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (s = 0; s < 4; s++) {
+        t[s] = _mm512_shuffle_f32x4(r[s], r[4 + s], 0x88);     /* lanes 0, 2 of quads 0, 1 */
+        t[4 + s] = _mm512_shuffle_f32x4(r[s], r[4 + s], 0xDD); /* lanes 1, 3 */
+        t[8 + s] = _mm512_shuffle_f32x4(r[8 + s], r[12 + s], 0x88);
+        t[12 + s] = _mm512_shuffle_f32x4(r[8 + s], r[12 + s], 0xDD);
+    }
+    for (s = 0; s < 4; s++) {
+        r[s] = _mm512_shuffle_f32x4(t[s], t[8 + s], 0x88);          /* column s */
+        r[8 + s] = _mm512_shuffle_f32x4(t[s], t[8 + s], 0xDD);      /* column 8 + s */
+        r[4 + s] = _mm512_shuffle_f32x4(t[4 + s], t[12 + s], 0x88); /* column 4 + s */
+        r[12 + s] = _mm512_shuffle_f32x4(t[4 + s], t[12 + s], 0xDD);
+    }
+}
+#endif
 
 /* y[i] = exp(x[i]) */
 FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n)
