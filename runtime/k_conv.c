@@ -378,6 +378,20 @@ FC_RT_HELPER int64_t fc_cv_cut_runs(const FcCvBlock *bk, const FcCvView *v, int6
     return done;
 }
 
+/* The panel rows of kernel columns 0 .. SW - 1 (nr floats apart) for a piece of n positions
+ * whose kernel is as wide as its stride (SW, a literal): row kw takes s[j * SW + kw], one
+ * pass over the input span (a deinterleave, which GCC vectorizes with permutes) instead of
+ * SW strided passes: ConvNeXt's 2x2 stride-2 downsampling packs ~3x faster. */
+FC_CV_INLINE void fc_cv_split_run(float *FC_CV_RESTRICT d, const float *FC_CV_RESTRICT s,
+                                  int64_t n, int64_t nr, const int SW)
+{
+    int64_t j;
+    int kw;
+    for (j = 0; j < n; j++)
+        for (kw = 0; kw < SW; kw++)
+            d[kw * nr + j] = s[j * SW + kw];
+}
+
 /* Panel rows r0.. (one per kernel tap, rows nr floats apart) of the positions in rn, read
  * through base pointer xv of view v. */
 FC_RT_HELPER void fc_cv_pack_runs(const FcCvRuns *rn, const FcCvView *v, const float *xv,
@@ -388,6 +402,21 @@ FC_RT_HELPER void fc_cv_pack_runs(const FcCvRuns *rn, const FcCvView *v, const f
     const int64_t dd = geo[12], dh = geo[13], dw = geo[14];
     int64_t kd, kh, kw, i, j;
     float *prow = pb + r0 * bk->nr;
+    if (KW == sw && dw == 1 && (sw == 2 || sw == 4)) { /* patches side by side along w */
+        for (kd = 0; kd < KD; kd++)
+            for (kh = 0; kh < KH; kh++, prow += KW * bk->nr) {
+                const float *tap = xv + kd * dd * v->ps + kh * dh * v->rs;
+                for (i = 0; i < rn->n; i++) {
+                    if (sw == 2)
+                        fc_cv_split_run(prow + rn->dst[i], tap + rn->src[i], rn->len[i],
+                                        bk->nr, 2);
+                    else
+                        fc_cv_split_run(prow + rn->dst[i], tap + rn->src[i], rn->len[i],
+                                        bk->nr, 4);
+                }
+            }
+        return;
+    }
     for (kd = 0; kd < KD; kd++)
         for (kh = 0; kh < KH; kh++)
             for (kw = 0; kw < KW; kw++, prow += bk->nr) {
