@@ -60,7 +60,10 @@ FC_RT_HELPER void fc_linear_epilogue(float *y, int64_t ldy, int64_t i0, int64_t 
  * bias and activation on the buffer (in cache), then per column n a contiguous run of the
  * block's rows into Y, plus the residual (of Y's shape), which is the unfused graph's
  * Transpose then Add, value for value. */
-#define FC_LIN_BLOCK 128
+/* Two of the GEMM's macro-blocks (k_gemm.c's FC_SG_MC = 120 rows): with 128 each block ran
+ * as 120 + 8 rows, the 8-row macro-block re-reading every tile of W for one strip of rows
+ * (convnext_tiny_ish_b8 ~2 % slower than with 240; 480: no faster). */
+#define FC_LIN_BLOCK 240
 
 /* Work floats of a part of `rows` rows: the GEMM's for one block, then the block buffer. */
 FC_RT int64_t fc_rt_linear_moved_work(int64_t rows, int64_t N, int64_t K)
