@@ -897,9 +897,13 @@ FC_RT_HELPER int fc_cv_dwl_ok(const int64_t *geo)
     {                                                                                       \
         _mm##SFX##_mask_storeu_ps(p, m, v);                                                 \
     }                                                                                       \
-    FC_CV_INLINE V fc_cv_dwl##NL##_fma(V a, float b, V c)                                   \
+    /* c + a * b as C arithmetic on the vectors, so the compiler fuses it exactly where it   \
+     * fuses the other depthwise loops' (FC_RT_FMA_FN: at -O2 and up, not at -O0 / -O1), and \
+     * the loops stay bitwise equal at every level */                                       \
+    FC_RT_FMA_FN FC_CV_INLINE V fc_cv_dwl##NL##_fma(V a, float b, V c)                      \
     {                                                                                       \
-        return _mm##SFX##_fmadd_ps(a, _mm##SFX##_set1_ps(b), c);                            \
+        FC_RT_FMA_BEGIN                                                                     \
+        return c + a * _mm##SFX##_set1_ps(b);                                               \
     }
 FC_CV_DWL_OPS(16, __m512, __mmask16, 512)
 FC_CV_DWL_OPS(8, __m256, __mmask8, 256)
@@ -921,8 +925,9 @@ FC_CV_DWL_OPS(8, __m256, __mmask8, 256)
             win[k] = fc_cv_dwl##NL##_win(lo, hi, k);                                        \
     } while (0)
 #define FC_CV_DWL_FUNCS(NL, V, M)                                                           \
-    FC_CV_INLINE void fc_cv_dwl##NL##_band(const FcCvDwl *d, int64_t o0, M mlo, M mhi,      \
-                                          M mout, const int KW, const int R, const int P)    \
+    FC_RT_FMA_FN FC_CV_INLINE void fc_cv_dwl##NL##_band(const FcCvDwl *d, int64_t o0,       \
+                                                       M mlo, M mhi, M mout, const int KW,  \
+                                                       const int R, const int P)            \
     {                                                                                       \
         const int64_t *geo = d->geo;                                                        \
         const int64_t IH = geo[1], IW = geo[2], OW = geo[5], KH = geo[7], ph = geo[16];     \
@@ -973,8 +978,9 @@ FC_CV_DWL_OPS(8, __m256, __mmask8, 256)
                 fc_cv_dwl##NL##_store(d->y[p] + (o0 + a) * OW, mout, acc[p][a]);            \
         }                                                                                   \
     }                                                                                       \
-    FC_CV_INLINE void fc_cv_dwl##NL##_pair_kw(const FcCvDwl *d, M mlo, M mhi, M mout,       \
-                                             const int KW, const int R, const int P)         \
+    FC_RT_FMA_FN FC_CV_INLINE void fc_cv_dwl##NL##_pair_kw(const FcCvDwl *d, M mlo, M mhi,  \
+                                                          M mout, const int KW, const int R, \
+                                                          const int P)                      \
     {                                                                                       \
         const int64_t OH = d->geo[4];                                                       \
         int64_t o0;                                                                         \
@@ -1006,7 +1012,7 @@ FC_CV_DWL_OPS(8, __m256, __mmask8, 256)
     }
 /* The pair for one width, band height and planes per band (literals), any KW of 3, 5, 7 */
 #define FC_CV_DWL_PAIR(NL, M, R, P)                                                         \
-    FC_CV_NOINLINE FC_RT_HELPER void fc_cv_dwl##NL##_##R##_##P(const FcCvDwl *d)           \
+    FC_RT_FMA_FN FC_CV_NOINLINE FC_RT_HELPER void fc_cv_dwl##NL##_##R##_##P(const FcCvDwl *d) \
     {                                                                                       \
         const int64_t KW = d->geo[8];                                                       \
         M mlo, mhi, mout;                                                                   \
