@@ -631,7 +631,7 @@ static void dw_rows_run(float *x, float *w, float *b, int64_t ch, int64_t depth,
  * and a NaN check that masked-out lanes read as padding zeros. Widths around the chunk and
  * block sizes, kernels 3, 5, 7, a dilation, asymmetric pads, ReLU; with AVX-512 the planes
  * at most 16 wide with 8 rows or more take the lane-shift loop (8 or 16 lanes, several
- * bands, unpadded, and wider out than in). */
+ * bands, unpadded, wider out than in, kernels taller or shorter than wide). */
 static void test_conv_depthwise_rows_match_flat(void **state)
 {
     (void)state;
@@ -641,7 +641,7 @@ static void test_conv_depthwise_rows_match_flat(void **state)
         {12, 12, 5, 5, 1, 2, 2, 2},   {7, 7, 3, 3, 1, 1, 1, 1},   {20, 20, 3, 3, 2, 2, 2, 2},
         {18, 33, 7, 5, 1, 3, 1, 4},   {10, 17, 3, 3, 1, 1, 1, 1}, {20, 22, 5, 5, 1, 0, 0, 0},
         {5, 4, 3, 3, 1, 1, 1, 1},     {10, 6, 3, 3, 1, 1, 1, 1},  {20, 16, 5, 5, 1, 0, 0, 0},
-        {9, 6, 3, 3, 1, 1, 3, 3},
+        {9, 6, 3, 3, 1, 1, 3, 3},     {12, 10, 3, 5, 1, 1, 2, 2}, {10, 14, 7, 3, 1, 3, 1, 1},
     };
     static float x[2 * 4 * 32 * 32], w[4 * 49], b[4], w2[2 * 49], b2[2], y2d[2 * 4 * 32 * 32],
         y3d[2 * 4 * 32 * 32];
