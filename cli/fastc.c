@@ -54,7 +54,7 @@ static void usage(FILE *f)
           "  --profile            time every kernel call: the program's --bench N then also\n"
           "                       prints the slowest nodes and the time per op type\n"
           "  --threads=N          run kernels on N threads when the C is built with -fopenmp\n"
-          "                       (Conv, GEMMs, batched MatMul, fused elementwise, MaxPool,\n"
+          "                       (Conv, GEMMs, batched MatMul, fused elementwise, pools,\n"
           "                       LayerNorm, Transpose and other strided copies, binary\n"
           "                       elementwise ops; results are bitwise the same for any N;\n"
           "                       without -fopenmp the pragmas compile away). When every op\n"

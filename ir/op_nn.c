@@ -11,6 +11,7 @@
 
 int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
 int64_t fc_rt_conv_scratch(const int64_t *ia, int64_t threads);
+int64_t fc_rt_pool_scratch(const int64_t *ia);
 
 /* Spatial geometry in canonical 3-D form; real axis i of nsp lives in slot 3 - nsp + i. */
 typedef struct NnGeom {
@@ -575,6 +576,9 @@ int fc_prep_pool(FcGraph *g, FcNode *n)
     for (i = 0; i < 3; i++)
         ia[22 + i] = geo.pe[i];
     fc_pack_floats(g, n, 1)[0] = p;
+    /* the float32 max / average kernels fold columns into a row buffer per thread */
+    if (x->dtype == FC_DT_F32 && n->op != FC_OP_LP_POOL && !(is_max && flag))
+        n->scratch_bytes = 4 * fc_rt_pool_scratch(ia) * (g->threads > 1 ? g->threads : 1);
     return 0;
 }
 

@@ -1262,47 +1262,67 @@ static void test_maxpool_pads_ceil_dilation_u8(void **state)
     assert_true(yu[0] == 255 && yu[1] == 10 && yu[2] == 255);
 }
 
-/* The float32 MaxPool fast paths (no Indices: rows, fused 2-wide stride-2 rows, 2x2 stride-2
- * planes) against the general loop (Indices wanted), over strides 1-3, pads, dilations and
- * 3-D windows, with NaNs and ties in the data. */
+/* Pool geometries for the float32 fast paths (k_pool.c): the direct window loop (rows of few
+ * windows), the column-then-row fold per row (stride 2 rows), row groups (row stride 1) with
+ * one flat row fold ("same" width) or per-row folds, dilations, 3-D windows, KW = 1, windows
+ * wholly in the trailing padding, and the 2x2 stride-2 plane pass. */
+static const int64_t pool_cfg[][11] = {
+    /* ID IH IW  KD KH KW  sh sw  d  pb pe */
+    {1, 9, 11, 1, 2, 2, 2, 2, 1, 0, 0}, {1, 8, 13, 1, 3, 3, 1, 1, 1, 1, 1},
+    {1, 7, 17, 1, 3, 3, 2, 2, 1, 1, 1}, {1, 6, 20, 1, 2, 3, 3, 3, 2, 2, 1},
+    {3, 5, 9, 2, 2, 2, 1, 1, 1, 1, 0},  {1, 1, 5, 1, 1, 7, 1, 1, 1, 3, 3},
+    {1, 4, 3, 1, 1, 5, 1, 1, 1, 2, 2},  {1, 9, 60, 1, 3, 3, 2, 2, 1, 1, 1},
+    {1, 9, 40, 1, 3, 3, 1, 2, 1, 1, 1}, {1, 9, 24, 1, 3, 3, 1, 1, 2, 2, 2},
+    {3, 5, 20, 2, 3, 3, 1, 1, 1, 1, 1}, {1, 6, 40, 1, 2, 1, 1, 1, 1, 0, 0},
+    {1, 9, 30, 1, 3, 5, 1, 1, 1, 0, 0}, {1, 4, 30, 1, 2, 2, 2, 2, 1, 0, 3},
+    /* 2x2 stride 2: the unpadded 2-D plane pass (even and odd sizes), and padded / 3-D */
+    {1, 8, 16, 1, 2, 2, 2, 2, 1, 0, 0}, {1, 2, 2, 1, 2, 2, 2, 2, 1, 0, 0},
+    {1, 7, 9, 1, 2, 2, 2, 2, 1, 1, 1},  {2, 6, 8, 2, 2, 2, 2, 2, 1, 0, 0}};
+
+/* Fills the geometry of pool_cfg[c] for 2 planes: ia, input / output dims, and the counts. */
+static void pool_cfg_ia(size_t c, int64_t flag, int64_t *ia, int64_t dx[5], int64_t dy[5],
+                        int64_t *total, int64_t *ototal)
+{
+    const int64_t *g = pool_cfg[c];
+    int64_t in[3] = {g[0], g[1], g[2]}, k[3] = {g[3], g[4], g[5]};
+    int64_t s[3] = {1, g[6], g[7]}, d[3] = {1, g[8], g[8]};
+    int64_t pb[3] = {0, g[9], g[9]}, pe[3] = {0, g[10], g[10]}, out[3];
+    *total = *ototal = 2;
+    for (int i = 0; i < 3; i++) {
+        out[i] = (in[i] + pb[i] + pe[i] - ((k[i] - 1) * d[i] + 1)) / s[i] + 1;
+        *total *= in[i];
+        *ototal *= out[i];
+        dx[2 + i] = in[i];
+        dy[2 + i] = out[i];
+    }
+    dx[0] = dy[0] = 1;
+    dx[1] = dy[1] = 2;
+    pool_ia(ia, 2, flag, 0, in, out, k, s, d, pb, pe);
+}
+
+/* The float32 MaxPool fast paths (no Indices) against the general loop (Indices wanted), bit
+ * for bit, with NaNs (first taps of some windows, later taps of others), -inf and ties in
+ * the data. */
 static void test_maxpool_fast_path_matches_general(void **state)
 {
     (void)state;
-    static const int64_t cfg[][10] = {
-        /* ID IH IW  KD KH KW  s  d  pb pe */
-        {1, 9, 11, 1, 2, 2, 2, 1, 0, 0}, {1, 8, 13, 1, 3, 3, 1, 1, 1, 1},
-        {1, 7, 17, 1, 3, 3, 2, 1, 1, 1}, {1, 6, 20, 1, 2, 3, 3, 2, 2, 1},
-        {3, 5, 9, 2, 2, 2, 1, 1, 1, 0},  {1, 1, 5, 1, 1, 7, 1, 1, 3, 3},
-        {1, 4, 3, 1, 1, 5, 1, 1, 2, 2},
-        /* 2x2 stride 2: the unpadded 2-D plane pass (even and odd sizes), and the fused
-         * two-tap row pass (padded; 3-D) */
-        {1, 8, 16, 1, 2, 2, 2, 1, 0, 0}, {1, 2, 2, 1, 2, 2, 2, 1, 0, 0},
-        {1, 7, 9, 1, 2, 2, 2, 1, 1, 1},  {2, 6, 8, 2, 2, 2, 2, 1, 0, 0}};
     float x[2 * 3 * 9 * 20], y1[2 * 3 * 9 * 20], y2[2 * 3 * 9 * 20];
     int64_t idx[2 * 3 * 9 * 20];
-    for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
-        const int64_t *g = cfg[c];
-        int64_t in[3] = {g[0], g[1], g[2]}, k[3] = {g[3], g[4], g[5]};
-        int64_t s[3] = {1, g[6], g[6]}, d[3] = {1, g[7], g[7]};
-        int64_t pb[3] = {0, g[8], g[8]}, pe[3] = {0, g[9], g[9]}, out[3], total = 2, ototal = 2;
-        for (int i = 0; i < 3; i++) {
-            out[i] = (in[i] + pb[i] + pe[i] - ((k[i] - 1) * d[i] + 1)) / s[i] + 1;
-            total *= in[i];
-            ototal *= out[i];
-        }
+    for (size_t c = 0; c < sizeof pool_cfg / sizeof pool_cfg[0]; c++) {
+        int64_t dx[5], dy[5], ia[25], total, ototal;
+        pool_cfg_ia(c, 0, ia, dx, dy, &total, &ototal);
+        assert_true(total <= (int64_t)(sizeof x / sizeof x[0]));
         for (int64_t i = 0; i < total; i++)
             x[i] = (float)((int)(rnd() * 8.0f)); /* small integers: many ties */
         x[total / 3] = NAN;
         x[total / 5 + 1] = NAN;
+        x[total / 7 + 2] = NAN;
         x[total / 2] = -INFINITY;
-        int64_t dx[5] = {1, 2, in[0], in[1], in[2]}, dy[5] = {1, 2, out[0], out[1], out[2]};
-        int64_t ia[25];
         FcRtTensor t1[2] = {tensor(x, FC_DT_F32, 5, dx), tensor(y1, FC_DT_F32, 5, dy)};
         FcRtTensor t2[3] = {tensor(x, FC_DT_F32, 5, dx), tensor(y2, FC_DT_F32, 5, dy),
                             tensor(idx, FC_DT_I64, 5, dy)};
-        pool_ia(ia, 2, 0, 0, in, out, k, s, d, pb, pe);
         run(fc_rt_maxpool, t1, 1, 1, ia, 25, NULL, 0);
-        pool_ia(ia, 2, 1, 0, in, out, k, s, d, pb, pe);
+        pool_cfg_ia(c, 1, ia, dx, dy, &total, &ototal);
         run(fc_rt_maxpool, t2, 1, 2, ia, 25, NULL, 0);
         for (int64_t i = 0; i < ototal; i++)
             if (memcmp(&y1[i], &y2[i], sizeof(float)) != 0) {
@@ -1311,6 +1331,34 @@ static void test_maxpool_fast_path_matches_general(void **state)
                 fail();
             }
     }
+}
+
+/* The float32 AveragePool paths (float sums) against the float64 general loop on the same
+ * values, with and without count_include_pad. */
+static void test_avgpool_fast_path_matches_f64(void **state)
+{
+    (void)state;
+    float x[2 * 3 * 9 * 20], y[2 * 3 * 9 * 20];
+    double xd[2 * 3 * 9 * 20], yd[2 * 3 * 9 * 20];
+    for (size_t c = 0; c < sizeof pool_cfg / sizeof pool_cfg[0]; c++)
+        for (int64_t cip = 0; cip < 2; cip++) {
+            int64_t dx[5], dy[5], ia[25], total, ototal;
+            pool_cfg_ia(c, cip, ia, dx, dy, &total, &ototal);
+            for (int64_t i = 0; i < total; i++) {
+                x[i] = rnd();
+                xd[i] = x[i];
+            }
+            FcRtTensor t[2] = {tensor(x, FC_DT_F32, 5, dx), tensor(y, FC_DT_F32, 5, dy)};
+            FcRtTensor td[2] = {tensor(xd, FC_DT_F64, 5, dx), tensor(yd, FC_DT_F64, 5, dy)};
+            run(fc_rt_avgpool, t, 1, 1, ia, 25, NULL, 0);
+            run(fc_rt_avgpool, td, 1, 1, ia, 25, NULL, 0);
+            for (int64_t i = 0; i < ototal; i++)
+                if (!(fabs((double)y[i] - yd[i]) <= 1e-6)) {
+                    print_error("config %d cip %d element %lld: %.9g vs %.9g\n", (int)c,
+                                (int)cip, (long long)i, (double)y[i], yd[i]);
+                    fail();
+                }
+        }
 }
 
 static void test_avgpool_count_include_pad_ceil(void **state)
@@ -1389,6 +1437,41 @@ static void test_global_pools(void **state)
     int64_t ia1[3] = {0, 1, 4};
     run(fc_rt_global_pool, td, 1, 1, ia1, 3, &p, 1);
     assert_true(yd[0] == 3.0);
+}
+
+/* The float32 global average and max over planes longer than the vector lanes (49, 100)
+ * and shorter (3): the average against a double sum, the max against the serial loop's rule
+ * (a NaN counts only as the first value). */
+static void test_global_pools_lanes(void **state)
+{
+    (void)state;
+    static const int64_t sizes[3] = {49, 100, 3};
+    float x[2 * 100], y[2];
+    for (int si = 0; si < 3; si++) {
+        const int64_t sz = sizes[si];
+        int64_t dx[4] = {1, 2, 1, sz}, dy[4] = {1, 2, 1, 1}, ia[3] = {0, 2, sz};
+        const float p = 2;
+        double want[2] = {0, 0};
+        FcRtTensor t[2] = {tensor(x, FC_DT_F32, 4, dx), tensor(y, FC_DT_F32, 4, dy)};
+        for (int64_t i = 0; i < 2 * sz; i++) {
+            x[i] = rnd() * 100.0f;
+            want[i / sz] += x[i];
+        }
+        run(fc_rt_global_pool, t, 1, 1, ia, 3, &p, 1);
+        for (int c = 0; c < 2; c++)
+            NEAR(y[c], want[c] / (double)sz, 1e-6);
+        /* max: plane 0 has NaNs after its first value (ignored; x[1] is where a lane would
+         * start if lanes were seeded with their own first values) and its largest value in
+         * the lane after x[1]'s; plane 1 starts with NaN (the result) */
+        x[1] = NAN;
+        x[sz / 2] = NAN;
+        x[sz >= 19 ? 18 : sz - 1] = 1000.0f;
+        x[sz] = NAN;
+        ia[0] = 1;
+        run(fc_rt_global_pool, t, 1, 1, ia, 3, &p, 1);
+        assert_true(y[0] == 1000.0f);
+        assert_true(isnan(y[1]));
+    }
 }
 
 /* ---- normalizations ---------------------------------------------------------------------- */
@@ -1725,6 +1808,8 @@ int main(void)
         cmocka_unit_test(test_avgpool_count_include_pad_ceil),
         cmocka_unit_test(test_lppool),
         cmocka_unit_test(test_global_pools),
+        cmocka_unit_test(test_global_pools_lanes),
+        cmocka_unit_test(test_avgpool_fast_path_matches_f64),
         cmocka_unit_test(test_batchnorm),
         cmocka_unit_test(test_batchnorm_training),
         cmocka_unit_test(test_instancenorm),
