@@ -46,12 +46,16 @@ FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A
 FC_RT_HELPER void fc_cv_axpy(int64_t n, float a, const float *FC_CV_RESTRICT x,
                              float *FC_CV_RESTRICT y)
 {
-    int64_t i = 0;
+    /* the chunked part's end as a value of its own: with a tail loop "for (; i < n; ...)"
+     * after "i + 16 <= n", GCC (12, constant n after inlining) can warn of a bogus
+     * overflowing iteration (-Waggressive-loop-optimizations) in the emitted C */
+    const int64_t n16 = n - n % 16;
+    int64_t i;
     int u;
-    for (; i + 16 <= n; i += 16)
+    for (i = 0; i < n16; i += 16)
         for (u = 0; u < 16; u++)
             y[i + u] += a * x[i + u];
-    for (; i < n; i++)
+    for (i = n16; i < n; i++)
         y[i] += a * x[i];
 }
 
@@ -690,14 +694,15 @@ FC_RT_HELPER float *fc_cv_dw_rows_fill(const float *x, const int64_t *geo, float
     int64_t front, total = fc_cv_dw_rows_layout(geo, &front);
     int64_t top = ph < EH ? ph : EH, rows = IH < EH - top ? IH : EH - top;
     float *xb = s + front;
-    int64_t i, n = rows * IW;
+    const int64_t n = rows * IW, n16 = n - n % 16;
+    int64_t i;
     int u;
     fc_cv_zero_row(s, front + top * IW);
     /* inline 16-float chunks: a small plane (64 floats) is not worth a memcpy call */
-    for (i = 0; i + 16 <= n; i += 16)
+    for (i = 0; i < n16; i += 16)
         for (u = 0; u < 16; u++)
             xb[top * IW + i + u] = x[i + u];
-    fc_cv_copy_row(xb + top * IW + i, x + i, n - i);
+    fc_cv_copy_row(xb + top * IW + n16, x + n16, n - n16);
     fc_cv_zero_row(xb + (top + rows) * IW, total - front - (top + rows) * IW);
     return xb;
 }

@@ -50,13 +50,13 @@ FC_RT_HELPER double fc_einsum_run_f(const FcRtNode *n, const FcRtTensor *t, int3
         const float *b = (const float *)t[n->in[1]].data + off[1];
         int64_t sa = st[l], sb = st[L + l];
         double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-        for (q = 0; q + 4 <= nq; q += 4) {
+        for (q = 0; q < nq - nq % 4; q += 4) {
             a0 += (double)a[q * sa] * (double)b[q * sb];
             a1 += (double)a[(q + 1) * sa] * (double)b[(q + 1) * sb];
             a2 += (double)a[(q + 2) * sa] * (double)b[(q + 2) * sb];
             a3 += (double)a[(q + 3) * sa] * (double)b[(q + 3) * sb];
         }
-        for (; q < nq; q++)
+        for (q = nq - nq % 4; q < nq; q++)
             a0 += (double)a[q * sa] * (double)b[q * sb];
         return (a0 + a1) + (a2 + a3);
     }
@@ -65,13 +65,13 @@ FC_RT_HELPER double fc_einsum_run_f(const FcRtNode *n, const FcRtTensor *t, int3
         const double *b = (const double *)t[n->in[1]].data + off[1];
         int64_t sa = st[l], sb = st[L + l];
         double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-        for (q = 0; q + 4 <= nq; q += 4) {
+        for (q = 0; q < nq - nq % 4; q += 4) {
             a0 += a[q * sa] * b[q * sb];
             a1 += a[(q + 1) * sa] * b[(q + 1) * sb];
             a2 += a[(q + 2) * sa] * b[(q + 2) * sb];
             a3 += a[(q + 3) * sa] * b[(q + 3) * sb];
         }
-        for (; q < nq; q++)
+        for (q = nq - nq % 4; q < nq; q++)
             a0 += a[q * sa] * b[q * sb];
         return (a0 + a1) + (a2 + a3);
     }

@@ -129,17 +129,18 @@ FC_RT_HELPER float fc_sg_dot(const float *FC_SG_RESTRICT a, const float *FC_SG_R
 {
     float s[16];
     float r;
-    int64_t i = 0;
+    const int64_t n16 = n - n % 16; /* a bound of its own: see fc_cv_axpy */
+    int64_t i;
     int u;
     for (u = 0; u < 16; u++)
         s[u] = 0.0f;
-    for (; i + 16 <= n; i += 16)
+    for (i = 0; i < n16; i += 16)
         for (u = 0; u < 16; u++)
             s[u] += a[i + u] * b[i + u];
     for (u = 0; u < 8; u++)
         s[u] += s[u + 8];
     r = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
-    for (; i < n; i++)
+    for (i = n16; i < n; i++)
         r += a[i] * b[i];
     return r;
 }
@@ -148,12 +149,13 @@ FC_RT_HELPER float fc_sg_dot(const float *FC_SG_RESTRICT a, const float *FC_SG_R
 FC_RT_HELPER void fc_sg_axpy(int64_t n, float a, const float *FC_SG_RESTRICT x,
                              float *FC_SG_RESTRICT y)
 {
-    int64_t i = 0;
+    const int64_t n16 = n - n % 16; /* a bound of its own: see fc_cv_axpy */
+    int64_t i;
     int u;
-    for (; i + 16 <= n; i += 16)
+    for (i = 0; i < n16; i += 16)
         for (u = 0; u < 16; u++)
             y[i + u] += a * x[i + u];
-    for (; i < n; i++)
+    for (i = n16; i < n; i++)
         y[i] += a * x[i];
 }
 
@@ -555,7 +557,7 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const flo
     for (u = 0; u < 4; u++)
         for (j = 0; j < 16 / FC_SG_VW; j++)
             acc[u][j] = (fc_sg_vec){0};
-    for (k = 0; k + 4 <= K; k += 4)
+    for (k = 0; k < K - K % 4; k += 4) /* a bound of its own: see fc_cv_axpy */
         FC_SG_UNROLL
         for (u = 0; u < 4; u++) {
             float av = a[k + u];
@@ -566,7 +568,7 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const flo
                 acc[u][j] += av * b;
             }
         }
-    for (; k < K; k++)
+    for (k = K - K % 4; k < K; k++)
         for (j = 0; j < 16 / FC_SG_VW; j++) {
             fc_sg_vec b;
             memcpy(&b, ws + k * 16 + j * FC_SG_VW, sizeof b);
@@ -587,11 +589,11 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const flo
     for (u = 0; u < 4; u++)
         for (j = 0; j < 16; j++)
             acc[u][j] = 0.0f;
-    for (k = 0; k + 4 <= K; k += 4)
+    for (k = 0; k < K - K % 4; k += 4) /* a bound of its own: see fc_cv_axpy */
         for (u = 0; u < 4; u++)
             for (j = 0; j < 16; j++)
                 acc[u][j] += a[k + u] * ws[(k + u) * 16 + j];
-    for (; k < K; k++)
+    for (k = K - K % 4; k < K; k++)
         for (j = 0; j < 16; j++)
             acc[0][j] += a[k] * ws[k * 16 + j];
     for (j = 0; j < 16; j++)

@@ -135,23 +135,27 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
             /* the moments in 16 independent double lanes (a vectorizable sum, where one
              * accumulator is a chain of dependent adds) */
             double sl[16], ql[16], s = 0.0, q = 0.0;
+            /* the chunked part's end as a value of its own: "for (; i < inner; i++)" after
+             * "i + 16 <= inner" made GCC 12 warn of a bogus overflowing iteration
+             * (-Waggressive-loop-optimizations) in emitted C with inner = 768 */
+            const int64_t n16 = inner - inner % 16;
             int j;
             for (j = 0; j < 16; j++)
                 sl[j] = ql[j] = 0.0;
-            for (i = 0; i + 16 <= inner; i += 16)
+            for (i = 0; i < n16; i += 16)
                 for (j = 0; j < 16; j++)
                     sl[j] += xr[i + j];
-            for (; i < inner; i++)
+            for (i = n16; i < inner; i++)
                 s += xr[i];
             for (j = 0; j < 16; j++)
                 s += sl[j];
             mean = inner > 0 ? s / (double)inner : 0.0;
-            for (i = 0; i + 16 <= inner; i += 16)
+            for (i = 0; i < n16; i += 16)
                 for (j = 0; j < 16; j++) {
                     double d = xr[i + j] - mean;
                     ql[j] += d * d;
                 }
-            for (; i < inner; i++)
+            for (i = n16; i < inner; i++)
                 q += (xr[i] - mean) * (xr[i] - mean);
             for (j = 0; j < 16; j++)
                 q += ql[j];

@@ -507,15 +507,16 @@ FC_RT void fc_rt_lppool(const FcRtNode *n, FcRtTensor *t)
 FC_RT_HELPER double fc_pl_sum_f32(const float *x, int64_t n)
 {
     double s[16];
-    int64_t i = 0;
+    const int64_t n16 = n - n % 16; /* a bound of its own (see k_norm.c's layernorm) */
+    int64_t i;
     int u, w;
     for (u = 0; u < 16; u++)
         s[u] = 0.0;
-    for (; i + 16 <= n; i += 16)
+    for (i = 0; i < n16; i += 16)
         for (u = 0; u < 16; u++)
             s[u] += (double)x[i + u];
-    for (u = 0; u < 16 && i + u < n; u++)
-        s[u] += (double)x[i + u];
+    for (u = 0; n16 + u < n; u++)
+        s[u] += (double)x[n16 + u];
     for (w = 8; w >= 1; w /= 2)
         for (u = 0; u < w; u++)
             s[u] += s[u + w];
@@ -528,15 +529,16 @@ FC_RT_HELPER double fc_pl_sum_f32(const float *x, int64_t n)
 FC_RT_HELPER float fc_pl_max_f32(const float *x, int64_t n)
 {
     float m[16];
-    int64_t i = 1;
+    const int64_t n16 = 1 + (n - 1) - (n - 1) % 16; /* x[1 .. n16) in whole vectors */
+    int64_t i;
     int u;
     for (u = 0; u < 16; u++)
         m[u] = x[0];
-    for (; i + 16 <= n; i += 16)
+    for (i = 1; i < n16; i += 16)
         for (u = 0; u < 16; u++)
             m[u] = x[i + u] > m[u] ? x[i + u] : m[u];
-    for (u = 0; u < 16 && i + u < n; u++)
-        m[u] = x[i + u] > m[u] ? x[i + u] : m[u];
+    for (u = 0; n16 + u < n; u++)
+        m[u] = x[n16 + u] > m[u] ? x[n16 + u] : m[u];
     for (u = 1; u < 16; u++)
         m[0] = m[u] > m[0] ? m[u] : m[0];
     return m[0];

@@ -171,14 +171,15 @@ FC_RT_HELPER void fc_red_next_row(const FcRedGeom *g, int64_t *idx, int64_t *ob)
 #define FC_RED_SUMROW_(A, F)                                                                \
     do {                                                                                    \
         A s_[FC_RED_LANES], t_ = 0;                                                         \
-        int64_t i_ = 0;                                                                     \
+        const int64_t n_ = len - len % FC_RED_LANES; /* a bound of its own: k_norm.c */     \
+        int64_t i_;                                                                         \
         int j_;                                                                             \
         for (j_ = 0; j_ < FC_RED_LANES; j_++)                                               \
             s_[j_] = 0;                                                                     \
-        for (; i_ + FC_RED_LANES <= len; i_ += FC_RED_LANES)                                \
+        for (i_ = 0; i_ < n_; i_ += FC_RED_LANES)                                           \
             for (j_ = 0; j_ < FC_RED_LANES; j_++)                                           \
                 s_[j_] += F((A)p[i_ + j_]);                                                 \
-        for (; i_ < len; i_++)                                                              \
+        for (i_ = n_; i_ < len; i_++)                                                       \
             t_ += F((A)p[i_]);                                                              \
         return t_ + ((s_[0] + s_[1]) + (s_[2] + s_[3])) +                                  \
                ((s_[4] + s_[5]) + (s_[6] + s_[7]));                                         \
@@ -188,16 +189,17 @@ FC_RT_HELPER void fc_red_next_row(const FcRedGeom *g, int64_t *idx, int64_t *ob)
 #define FC_RED_SELROW_(A, SEL, INIT)                                                        \
     do {                                                                                    \
         A m_[FC_RED_LANES], r_ = (A)(INIT);                                                 \
-        int64_t i_ = 0;                                                                     \
+        const int64_t n_ = len - len % FC_RED_LANES; /* a bound of its own: k_norm.c */     \
+        int64_t i_;                                                                         \
         int j_;                                                                             \
         for (j_ = 0; j_ < FC_RED_LANES; j_++)                                               \
             m_[j_] = r_;                                                                    \
-        for (; i_ + FC_RED_LANES <= len; i_ += FC_RED_LANES)                                \
+        for (i_ = 0; i_ < n_; i_ += FC_RED_LANES)                                           \
             for (j_ = 0; j_ < FC_RED_LANES; j_++) {                                         \
                 A v_ = (A)p[i_ + j_];                                                       \
                 m_[j_] = SEL(v_, m_[j_]);                                                   \
             }                                                                               \
-        for (; i_ < len; i_++) {                                                            \
+        for (i_ = n_; i_ < len; i_++) {                                                     \
             A v_ = (A)p[i_];                                                                \
             r_ = SEL(v_, r_);                                                               \
         }                                                                                   \

@@ -53,10 +53,10 @@ FC_RT_HELPER void fc_smx_vexp_f64(const double *x, double *y, int64_t n)
             int j;                                                                          \
             for (j = 0; j < 8; j++)                                                         \
                 ml[j] = m;                                                                  \
-            for (i = 0; i + 8 <= R; i += 8)                                                 \
+            for (i = 0; i < R - R % 8; i += 8)                                              \
                 for (j = 0; j < 8; j++)                                                     \
                     ml[j] = p[i + j] > ml[j] ? p[i + j] : ml[j];                            \
-            for (; i < R; i++)                                                              \
+            for (i = R - R % 8; i < R; i++) /* a bound of its own: see k_norm.c */          \
                 m = p[i] > m ? p[i] : m;                                                    \
             for (j = 0; j < 8; j++)                                                         \
                 m = ml[j] > m ? ml[j] : m;                                                  \
@@ -72,10 +72,10 @@ FC_RT_HELPER void fc_smx_vexp_f64(const double *x, double *y, int64_t n)
                 int j;                                                                      \
                 for (j = 0; j < 16; j++)                                                    \
                     sl[j] = 0.0;                                                            \
-                for (i = 0; i + 16 <= R; i += 16)                                           \
+                for (i = 0; i < R - R % 16; i += 16)                                        \
                     for (j = 0; j < 16; j++)                                                \
                         sl[j] += q[i + j];                                                  \
-                for (; i < R; i++)                                                          \
+                for (i = R - R % 16; i < R; i++)                                            \
                     s += q[i];                                                              \
                 for (j = 0; j < 16; j++)                                                    \
                     s += sl[j];                                                             \
