@@ -50,6 +50,75 @@
         }                                                                                   \
     } while (0)
 
+/* ArgMax / ArgMin of one floating-point row (inner == 1) in two vectorizable passes instead
+ * of a compare-and-branch per element: the extreme value over 16 lanes (a NaN never wins a
+ * comparison there; a flag lane records that one was seen), then the first (last: from the
+ * end) index holding it -- or holding a NaN, when there is one: NaN is the extreme. Equal
+ * to the serial loop's answer (equal values, +0 and -0 included, keep the first or last). */
+#define FC_ARG_ROW_FLOAT_DEFINE(SFX, T)                                                     \
+    FC_RT_HELPER int64_t fc_arg_row_##SFX(const T *x, int64_t R, int is_min, int last)      \
+    {                                                                                       \
+        T m[16], t;                                                                         \
+        int nan[16], any = 0, u;                                                            \
+        const int64_t n16 = R - R % 16;                                                     \
+        int64_t i;                                                                          \
+        for (u = 0; u < 16; u++) {                                                          \
+            m[u] = x[0];                                                                    \
+            nan[u] = 0;                                                                     \
+        }                                                                                   \
+        for (i = 0; i < n16; i += 16)                                                       \
+            for (u = 0; u < 16; u++) {                                                      \
+                const T v = x[i + u];                                                       \
+                m[u] = is_min ? (v < m[u] ? v : m[u]) : (v > m[u] ? v : m[u]);              \
+                nan[u] |= v != v;                                                           \
+            }                                                                               \
+        for (u = 0; n16 + u < R; u++) {                                                     \
+            const T v = x[n16 + u];                                                         \
+            m[u] = is_min ? (v < m[u] ? v : m[u]) : (v > m[u] ? v : m[u]);                  \
+            nan[u] |= v != v;                                                               \
+        }                                                                                   \
+        t = m[0];                                                                           \
+        for (u = 0; u < 16; u++) {                                                          \
+            t = is_min ? (m[u] < t ? m[u] : t) : (m[u] > t ? m[u] : t);                     \
+            any |= nan[u];                                                                  \
+        }                                                                                   \
+        if (any || t != t) { /* the first / last NaN */                                     \
+            if (last) {                                                                     \
+                for (i = R - 1; i > 0 && x[i] == x[i]; i--)                                 \
+                    ;                                                                       \
+            } else {                                                                        \
+                for (i = 0; i < R - 1 && x[i] == x[i]; i++)                                 \
+                    ;                                                                       \
+            }                                                                               \
+            return i;                                                                       \
+        }                                                                                   \
+        if (last) {                                                                         \
+            for (i = R; i >= 16; i -= 16) {                                                 \
+                int hit = 0;                                                                \
+                for (u = 1; u <= 16; u++)                                                   \
+                    hit |= x[i - u] == t;                                                   \
+                if (hit)                                                                    \
+                    break;                                                                  \
+            }                                                                               \
+            for (i = i - 1; i > 0 && x[i] != t; i--)                                        \
+                ;                                                                           \
+            return i;                                                                       \
+        }                                                                                   \
+        for (i = 0; i < n16; i += 16) {                                                     \
+            int hit = 0;                                                                    \
+            for (u = 0; u < 16; u++)                                                        \
+                hit |= x[i + u] == t;                                                       \
+            if (hit)                                                                        \
+                break;                                                                      \
+        }                                                                                   \
+        for (; i < R - 1 && x[i] != t; i++)                                                 \
+            ;                                                                               \
+        return i;                                                                           \
+    }
+
+FC_ARG_ROW_FLOAT_DEFINE(f32, float)
+FC_ARG_ROW_FLOAT_DEFINE(f64, double)
+
 #define FC_ARG_DEFINE(SFX, T, ISNAN)                                                        \
     FC_RT_HELPER void fc_arg_run_##SFX(int mode, const T *x, int64_t *y, int64_t outer,     \
                                        int64_t R, int64_t inner, T *best)                   \
@@ -83,9 +152,18 @@ FC_RT void fc_rt_argminmax(const FcRtNode *n, FcRtTensor *t)
     const FcRtTensor *x = fc_rt_in(n, t, 0);
     int64_t *y = (int64_t *)fc_rt_out(n, t, 0)->data;
     int mode = (int)(n->ia[0] * 2 + (n->ia[4] ? 1 : 0));
-    int64_t outer = n->ia[1], R = n->ia[2], inner = n->ia[3];
+    int64_t outer = n->ia[1], R = n->ia[2], inner = n->ia[3], o;
     if (R <= 0)
         return;
+    if (inner == 1 && (x->dtype == FC_DT_F32 || x->dtype == FC_DT_F64)) {
+        for (o = 0; o < outer; o++)
+            y[o] = x->dtype == FC_DT_F32
+                       ? fc_arg_row_f32((const float *)x->data + o * R, R, n->ia[0] != 0,
+                                        n->ia[4] != 0)
+                       : fc_arg_row_f64((const double *)x->data + o * R, R, n->ia[0] != 0,
+                                        n->ia[4] != 0);
+        return;
+    }
 #define FC_ARG_CASE_(DT, SFX, T)                                                            \
     case DT:                                                                                \
         fc_arg_run_##SFX(mode, (const T *)x->data, y, outer, R, inner, (T *)n->scratch);    \

@@ -7,18 +7,36 @@
  */
 #include "fc_rt.h"
 
-/* Mean and variance (population) of n floats. */
+/* Mean and variance (population) of n floats, in 16 independent double lanes (a
+ * vectorizable sum, where one accumulator is a chain of dependent adds: 4 cycles an
+ * element). The chunked part's end is a value of its own: a tail loop "for (; i < n; i++)"
+ * after "i + 16 <= n" made GCC 12 warn of a bogus overflowing iteration
+ * (-Waggressive-loop-optimizations) in emitted C with n = 768. */
 FC_RT_HELPER void fc_nm_moments(const float *x, int64_t n, double *mean, double *var)
 {
-    double s = 0.0, q = 0.0, m;
+    double sl[16], ql[16], s = 0.0, q = 0.0, m;
+    const int64_t n16 = n - n % 16;
     int64_t i;
-    for (i = 0; i < n; i++)
+    int j;
+    for (j = 0; j < 16; j++)
+        sl[j] = ql[j] = 0.0;
+    for (i = 0; i < n16; i += 16)
+        for (j = 0; j < 16; j++)
+            sl[j] += x[i + j];
+    for (i = n16; i < n; i++)
         s += x[i];
+    for (j = 0; j < 16; j++)
+        s += sl[j];
     m = n > 0 ? s / (double)n : 0.0;
-    for (i = 0; i < n; i++) {
-        double d = x[i] - m;
-        q += d * d;
-    }
+    for (i = 0; i < n16; i += 16)
+        for (j = 0; j < 16; j++) {
+            double d = x[i + j] - m;
+            ql[j] += d * d;
+        }
+    for (i = n16; i < n; i++)
+        q += (x[i] - m) * (x[i] - m);
+    for (j = 0; j < 16; j++)
+        q += ql[j];
     *mean = m;
     *var = n > 0 ? q / (double)n : 0.0;
 }
@@ -91,16 +109,17 @@ FC_RT void fc_rt_instancenorm(const FcRtNode *n, FcRtTensor *t)
     const float *sc = (const float *)fc_rt_in(n, t, 1)->data;
     const float *bi = (const float *)fc_rt_in(n, t, 2)->data;
     float *y = (float *)fc_rt_out(n, t, 0)->data;
-    int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2], b, c;
+    int64_t N = n->ia[0], C = n->ia[1], inner = n->ia[2], p;
     double eps = n->fa[0];
-    for (b = 0; b < N; b++)
-        for (c = 0; c < C; c++) {
-            int64_t off = (b * C + c) * inner;
-            double mean, var, a;
-            fc_nm_moments(x + off, inner, &mean, &var);
-            a = sc[c] / sqrt(var + eps);
-            fc_nm_affine(x + off, y + off, inner, (float)a, (float)(bi[c] - mean * a));
-        }
+    /* planes (n, c) are independent: FC_RT_THREADS threads */
+    FC_RT_OMP_FOR_IF(N * C > 1 && N * C * inner >= FC_RT_PAR_MIN_WORK)
+    for (p = 0; p < N * C; p++) {
+        const int64_t c = p % C, off = p * inner;
+        double mean, var, a;
+        fc_nm_moments(x + off, inner, &mean, &var);
+        a = sc[c] / sqrt(var + eps);
+        fc_nm_affine(x + off, y + off, inner, (float)a, (float)(bi[c] - mean * a));
+    }
 }
 
 /* LayerNormalization: X viewed as [outer, inner] (inner = product of dims from axis on);
@@ -131,36 +150,7 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
         float *yr = y + o * inner;
         double mean, var;
         float m, is;
-        {
-            /* the moments in 16 independent double lanes (a vectorizable sum, where one
-             * accumulator is a chain of dependent adds) */
-            double sl[16], ql[16], s = 0.0, q = 0.0;
-            /* the chunked part's end as a value of its own: "for (; i < inner; i++)" after
-             * "i + 16 <= inner" made GCC 12 warn of a bogus overflowing iteration
-             * (-Waggressive-loop-optimizations) in emitted C with inner = 768 */
-            const int64_t n16 = inner - inner % 16;
-            int j;
-            for (j = 0; j < 16; j++)
-                sl[j] = ql[j] = 0.0;
-            for (i = 0; i < n16; i += 16)
-                for (j = 0; j < 16; j++)
-                    sl[j] += xr[i + j];
-            for (i = n16; i < inner; i++)
-                s += xr[i];
-            for (j = 0; j < 16; j++)
-                s += sl[j];
-            mean = inner > 0 ? s / (double)inner : 0.0;
-            for (i = 0; i < n16; i += 16)
-                for (j = 0; j < 16; j++) {
-                    double d = xr[i + j] - mean;
-                    ql[j] += d * d;
-                }
-            for (i = n16; i < inner; i++)
-                q += (xr[i] - mean) * (xr[i] - mean);
-            for (j = 0; j < 16; j++)
-                q += ql[j];
-            var = inner > 0 ? q / (double)inner : 0.0;
-        }
+        fc_nm_moments(xr, inner, &mean, &var);
         m = (float)mean;
         is = (float)(1.0 / sqrt(var + eps));
         if (mo)

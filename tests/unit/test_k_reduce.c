@@ -462,6 +462,45 @@ static void test_argmax_rows(void **state)
     assert_int_equal(y[1], 1);
 }
 
+/* The float rows (inner == 1: two vectorized passes) against the column loop (inner == 2,
+ * the same values in column 0), all four modes, on rows of 1, 15, 16, 37 and 1000 with ties,
+ * signed zeros and, in some rows, NaNs (first, middle or last). */
+static void test_argmax_rows_match_columns(void **state)
+{
+    (void)state;
+    static const int64_t lens[5] = {1, 15, 16, 37, 1000};
+    static float row[1000], cols[2000];
+    unsigned seed = 7u;
+    for (int li = 0; li < 5; li++)
+        for (int nanpos = -1; nanpos < 3; nanpos++) {
+            const int64_t R = lens[li];
+            for (int64_t i = 0; i < R; i++) {
+                seed = seed * 1103515245u + 12345u;
+                row[i] = (float)((int)((seed >> 16) % 9) - 4); /* -4..4: many ties */
+                if (row[i] == 0.0f && (seed & 1))
+                    row[i] = -0.0f;
+            }
+            if (nanpos >= 0) {
+                row[nanpos == 0 ? 0 : nanpos == 1 ? R / 2 : R - 1] = NAN;
+                row[R / 3] = NAN;
+            }
+            for (int64_t i = 0; i < R; i++) {
+                cols[2 * i] = row[i];
+                cols[2 * i + 1] = 0.0f;
+            }
+            for (int mode = 0; mode < 4; mode++) {
+                int64_t yr[1], yc[2];
+                argminmax(mode / 2, mode % 2, row, 1, R, 1, yr);
+                argminmax(mode / 2, mode % 2, cols, 1, R, 2, yc);
+                if (yr[0] != yc[0]) {
+                    print_error("R %lld nan %d mode %d: row %lld, column %lld\n", (long long)R,
+                                nanpos, mode, (long long)yr[0], (long long)yc[0]);
+                    fail();
+                }
+            }
+        }
+}
+
 static void test_argmax_columns(void **state)
 {
     (void)state;
@@ -750,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_reduce_bool),
         cmocka_unit_test(test_reduce_general_vs_naive),
         cmocka_unit_test(test_argmax_rows),
+        cmocka_unit_test(test_argmax_rows_match_columns),
         cmocka_unit_test(test_argmax_columns),
         cmocka_unit_test(test_argmax_nan_and_ints),
         cmocka_unit_test(test_softmax_rows),
