@@ -530,6 +530,8 @@ static void emit_tensor_rows(Emitter *e, int c)
         } else if (v->kind == FC_VAL_CONST) {
             int64_t off = e->woff[id];
             fprintf(f, "    {(void *)&%s_weights[%" PRId64 "], ", e->p, off / 8);
+        } else if (v->offset < 0) {
+            fputs("    {0, ", f); /* a graph input: _run points it at the caller's buffer */
         } else {
             fputs("    {(void *)", f);
             emit_arena_ref(e, c, v->offset);
@@ -552,10 +554,16 @@ static void emit_tensor_table(Emitter *e)
 {
     FILE *f = e->f;
     int64_t words = e->g->arena_bytes / 8 + 1;
-    fprintf(f, "\n/* Activations: one arena, offsets planned by liveness. */\n");
+    /* no arena when nothing lives in it (inputs are the caller's: a graph whose outputs are
+     * its inputs or constants has no activations), as an unused static array is a warning */
+    if (e->g->arena_bytes <= 0)
+        fprintf(f, "\n/* Activations: none (the inputs are read where the caller keeps them). */\n");
+    else
+        fprintf(f, "\n/* Activations: one arena, offsets planned by liveness. */\n");
     if (e->copies > 1) {
-        fprintf(f, "static uint64_t %s_arena[%d][%" PRId64 "]; /* one per instance */\n", e->p,
-                e->copies, words);
+        if (e->g->arena_bytes > 0)
+            fprintf(f, "static uint64_t %s_arena[%d][%" PRId64 "]; /* one per instance */\n",
+                    e->p, e->copies, words);
         fprintf(f, "\nstatic FcRtTensor %s_t[%d][%d] = {\n", e->p, e->copies,
                 e->ntensors ? e->ntensors : 1);
         for (int c = 0; c < e->copies; c++) {
@@ -564,7 +572,8 @@ static void emit_tensor_table(Emitter *e)
             fputs(c + 1 < e->copies ? "  },\n" : "  }\n", f);
         }
     } else {
-        fprintf(f, "static uint64_t %s_arena[%" PRId64 "];\n", e->p, words);
+        if (e->g->arena_bytes > 0)
+            fprintf(f, "static uint64_t %s_arena[%" PRId64 "];\n", e->p, words);
         fprintf(f, "\nstatic FcRtTensor %s_t[%d] = {\n", e->p, e->ntensors ? e->ntensors : 1);
         emit_tensor_rows(e, 0);
     }
@@ -825,8 +834,10 @@ static void emit_const_input_checks(Emitter *e)
     }
 }
 
-/* Copies the run-time inputs in (out = 0) or the outputs out (out = 1); with a batch split,
- * instance c's slice: the bytes [c * size, (c + 1) * size) of the caller's buffer. */
+/* Points the tensor table at the run-time inputs where the caller keeps them (out = 0: the
+ * kernels only read them, so there is no copy in) or copies the outputs out (out = 1); with a
+ * batch split, instance c's slice: the bytes [c * size, (c + 1) * size) of the caller's
+ * buffer. */
 static void emit_io_copies(Emitter *e, int out, int depth)
 {
     char id[256];
@@ -849,8 +860,8 @@ static void emit_io_copies(Emitter *e, int out, int depth)
             fprintf(e->f, "memcpy(%s, %s_t%s[%d].data, %zu);\n", buf, e->p, e->sel,
                     e->tidx[ids[i]], bytes);
         else
-            fprintf(e->f, "memcpy(%s_t%s[%d].data, %s, %zu);\n", e->p, e->sel, e->tidx[ids[i]],
-                    buf, bytes);
+            fprintf(e->f, "%s_t%s[%d].data = (void *)(%s);\n", e->p, e->sel, e->tidx[ids[i]],
+                    buf);
     }
 }
 

@@ -7,6 +7,9 @@
  * Intervals are placed largest first at the lowest offset that overlaps no placed interval
  * alive at the same time. Greedy, but good: the result is reported by --stats.
  *
+ * Graph inputs take no arena space: the run function reads them where the caller keeps them
+ * (no copy in; the kernels never write an input, and no output takes an input's bytes).
+ *
  * In place: a node of the top block that only re-labels bytes (Reshape, Flatten, Squeeze,
  * Unsqueeze, Identity, Dropout's output 0) or computes element i from element i (flag
  * FC_F_ELEMWISE, same element size) writes over its first input when that input dies at
@@ -67,8 +70,18 @@ static int find_rep(const Planner *p, int id)
     return id;
 }
 
+/* Whether value id is a graph input: those live in the caller's buffers (the run function
+ * points the tensor table at them; nothing writes them), not in the arena. */
+static int is_graph_input(const FcGraph *g, int id)
+{
+    for (int i = 0; i < g->ninputs; i++)
+        if (g->inputs[i] == id)
+            return 1;
+    return 0;
+}
+
 /* May output 0 of n reuse input 0's bytes? Only if input 0 dies here, is an arena value of
- * the same byte size and element size, and no other operand reads it. */
+ * the same byte size and element size (not a graph input), and no other operand reads it. */
 static int can_reuse(const Planner *p, const FcNode *n, int64_t step)
 {
     const FcGraph *g = p->g;
@@ -79,6 +92,7 @@ static int can_reuse(const Planner *p, const FcNode *n, int64_t step)
         return 0;
     const FcValue *in = fc_val(g, n->in[0]), *out = fc_val(g, n->out[0]);
     if (in->kind == FC_VAL_CONST || p->last[n->in[0]] != step || in->is_output ||
+        is_graph_input(g, n->in[0]) ||
         fc_value_bytes(in) != fc_value_bytes(out) ||
         fc_rt_dtype_size(in->dtype) != fc_rt_dtype_size(out->dtype))
         return 0;
@@ -328,7 +342,8 @@ int fc_plan_memory(FcGraph *g)
     for (int i = 0; i < g->nvals; i++) {
         FcValue *v = fc_val(g, i);
         v->offset = -1;
-        if (p.first[i] < 0 || v->kind == FC_VAL_CONST || find_rep(&p, i) != i)
+        if (p.first[i] < 0 || v->kind == FC_VAL_CONST || find_rep(&p, i) != i ||
+            is_graph_input(g, i))
             continue;
         Interval e = {p.first[i], p.last[i], align_up(bytes[i]), 0, i, NULL};
         iv[n++] = e;

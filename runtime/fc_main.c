@@ -9,7 +9,8 @@
  * prints min/median/max latency. The model itself comes from macros the emitter defines:
  * FC_MODEL_NUM_INPUTS, FC_MODEL_INPUTS (FcRtIoInfo[]), ..., FC_MODEL_RUN(inputs, outputs), and
  * with fastc --weights FC_MODEL_LOAD_WEIGHTS(path) and FC_MODEL_WEIGHTS_FILE (its default).
- * Every read is bounds-checked: input files are untrusted. */
+ * Every read is bounds-checked: input files are untrusted. Built with -DFC_MAIN_CHECK_INPUTS,
+ * the program also fails (exit 1) if the run wrote into one of its inputs. */
 #include "fc_rt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -458,6 +459,37 @@ static int fc_main_load_weights(const char *prog, const char *path)
 }
 #endif
 
+#ifdef FC_MAIN_CHECK_INPUTS
+/* Built with -DFC_MAIN_CHECK_INPUTS (the conformance runner does): one run, then a check that
+ * it left every input as it was. _run reads the inputs where the caller keeps them, so a
+ * kernel that wrote one would change the caller's data. */
+static int fc_main_run_checking_inputs(const char *prog, void *const *in, void *const *out)
+{
+    void *saved[256] = {0};
+    int i, ok = 1;
+    for (i = 0; ok && i < FC_MODEL_NUM_INPUTS; i++) {
+        size_t bytes = (size_t)fc_main_numel(&FC_MODEL_INPUTS[i]) *
+                       fc_rt_dtype_size(FC_MODEL_INPUTS[i].dtype);
+        ok = (saved[i] = malloc(bytes + 1)) != NULL;
+        if (ok)
+            memcpy(saved[i], in[i], bytes);
+    }
+    if (ok && FC_MODEL_RUN((const void *const *)in, out) != 0) {
+        fprintf(stderr, "%s: the model failed\n", prog);
+        ok = 0;
+    }
+    for (i = 0; ok && i < FC_MODEL_NUM_INPUTS; i++)
+        if (memcmp(saved[i], in[i], (size_t)fc_main_numel(&FC_MODEL_INPUTS[i]) *
+                                        fc_rt_dtype_size(FC_MODEL_INPUTS[i].dtype)) != 0) {
+            fprintf(stderr, "%s: the run wrote into input %d\n", prog, i);
+            ok = 0;
+        }
+    for (i = 0; i < FC_MODEL_NUM_INPUTS; i++)
+        free(saved[i]);
+    return ok;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     const char *dir = ".", *files[256];
@@ -503,10 +535,14 @@ int main(int argc, char **argv)
             ok = 0;
         }
     }
+#ifdef FC_MAIN_CHECK_INPUTS
+    ok = ok && fc_main_run_checking_inputs(argv[0], in, out);
+#else
     if (ok && FC_MODEL_RUN((const void *const *)in, out) != 0) {
         fprintf(stderr, "%s: the model failed\n", argv[0]);
         ok = 0;
     }
+#endif
     for (i = 0; ok && i < FC_MODEL_NUM_OUTPUTS; i++) {
         sprintf(path, "%.4000s/output_%d.pb", dir, i);
         if (!fc_main_write_output(path, &FC_MODEL_OUTPUTS[i], out[i])) {

@@ -65,11 +65,17 @@
             h[i] = i;                                                                       \
         for (i = k / 2 - 1; i >= 0; i--)                                                    \
             fc_topk_sift_##SFX(v, h, k, i, largest);                                        \
-        for (i = k; i < R; i++)                                                             \
+        for (i = k; i < R; i++) {                                                           \
+            /* most elements lose to the root at once: a plain comparison with its value    \
+             * (a tie loses too: the later index ranks after); NaNs take the full test */   \
+            const T c = v[i], root = v[h[0]];                                               \
+            if (!ISNAN(c) && !ISNAN(root) && (largest ? !(c > root) : !(c < root)))         \
+                continue;                                                                   \
             if (fc_topk_before_##SFX(v, i, h[0], largest)) {                                \
                 h[0] = i;                                                                   \
                 fc_topk_sift_##SFX(v, h, k, 0, largest);                                    \
             }                                                                               \
+        }                                                                                   \
         for (n = k - 1; n > 0; n--) {                                                       \
             int64_t tmp = h[0];                                                             \
             h[0] = h[n];                                                                    \

@@ -36,7 +36,9 @@ import runner_util as ru  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-7
 # -O0: the test graphs are small, so building the C dominates this test's time
-CC_FLAGS = ['-O0', '-std=c99']
+# -DFC_MAIN_CHECK_INPUTS: the program also fails if the run wrote into an input (the emitted
+# _run reads its inputs in the caller's buffers)
+CC_FLAGS = ['-O0', '-std=c99', '-DFC_MAIN_CHECK_INPUTS']
 TIMEOUTS = {'fastc': 120, 'cc': 300, 'run': 120}  # seconds per step
 CATEGORIES = ('unsupported', 'fastc-error', 'cc-error', 'run-error', 'mismatch', 'timeout')
 

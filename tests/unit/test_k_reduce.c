@@ -698,6 +698,45 @@ static void test_topk_ties_and_nan(void **state)
     assert_int_equal(ix[1], 2);
 }
 
+/* A top k (the selection rejects most elements by one comparison with the heap root) is
+ * the first k of the full sort (k = R: every element enters the heap), values bit for bit
+ * and indices, with ties, signed zeros and NaNs in the row. */
+static void test_topk_prefix_of_full_sort(void **state)
+{
+    (void)state;
+    enum { R = 300 };
+    static float x[R], vk[R], vs[R];
+    static int64_t ik[R], is_[R];
+    unsigned seed = 3u;
+    for (int i = 0; i < R; i++) {
+        seed = seed * 1103515245u + 12345u;
+        x[i] = (float)((int)((seed >> 16) % 41) - 20);
+        if (x[i] == 0.0f && (seed & 1))
+            x[i] = -0.0f;
+    }
+    x[7] = NAN;
+    x[150] = NAN;
+    const int64_t d[1] = {R};
+    for (int largest = 0; largest < 2; largest++)
+        for (int ki = 0; ki < 3; ki++) {
+            const int64_t k = ki == 0 ? 1 : ki == 1 ? 5 : 37, dk[1] = {k};
+            int64_t ia[5] = {1, R, 1, R, largest};
+            FcRtTensor ts[3] = {tensor(x, FC_DT_F32, 1, d), tensor(vs, FC_DT_F32, 1, d),
+                                tensor(is_, FC_DT_I64, 1, d)};
+            FcRtTensor tk[3] = {tensor(x, FC_DT_F32, 1, d), tensor(vk, FC_DT_F32, 1, dk),
+                                tensor(ik, FC_DT_I64, 1, dk)};
+            run(fc_rt_topk, ts, 1, 2, ia, 5);
+            ia[3] = k;
+            run(fc_rt_topk, tk, 1, 2, ia, 5);
+            for (int64_t i = 0; i < k; i++)
+                if (ik[i] != is_[i] || memcmp(&vk[i], &vs[i], sizeof(float)) != 0) {
+                    print_error("largest %d k %lld at %lld: index %lld vs %lld\n", largest,
+                                (long long)k, (long long)i, (long long)ik[i], (long long)is_[i]);
+                    fail();
+                }
+        }
+}
+
 static void test_topk_columns_u64(void **state)
 {
     (void)state;
@@ -796,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_softmax_columns),
         cmocka_unit_test(test_topk_rows),
         cmocka_unit_test(test_topk_ties_and_nan),
+        cmocka_unit_test(test_topk_prefix_of_full_sort),
         cmocka_unit_test(test_topk_columns_u64),
         cmocka_unit_test(test_cumsum_1d),
         cmocka_unit_test(test_cumsum_2d),
