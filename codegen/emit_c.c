@@ -548,20 +548,35 @@ static void emit_tensor_rows(Emitter *e, int c)
         fputs("    {0, 0, 0, {0}}\n", f);
 }
 
+/* Whether a tensor row or a kernel's scratch points into the arena: not when the graph's
+ * outputs are its inputs or constants (inputs stay in the caller's buffers), and then the
+ * arena is left out, as an unused static array is a warning. Zero-byte values do point
+ * into it (an empty arena). */
+static int arena_referenced(const Emitter *e)
+{
+    if (e->g->arena_bytes > 0)
+        return 1;
+    for (int t = 0; t < e->ntensors; t++) {
+        const FcValue *v = fc_val(e->g, e->tvals[t]);
+        if (v->kind != FC_VAL_CONST && v->offset >= 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* With a batch split, instance c has its own arena and its own tensor table (the same
  * constants, its own activations): T[c][...]. */
 static void emit_tensor_table(Emitter *e)
 {
     FILE *f = e->f;
     int64_t words = e->g->arena_bytes / 8 + 1;
-    /* no arena when nothing lives in it (inputs are the caller's: a graph whose outputs are
-     * its inputs or constants has no activations), as an unused static array is a warning */
-    if (e->g->arena_bytes <= 0)
+    const int arena = arena_referenced(e);
+    if (!arena)
         fprintf(f, "\n/* Activations: none (the inputs are read where the caller keeps them). */\n");
     else
         fprintf(f, "\n/* Activations: one arena, offsets planned by liveness. */\n");
     if (e->copies > 1) {
-        if (e->g->arena_bytes > 0)
+        if (arena)
             fprintf(f, "static uint64_t %s_arena[%d][%" PRId64 "]; /* one per instance */\n",
                     e->p, e->copies, words);
         fprintf(f, "\nstatic FcRtTensor %s_t[%d][%d] = {\n", e->p, e->copies,
@@ -572,7 +587,7 @@ static void emit_tensor_table(Emitter *e)
             fputs(c + 1 < e->copies ? "  },\n" : "  }\n", f);
         }
     } else {
-        if (e->g->arena_bytes > 0)
+        if (arena)
             fprintf(f, "static uint64_t %s_arena[%" PRId64 "];\n", e->p, words);
         fprintf(f, "\nstatic FcRtTensor %s_t[%d] = {\n", e->p, e->ntensors ? e->ntensors : 1);
         emit_tensor_rows(e, 0);
