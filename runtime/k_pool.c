@@ -288,6 +288,18 @@ FC_RT_HELPER void fc_pl_cols_run_f32(const float *FC_PL_RESTRICT f, const float 
             y[ow] = y[ow] / fcnt;
 }
 
+/* An average window's sum v over its tap count: cnt_dh (the row's d x h count, padded or
+ * not) times its column taps [w0, w1) from bw (inside the input, or with include_pad inside
+ * the padded input); 0 for a window without taps. */
+FC_RT_HELPER float fc_pl_average(float v, const int64_t *geo, int include_pad, int64_t cnt_dh,
+                                 int64_t bw, int64_t w0, int64_t w1)
+{
+    const int64_t cnt = cnt_dh * (include_pad ? fc_pl_padded_taps(bw, geo[14], geo[2], geo[8],
+                                                                   geo[17], geo[20])
+                                              : w1 - w0);
+    return cnt > 0 ? v / (float)cnt : 0.0f;
+}
+
 /* The outputs of row yr outside the interior columns [wlo, whi), one by one with their taps
  * clipped. Average divides by the tap count: cnt_dh (the row's d x h count, padded or not)
  * times the column taps (inside the input, or with include_pad inside the padded input). */
@@ -308,13 +320,7 @@ FC_RT_HELPER void fc_pl_cols_border_f32(const float *vf, const float *vr, const 
         fc_pl_taps(bw, dw, IW, KW, &w0, &w1);
         if (w1 > w0)
             v = fc_pl_fold_cols1_f32(vf, vr, kind, bw, dw, w0, w1);
-        if (kind == FC_PL_AVG) {
-            const int64_t cnt =
-                cnt_dh * (include_pad ? fc_pl_padded_taps(bw, dw, IW, KW, pw, geo[20])
-                                      : w1 - w0);
-            v = cnt > 0 ? v / (float)cnt : 0.0f;
-        }
-        yr[ow] = v;
+        yr[ow] = kind == FC_PL_AVG ? fc_pl_average(v, geo, include_pad, cnt_dh, bw, w0, w1) : v;
     }
 }
 
@@ -343,13 +349,7 @@ FC_RT_HELPER void fc_pl_row_direct_f32(const float *xf, const int64_t *geo, int 
                     v = !any ? t : kind == FC_PL_MAX ? (t > v ? t : v) : v + t;
                 }
             }
-        if (kind == FC_PL_AVG) {
-            const int64_t cnt =
-                cnt_dh * (include_pad ? fc_pl_padded_taps(bw, dw, IW, KW, pw, geo[20])
-                                      : w1 - w0);
-            v = cnt > 0 ? v / (float)cnt : 0.0f;
-        }
-        yr[ow] = v;
+        yr[ow] = kind == FC_PL_AVG ? fc_pl_average(v, geo, include_pad, cnt_dh, bw, w0, w1) : v;
     }
 }
 
