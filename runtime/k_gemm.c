@@ -258,14 +258,15 @@ typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
 #else
 #define FC_SG_INLINE static FC_MAYBE_UNUSED
 #endif
-/* The micro-kernel for tiles NV vectors wide (a constant where it is inlined: the full tile's
- * FC_SG_NR / FC_SG_VW, or half of it for the last columns of a product whose width leaves at
- * most half a tile, which would otherwise compute a whole tile of padding). */
+/* The micro-kernel for tiles MV rows by NV vectors (constants where it is inlined: the full
+ * tile's FC_SG_MR x FC_SG_NR / FC_SG_VW, or half of either for a strip of at most half the rows
+ * or the last columns of a product whose width leaves at most half a tile, which would
+ * otherwise compute a whole tile of padding). */
 FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_RESTRICT pa,
                               int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
                               int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
-                              int store, const float *pf, const int NV)
+                              int store, const float *pf, const int NV, const int MV)
 {
     FC_RT_FMA_BEGIN
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
@@ -273,7 +274,7 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
     int64_t k;
     int i, j;
     FC_SG_UNROLL
-    for (i = 0; i < FC_SG_MR; i++) {
+    for (i = 0; i < MV; i++) {
         FC_SG_UNROLL
         for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
             acc[i][j] = (fc_sg_vec){0};
@@ -287,18 +288,18 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
         for (j = 0; j < NV; j++)
             memcpy(&b[j], FC_SG_B_AT(pb, k, bstride, jump, j * FC_SG_VW), sizeof b[j]);
         FC_SG_UNROLL
-        for (i = 0; i < FC_SG_MR; i++) {
+        for (i = 0; i < MV; i++) {
             float av = pa[k * astride + i];
             FC_SG_UNROLL
             for (j = 0; j < NV; j++)
                 acc[i][j] += av * b[j];
         }
     }
-    if (mr == FC_SG_MR && nr == NV * FC_SG_VW) {
+    if (mr == MV && nr == NV * FC_SG_VW) {
         /* a whole tile: vector loads and stores of C (the same operations per element as
          * the loops below; copying the tile out first was a libc memcpy call per tile) */
         FC_SG_UNROLL
-        for (i = 0; i < FC_SG_MR; i++) {
+        for (i = 0; i < MV; i++) {
             float *c = C + i * ldc;
             FC_SG_UNROLL
             for (j = 0; j < NV; j++) {
@@ -314,7 +315,9 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
         }
         return;
     }
-    memcpy(out, acc, sizeof out);
+    FC_SG_UNROLL /* a loop left rolled puts acc on the stack: stores in the k loop */
+    for (i = 0; i < MV; i++)
+        memcpy(out[i], acc[i], sizeof acc[i]);
     for (i = 0; i < mr; i++) {
         float *c = C + i * ldc;
         if (store)
@@ -335,12 +338,20 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
 #if FC_SG_NR / FC_SG_VW >= 2 && FC_SG_NR / FC_SG_VW % 2 == 0
     if (nr <= FC_SG_NR / 2) {
         fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
-                      FC_SG_NR / FC_SG_VW / 2);
+                      FC_SG_NR / FC_SG_VW / 2, FC_SG_MR);
+        return;
+    }
+#endif
+#if FC_SG_MR % 2 == 0
+    /* a strip of at most half the rows (a product of few rows: M = 4 took as long as M = 8) */
+    if (mr <= FC_SG_MR / 2) {
+        fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
+                      FC_SG_NR / FC_SG_VW, FC_SG_MR / 2);
         return;
     }
 #endif
     fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
-                  FC_SG_NR / FC_SG_VW);
+                  FC_SG_NR / FC_SG_VW, FC_SG_MR);
 }
 #else
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,

@@ -146,6 +146,17 @@ def mixing():
     save('odd_batch', [n('Relu', ['x'], ['y'], 'relu')], [vi('x', [3, 5])], [vi('y', [3, 5])])
 
 
+def row_counts():
+    # A weight-bound MLP: at 8 rows, 2 instances would get 4 rows each, less than the GEMM's
+    # row strip, each streaming all the weights (not split); at 16 rows, 8 each (split).
+    wa, wb = const('wa', w(64, 64)), const('wb', w(64, 16))
+    for name, rows in (('few_rows', 8), ('enough_rows', 16)):
+        save(name, [n('MatMul', ['x', 'wa'], ['a'], 'fc1'), n('Relu', ['a'], ['r'], 'relu'),
+                    n('MatMul', ['r', 'wb'], ['y'], 'fc2')],
+             [vi('x', [rows, 64])], [vi('y', [rows, 16])], [wa, wb])
+
+
 if __name__ == '__main__':
     separable()
     mixing()
+    row_counts()

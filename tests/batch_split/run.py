@@ -9,7 +9,8 @@ what the same compile with --no-batch-split computes (abs 1e-5 + rel 1e-4), with
 (instances on 2 threads), without it (one after the other), with --weights (every instance
 points at the loaded weights) and with --profile. Graphs with one op mixing the batch's rows
 must not be split, and --stats must name that node and the reason; so must a batch that does
-not divide by N.
+not divide by N, and a weight-bound MLP whose instances would get fewer rows than the GEMM's
+row strip (at twice the batch it is split).
 
   python3 tests/batch_split/run.py FASTC"""
 import os
@@ -34,6 +35,7 @@ SPLIT = {
     'positions': [('ids.bin', 'q', 4 * 5, lambda r: r.randrange(30))],
     'reshuffles': [('x.bin', 'f', 4 * 3 * 4 * 4, lambda r: r.uniform(-1, 1))],
     'rows': [('x.bin', 'f', 4 * 6, lambda r: r.uniform(-1, 1))],
+    'enough_rows': [('x.bin', 'f', 16 * 64, lambda r: r.uniform(-1, 1))],
 }
 NOT_SPLIT = {
     'reduce_batch': "node 'batch_mean' (ReduceMean): it reduces over the batch axis",
@@ -49,6 +51,8 @@ NOT_SPLIT = {
     'cumsum_batch': "node 'running' (CumSum): it works along the batch axis",
     'topk_batch': "node 'best' (TopK): it works along the batch axis",
     'odd_batch': "an input's axis 0 does not divide by the thread count",
+    'few_rows': "node 'fc1' (MatMul): fewer than 8 rows per instance against a constant weight "
+                "(most of the multiply-adds)",
 }
 RESULTS = []
 

@@ -184,8 +184,11 @@ static void test_sgemm_vector_shapes(void **state)
 static void test_sgemm_prepacked_matches_naive(void **state)
 {
     (void)state;
-    static const int64_t shapes[][3] = {{1, 5, 3}, {1, 40, 300}, {7, 16, 9}, {13, 37, 260},
-                                        {130, 50, 20}, {3, 1, 5}};
+    /* 4, 2 and 12 rows: strips of at most half the micro-kernel's rows (fc_sg_micro's half
+     * tile), over whole and partial column tiles */
+    static const int64_t shapes[][3] = {{1, 5, 3},  {1, 40, 300}, {7, 16, 9}, {13, 37, 260},
+                                        {130, 50, 20}, {3, 1, 5}, {4, 48, 300}, {2, 37, 20},
+                                        {12, 40, 33}};
     static float A[130 * 300], W[300 * 64], Wp[300 * 64], C[130 * 64];
     for (unsigned t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
         int64_t M = shapes[t][0], N = shapes[t][1], K = shapes[t][2];
@@ -216,7 +219,8 @@ static void test_sgemm_blocked_matches_naive(void **state)
     (void)state;
     static const int64_t shapes[][3] = {{5, 17, 3},     {13, 33, 257}, {121, 15, 40},
                                         {7, 2049, 5},   {130, 70, 600}, {25, 24, 1},
-                                        {240, 9, 11}};
+                                        {240, 9, 11},   {4, 70, 600},  {12, 40, 9},
+                                        {3, 64, 17}};
     static float A[130 * 610], B[2049 * 610 + 2048], C[130 * 2060], R[130 * 2060];
     for (unsigned s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int ta = 0; ta < 2; ta++)
