@@ -191,8 +191,8 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
  * normalized per position, as a channels-last LayerNorm would): y = (x - mean) * invstd *
  * scale[c] + bias[c]. Positions are taken in tiles of FC_CN_TILE; for each channel the tile's
  * pixels are contiguous, so every loop runs along memory and vectorizes (no strided gathers).
- * The statistics are LayerNormalization's, term for term (double sums in channel order, the
- * same float expression per element), so results are bitwise those of fc_rt_layernorm on
+ * The statistics are LayerNormalization's, term for term (double sums in fc_nm_moments' order,
+ * the same float expression per element), so results are bitwise those of fc_rt_layernorm on
  * the transposed tensor. With channels_last the result is written as Y [N, inner, C] (the
  * Transpose a channels-last LayerNorm reads, folded in): the tile is first copied into the
  * thread's scratch as C contiguous rows of FC_CN_TILE floats (X's channel rows of a tile sit
@@ -205,24 +205,46 @@ FC_RT void fc_rt_layernorm(const FcRtNode *n, FcRtTensor *t)
 #define FC_CN_TBLK 16
 
 /* The tile's mean and inverse standard deviation per position, from its channel rows
- * (row c at xb + c * stride, np positions). */
+ * (row c at xb + c * stride, np positions), summed in fc_nm_moments' order (the channels
+ * past the last whole 16 serially, then 16 lanes of channels j, j + 16, ..., added lane by
+ * lane), which is LayerNormalization's for every C and keeps 16 short add chains instead of
+ * one of C adds. */
 FC_RT_HELPER void fc_cn_stats(const float *xb, int64_t stride, int64_t C, int64_t np, double eps,
                               float m[FC_CN_TILE], float is[FC_CN_TILE])
 {
-    double s[FC_CN_TILE], q[FC_CN_TILE];
-    int64_t c, p;
+    double s[FC_CN_TILE], q[FC_CN_TILE], t[FC_CN_TILE];
+    const int64_t c16 = C - C % 16;
+    int64_t c, p, j;
     for (p = 0; p < np; p++)
         s[p] = q[p] = 0.0;
-    for (c = 0; c < C; c++)
+    for (c = c16; c < C; c++)
         for (p = 0; p < np; p++)
             s[p] += xb[c * stride + p];
+    for (j = 0; j < 16 && j < c16; j++) {
+        for (p = 0; p < np; p++)
+            t[p] = 0.0;
+        for (c = j; c < c16; c += 16)
+            for (p = 0; p < np; p++)
+                t[p] += xb[c * stride + p];
+        for (p = 0; p < np; p++)
+            s[p] += t[p];
+    }
     for (p = 0; p < np; p++)
         s[p] = C > 0 ? s[p] / (double)C : 0.0;
-    for (c = 0; c < C; c++)
-        for (p = 0; p < np; p++) {
-            double d = xb[c * stride + p] - s[p];
-            q[p] += d * d;
-        }
+    for (c = c16; c < C; c++)
+        for (p = 0; p < np; p++)
+            q[p] += (xb[c * stride + p] - s[p]) * (xb[c * stride + p] - s[p]);
+    for (j = 0; j < 16 && j < c16; j++) {
+        for (p = 0; p < np; p++)
+            t[p] = 0.0;
+        for (c = j; c < c16; c += 16)
+            for (p = 0; p < np; p++) {
+                double d = xb[c * stride + p] - s[p];
+                t[p] += d * d;
+            }
+        for (p = 0; p < np; p++)
+            q[p] += t[p];
+    }
     for (p = 0; p < np; p++) {
         m[p] = (float)s[p];
         is[p] = (float)(1.0 / sqrt((C > 0 ? q[p] / (double)C : 0.0) + eps));
@@ -252,7 +274,7 @@ FC_RT_HELPER void fc_cn_apply(const float *xb, int64_t xs, const float *sc, cons
 FC_RT void fc_rt_vtranspose16(__m512 r[16]);
 
 /* The same with 16 positions per vector (lanes past np masked: read as 0, never stored):
- * the statistics in two vectors of 8 double sums each, channel order, the same C expressions
+ * the statistics in two vectors of 8 double sums each, fc_cn_stats' order, the same C expressions
  * per position as fc_cn_stats and fc_cn_apply, written as vector arithmetic so that the
  * compiler contracts them where it contracts those (clang, not GCC in ISO C): bitwise the
  * scalar path's, and LayerNormalization's, with either; then each channel row normalized
@@ -260,23 +282,52 @@ FC_RT void fc_rt_vtranspose16(__m512 r[16]);
  * positions' runs of channels. The tile's channel rows are read three times from L1 / L2
  * and written once, where the scratch path copied, normalized and transposed them element
  * by element: 0.09 -> 0.05 ms for a ConvNeXt stage-0 norm at batch 8 (isolated). */
+/* The low and high 8 of 16 floats, as doubles. */
+static __inline__ __m512d fc_cn_lo(__m512 v)
+{
+    return _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+}
+
+static __inline__ __m512d fc_cn_hi(__m512 v)
+{
+    return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
 FC_RT_HELPER void fc_cn16(const float *xb, int64_t xs, int64_t C, int64_t np, double eps,
                           const float *sc, const float *bi, int last, float *y, int64_t ys)
 {
     const __mmask16 k = (__mmask16)(np >= 16 ? 0xffff : (1u << np) - 1u);
-    const __m512d n = _mm512_set1_pd((double)C);
-    __m512d s0 = _mm512_setzero_pd(), s1 = s0, q0 = s0, q1 = s0, m0, m1;
+    const __m512d n = _mm512_set1_pd((double)C), zero = _mm512_setzero_pd();
+    const int64_t c16 = C - C % 16;
+    __m512d s0 = zero, s1 = zero, q0 = zero, q1 = zero, m0, m1;
     __m512 m, is, r[16];
     int64_t c, c0;
     int j;
-    for (c = 0; c < C; c++) {
+    /* the sums in fc_cn_stats' (fc_nm_moments') order */
+    for (c = c16; c < C; c++) {
         __m512 v = _mm512_maskz_loadu_ps(k, xb + c * xs);
         s0 += _mm512_cvtps_pd(_mm512_castps512_ps256(v));
         s1 += _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
     }
+    for (j = 0; j < 16 && j < c16; j += 4) { /* 4 lanes at a time: 8 independent chains */
+        __m512d t[4][2];
+        int u;
+        for (u = 0; u < 4; u++)
+            t[u][0] = t[u][1] = zero;
+        for (c = j; c < c16; c += 16)
+            for (u = 0; u < 4; u++) {
+                __m512 v = _mm512_maskz_loadu_ps(k, xb + (c + u) * xs);
+                t[u][0] += fc_cn_lo(v);
+                t[u][1] += fc_cn_hi(v);
+            }
+        for (u = 0; u < 4; u++) {
+            s0 += t[u][0];
+            s1 += t[u][1];
+        }
+    }
     m0 = s0 / n;
     m1 = s1 / n;
-    for (c = 0; c < C; c++) {
+    for (c = c16; c < C; c++) {
         __m512 v = _mm512_maskz_loadu_ps(k, xb + c * xs);
         __m512d d0 = _mm512_cvtps_pd(_mm512_castps512_ps256(v)) - m0;
         __m512d d1 =
@@ -284,6 +335,23 @@ FC_RT_HELPER void fc_cn16(const float *xb, int64_t xs, int64_t C, int64_t np, do
             m1;
         q0 += d0 * d0;
         q1 += d1 * d1;
+    }
+    for (j = 0; j < 16 && j < c16; j += 4) {
+        __m512d t[4][2];
+        int u;
+        for (u = 0; u < 4; u++)
+            t[u][0] = t[u][1] = zero;
+        for (c = j; c < c16; c += 16)
+            for (u = 0; u < 4; u++) {
+                __m512 v = _mm512_maskz_loadu_ps(k, xb + (c + u) * xs);
+                __m512d d0 = fc_cn_lo(v) - m0, d1 = fc_cn_hi(v) - m1;
+                t[u][0] += d0 * d0;
+                t[u][1] += d1 * d1;
+            }
+        for (u = 0; u < 4; u++) {
+            q0 += t[u][0];
+            q1 += t[u][1];
+        }
     }
     m = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(m0)), _mm512_cvtpd_ps(m1), 1);
     q0 = _mm512_set1_pd(1.0) / _mm512_sqrt_pd(q0 / n + _mm512_set1_pd(eps));

@@ -1681,6 +1681,25 @@ static void test_channel_norm(void **state)
         for (int c = 0; c < C2; c++)
             for (int p = 0; p < P; p++)
                 assert_true(y2l[p * C2 + c] == y2f[c * P + p]);
+        /* and bitwise LayerNormalization's: 37 channels sum as 16 lanes of 2 plus 5 more
+         * (fc_nm_moments' order), not one channel after the other. Channels 0 and 16 hold
+         * +-2^40, which cancel exactly in lane 0 but round the small values away when summed
+         * in channel order. */
+        static float x2t[P * C2], y2n[P * C2];
+        for (int c = 0; c < C2; c++)
+            for (int p = 0; p < P; p++)
+                x2t[p * C2 + c] = c == 0 ? 0x1p40f : c == 16 ? -0x1p40f : x2[c * P + p] * 1e-3f;
+        tf[0] = tensor(x2t, FC_DT_F32, 3, d2l);
+        int64_t dsl2[1] = {C2}, ialn[8] = {P, C2, 1, 1, 1, C2, 1, 1};
+        FcRtTensor tn[4] = {tf[0], tensor(s2, FC_DT_F32, 1, dsl2), tensor(s2, FC_DT_F32, 1, dsl2),
+                            tensor(y2n, FC_DT_F32, 3, d2l)};
+        run_abs(fc_rt_layernorm, tn, 3, 1, 4u, ialn, 8, &eps, 1); /* no B: it would swamp */
+        for (int c = 0; c < C2; c++)
+            for (int p = 0; p < P; p++)
+                x2[c * P + p] = x2t[p * C2 + c];
+        tf[0] = tensor(x2, FC_DT_F32, 3, d2);
+        run_abs(fc_rt_channel_norm, tf, 3, 1, 4u, ial2, 5, &eps, 1);
+        assert_memory_equal(y2l, y2n, sizeof y2n);
     }
     /* no B */
     int64_t ia0[5] = {N, C, P, 0, 0};
