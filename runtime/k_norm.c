@@ -293,66 +293,61 @@ static __inline__ __m512d fc_cn_hi(__m512 v)
     return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
+/* Adds x (sq = 0) or (x - m)^2 (sq = 1) to *lo / *hi for the low / high 8 of 16 floats. */
+static __inline__ void fc_cn16_term(__m512 v, int sq, __m512d m0, __m512d m1, __m512d *lo,
+                                    __m512d *hi)
+{
+    if (sq) {
+        __m512d d0 = fc_cn_lo(v) - m0, d1 = fc_cn_hi(v) - m1;
+        *lo += d0 * d0;
+        *hi += d1 * d1;
+    } else {
+        *lo += fc_cn_lo(v);
+        *hi += fc_cn_hi(v);
+    }
+}
+
+/* One moment of 16 positions' channel rows in fc_cn_stats' (fc_nm_moments') order: the
+ * channels past the last whole 16 first, then 16 lanes of channels j, j + 16, ..., four
+ * lanes at a time (8 independent add chains), added lane by lane. */
+static __inline__ void fc_cn16_moment(const float *xb, int64_t xs, __mmask16 k, int64_t C,
+                                      int sq, __m512d m0, __m512d m1, __m512d *r0,
+                                      __m512d *r1)
+{
+    const int64_t c16 = C - C % 16;
+    __m512d t[4][2];
+    int64_t c, j;
+    int u;
+    *r0 = *r1 = _mm512_setzero_pd();
+    for (c = c16; c < C; c++)
+        fc_cn16_term(_mm512_maskz_loadu_ps(k, xb + c * xs), sq, m0, m1, r0, r1);
+    for (j = 0; j < 16 && j < c16; j += 4) {
+        for (u = 0; u < 4; u++)
+            t[u][0] = t[u][1] = _mm512_setzero_pd();
+        for (c = j; c < c16; c += 16)
+            for (u = 0; u < 4; u++)
+                fc_cn16_term(_mm512_maskz_loadu_ps(k, xb + (c + u) * xs), sq, m0, m1,
+                             &t[u][0], &t[u][1]);
+        for (u = 0; u < 4; u++) {
+            *r0 += t[u][0];
+            *r1 += t[u][1];
+        }
+    }
+}
+
 FC_RT_HELPER void fc_cn16(const float *xb, int64_t xs, int64_t C, int64_t np, double eps,
                           const float *sc, const float *bi, int last, float *y, int64_t ys)
 {
     const __mmask16 k = (__mmask16)(np >= 16 ? 0xffff : (1u << np) - 1u);
     const __m512d n = _mm512_set1_pd((double)C), zero = _mm512_setzero_pd();
-    const int64_t c16 = C - C % 16;
-    __m512d s0 = zero, s1 = zero, q0 = zero, q1 = zero, m0, m1;
+    __m512d s0, s1, q0, q1, m0, m1;
     __m512 m, is, r[16];
-    int64_t c, c0;
+    int64_t c0;
     int j;
-    /* the sums in fc_cn_stats' (fc_nm_moments') order */
-    for (c = c16; c < C; c++) {
-        __m512 v = _mm512_maskz_loadu_ps(k, xb + c * xs);
-        s0 += _mm512_cvtps_pd(_mm512_castps512_ps256(v));
-        s1 += _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-    }
-    for (j = 0; j < 16 && j < c16; j += 4) { /* 4 lanes at a time: 8 independent chains */
-        __m512d t[4][2];
-        int u;
-        for (u = 0; u < 4; u++)
-            t[u][0] = t[u][1] = zero;
-        for (c = j; c < c16; c += 16)
-            for (u = 0; u < 4; u++) {
-                __m512 v = _mm512_maskz_loadu_ps(k, xb + (c + u) * xs);
-                t[u][0] += fc_cn_lo(v);
-                t[u][1] += fc_cn_hi(v);
-            }
-        for (u = 0; u < 4; u++) {
-            s0 += t[u][0];
-            s1 += t[u][1];
-        }
-    }
+    fc_cn16_moment(xb, xs, k, C, 0, zero, zero, &s0, &s1);
     m0 = s0 / n;
     m1 = s1 / n;
-    for (c = c16; c < C; c++) {
-        __m512 v = _mm512_maskz_loadu_ps(k, xb + c * xs);
-        __m512d d0 = _mm512_cvtps_pd(_mm512_castps512_ps256(v)) - m0;
-        __m512d d1 =
-            _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))) -
-            m1;
-        q0 += d0 * d0;
-        q1 += d1 * d1;
-    }
-    for (j = 0; j < 16 && j < c16; j += 4) {
-        __m512d t[4][2];
-        int u;
-        for (u = 0; u < 4; u++)
-            t[u][0] = t[u][1] = zero;
-        for (c = j; c < c16; c += 16)
-            for (u = 0; u < 4; u++) {
-                __m512 v = _mm512_maskz_loadu_ps(k, xb + (c + u) * xs);
-                __m512d d0 = fc_cn_lo(v) - m0, d1 = fc_cn_hi(v) - m1;
-                t[u][0] += d0 * d0;
-                t[u][1] += d1 * d1;
-            }
-        for (u = 0; u < 4; u++) {
-            q0 += t[u][0];
-            q1 += t[u][1];
-        }
-    }
+    fc_cn16_moment(xb, xs, k, C, 1, m0, m1, &q0, &q1);
     m = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(m0)), _mm512_cvtpd_ps(m1), 1);
     q0 = _mm512_set1_pd(1.0) / _mm512_sqrt_pd(q0 / n + _mm512_set1_pd(eps));
     q1 = _mm512_set1_pd(1.0) / _mm512_sqrt_pd(q1 / n + _mm512_set1_pd(eps));
