@@ -79,6 +79,11 @@
 /* Work (multiply-adds or elements) below which a kernel stays on one thread. */
 #define FC_RT_PAR_MIN_WORK 65536
 
+/* Rows of a strip of a GEMM A panel (k_gemm.c's FC_SG_MR_LCM): a multiple of every ISA's
+ * micro-kernel height, so panels the compiler packs suit any target; kernels that split a
+ * panel's rows between threads cut at multiples of it. */
+#define FC_RT_A_STRIP 24
+
 /* Element types use the ONNX TensorProto.DataType numbers. */
 enum {
     FC_DT_UNDEF = 0,

@@ -1753,6 +1753,7 @@ typedef struct FcWgBlock {
     const float *x, *apan, *bias;
     const int64_t *geo;
     int64_t cin, cout, gg, cin_g, cout_g, apf, j0, cnt;
+    int64_t c0, c1; /* the output channels (of the group) this block computes */
     int act, pool;
 } FcWgBlock;
 
@@ -1791,7 +1792,7 @@ FC_CV_INLINE void fc_wg_block_outputs(const FcWgBlock *bk, const int m, const fl
     FcWgTiles tl;
     int64_t oc;
     fc_wg_locate(bk->geo, m, bk->cout, bk->pool, bk->j0 + q, bk->cnt - q, &tl);
-    for (oc = 0; oc < bk->cout_g; oc++) {
+    for (oc = bk->c0; oc < bk->c1; oc++) {
         const int64_t o = bk->gg * bk->cout_g + oc;
         const float *mq = cb + oc * unit + q - q0, bias = bk->bias ? bk->bias[o] : 0.0f;
         if (m == 4)
@@ -1822,9 +1823,11 @@ FC_CV_INLINE void fc_wg_block_m(const FcWgBlock *bk, const int m, float *slice, 
     for (q0 = 0; q0 < bk->cnt; q0 += unit) {
         /* a last strip of at most 16 live tiles takes the half-width micro-kernel */
         const int64_t live = fc_cv_live_cols(bk->cnt - q0, unit);
-        for (xi = 0; xi < nx; xi++)
-            fc_rt_sgemm_panels(bk->cout_g, live, bk->cin_g, bk->apan + xi * bk->apf,
-                               pb + xi * pbf + q0 * bk->cin_g, cb + xi * cbf, unit);
+        for (xi = 0; xi < nx; xi++) /* rows c0 .. c1 - 1: c0 starts a 24-row panel strip */
+            fc_rt_sgemm_panels(bk->c1 - bk->c0, live, bk->cin_g,
+                               bk->apan + xi * bk->apf + bk->c0 * bk->cin_g,
+                               pb + xi * pbf + q0 * bk->cin_g, cb + xi * cbf + bk->c0 * unit,
+                               unit);
         for (q = q0; q < q0 + unit && q < bk->cnt; q += FC_WG_LANES)
             fc_wg_block_outputs(bk, m, cb, cbf, unit, q0, q, y);
     }
@@ -1837,6 +1840,30 @@ FC_RT_HELPER void fc_wg_block(const FcWgBlock *bk, int m, float *slice, float *y
         fc_wg_block_m(bk, 4, slice, y);
     else
         fc_wg_block_m(bk, 2, slice, y);
+}
+
+/* Output channel parts of a Winograd conv: with fewer tile blocks than threads (a small map
+ * at batch 1: 16 tiles are one block) the threads split each block's output channels instead,
+ * each part whole 24-row strips of the filters' A panels (so the GEMMs run the same
+ * micro-kernel calls, the same bits, as unsplit), every part repeating the block's input
+ * transform (Cin / Cout of the GEMM's work). */
+FC_RT_HELPER int64_t fc_wg_channel_parts(int64_t nblocks, int64_t cout_g)
+{
+    int64_t parts = FC_RT_THREADS;
+    if (FC_RT_THREADS <= 1 || nblocks >= FC_RT_THREADS)
+        return 1;
+    if (parts > cout_g / FC_RT_A_STRIP)
+        parts = cout_g / FC_RT_A_STRIP;
+    return parts > 1 ? parts : 1;
+}
+
+/* Channel k of cout_g where part k of `parts` starts (part `parts` ends at cout_g): the even
+ * cut rounded to a multiple of 24. */
+FC_RT_HELPER int64_t fc_wg_channel_cut(int64_t k, int64_t parts, int64_t cout_g)
+{
+    int64_t c = (2 * k * cout_g + parts * FC_RT_A_STRIP) / (2 * parts * FC_RT_A_STRIP) *
+                FC_RT_A_STRIP;
+    return k >= parts || c > cout_g ? cout_g : c;
 }
 
 /* Conv by Winograd: ia as fc_rt_conv's (modes 3, 4, 7, 8), scratch fc_rt_conv_scratch. */
@@ -1854,17 +1881,24 @@ FC_RT_HELPER void fc_wg_conv(const float *x, const float *w, const float *bias, 
     float *room = fc_cv_align64(scratch), *apan = room;
     float *ut = room + (G * nx * apf + 15) / 16 * 16;
     float *slices = room + fc_wg_shared_floats(m, G, cout_g, cin_g);
-    int64_t g, blk;
+    const int par = tiles * Cout * cin_g >= FC_RT_PAR_MIN_WORK; /* worth threads at all */
+    const int64_t parts = par ? fc_wg_channel_parts(nblocks, cout_g) : 1;
+    int64_t g, job;
     if (ia[25])
         apan = (float *)w; /* the compiler stored the nx panels per group (fc_rt_conv_prepack) */
     else
         for (g = 0; g < G; g++)
             fc_wg_pack_filters(w + g * cout_g * cin_g * 9, m, cout_g, cin_g, ut,
                                apan + g * nx * apf, apf);
-    FC_RT_OMP_FOR_IF(nblocks > 1 && tiles * Cout * cin_g >= FC_RT_PAR_MIN_WORK)
-    for (blk = 0; blk < nblocks; blk++) {
+    FC_RT_OMP_FOR_IF(nblocks * parts > 1 && par)
+    for (job = 0; job < nblocks * parts; job++) {
+        const int64_t blk = job / parts, part = job % parts;
         FcWgBlock bk;
         int64_t gg;
+        bk.c0 = fc_wg_channel_cut(part, parts, cout_g);
+        bk.c1 = fc_wg_channel_cut(part + 1, parts, cout_g);
+        if (bk.c0 >= bk.c1)
+            continue;
         bk.x = x;
         bk.geo = geo;
         bk.bias = bias;

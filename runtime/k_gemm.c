@@ -43,7 +43,7 @@
 #define FC_SG_NR 16
 #endif
 #endif
-#define FC_SG_MR_LCM 24 /* a multiple of every FC_SG_MR; FC_SG_MC is one too */
+#define FC_SG_MR_LCM FC_RT_A_STRIP /* a multiple of every FC_SG_MR; FC_SG_MC is one too */
 #if FC_SG_MR_LCM % FC_SG_MR != 0
 #error "FC_SG_MR must divide FC_SG_MR_LCM (the compile-time packed weight panels' strip height)"
 #endif

@@ -7,6 +7,9 @@ as tests/models). Then require the outputs to be bitwise equal to the same model
 must not change a single bit. Batched models whose batch divides by 2 take the batch split
 (two instances of the graph, one per thread; passes/batch_split.c); two of them are also run
 with --no-batch-split so the kernels' own splitting stays covered on large batches.
+models/winograd_channels (made by make_models.py here) is a batch-1 3x3 Conv whose one block
+of Winograd tiles the two threads split by output channels; it must also equal a --threads=1
+compile bit for bit.
 
   python3 tests/threads/run.py FASTC [SHARED]
 
@@ -29,20 +32,31 @@ MODELS = [('bench/models/digits_cnn_b450', []), ('bench/models/mlp_gelu_b64', []
           ('bench/models/mlp_gelu_b64', ['--no-batch-split']),
           ('bench/models/convnext_tiny_ish_b1', []), ('bench/models/convnext_tiny_ish_b8', []),
           ('bench/models/bert_mini_qa_b1', []),
-          ('real-models/mnist-8', [])]
+          ('real-models/mnist-8', []),
+          ('./models/winograd_channels', [])]
+# Models (next to this file: './') that must also equal a --threads=1 compile bit for bit: the
+# kernels split them differently with 2 threads than with 1 (Winograd's output channels).
+AGAINST_ONE_THREAD_COMPILE = {'./models/winograd_channels'}
 FLAGS = ['-O1', '-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic']
 TIMEOUTS = {'fastc': 300, 'cc': 600, 'run': 300}
 
 
+def model_folder(shared, name):
+    return os.path.join(HERE, name) if name.startswith('./') else os.path.join(shared, name)
+
+
 def check_model(fastc, shared, name, extra, work):
-    folder = os.path.join(shared, name)
+    folder = model_folder(shared, name)
     inputs, refs = ru.data_sets(folder)[0]
     args = ['-O3', '--threads=2'] + extra + ru.shape_args(inputs)
+    builds = [('2 threads', ['cc', '-fopenmp'], args), ('1 thread', ['cc'], args)]
+    if name in AGAINST_ONE_THREAD_COMPILE:
+        builds.append(('--threads=1', ['cc'], ['-O3'] + extra + ru.shape_args(inputs)))
     outs = {}
-    for label, cc in (('2 threads', ['cc', '-fopenmp']), ('1 thread', ['cc'])):
-        wdir = os.path.join(work, label.replace(' ', '_'))
+    for label, cc, fargs in builds:
+        wdir = os.path.join(work, label.replace(' ', '_').replace('-', '').replace('=', ''))
         os.makedirs(wdir)
-        err = (ru.build(os.path.join(folder, 'model.onnx'), wdir, fastc, args,
+        err = (ru.build(os.path.join(folder, 'model.onnx'), wdir, fastc, fargs,
                         ru.cc_command(cc, FLAGS), TIMEOUTS) or
                ru.run_program(wdir, os.path.join(wdir, 'out'), inputs, TIMEOUTS['run']))
         if err:
@@ -57,6 +71,8 @@ def check_model(fastc, shared, name, extra, work):
             return 'output %d vs reference: %s' % (k, c.detail or 'max abs diff %g' % c.max_abs)
         if got.values != one.values:
             return 'output %d differs between 2 threads and 1 thread' % k
+        if '--threads=1' in outs and got.values != outs['--threads=1'][k].values:
+            return 'output %d differs between --threads=2 and a --threads=1 compile' % k
     return None
 
 
@@ -66,7 +82,7 @@ def main():
         return 2
     fastc = os.path.abspath(sys.argv[1])
     shared = sys.argv[2] if len(sys.argv) > 2 else os.path.join(REPO, '..', 'shared')
-    if not all(os.path.isdir(os.path.join(shared, m)) for m, _ in MODELS):
+    if not all(os.path.isdir(model_folder(shared, m)) for m, _ in MODELS):
         print('skipped: model data not found under %s' % shared)
         return 77
     failed = 0
