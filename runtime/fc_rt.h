@@ -56,9 +56,15 @@
  * on the calling thread. */
 #define FC_RT_OMP_FOR_IF(cond)                                                              \
     FC_RT_PRAGMA(omp parallel for schedule(static) num_threads(FC_RT_THREADS) if(cond))
+/* The same dealing the iterations out one at a time (thread t runs t, t + N, ...): for loops
+ * over equal pieces but a short last one, where contiguous shares leave one thread with a
+ * whole piece more (3 pieces on 2 threads: 2 and 1). */
+#define FC_RT_OMP_FOR_CYCLIC_IF(cond)                                                       \
+    FC_RT_PRAGMA(omp parallel for schedule(static, 1) num_threads(FC_RT_THREADS) if(cond))
 #else
 #define FC_RT_TID() 0
 #define FC_RT_OMP_FOR_IF(cond)
+#define FC_RT_OMP_FOR_CYCLIC_IF(cond)
 #endif
 /* Fused multiply-add in the GEMM inner loops. GCC in ISO C mode (-std=c99) never contracts
  * a*b + c into an FMA instruction (-ffp-contract=off), which halves the multiply-add
