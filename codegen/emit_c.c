@@ -531,7 +531,8 @@ static void emit_tensor_rows(Emitter *e, int c)
             int64_t off = e->woff[id];
             fprintf(f, "    {(void *)&%s_weights[%" PRId64 "], ", e->p, off / 8);
         } else if (v->offset < 0) {
-            fputs("    {0, ", f); /* a graph input: _run points it at the caller's buffer */
+            fputs("    {0, ", f); /* a graph input or caller_out output: _run points it at
+                                   * the caller's buffer */
         } else {
             fputs("    {(void *)", f);
             emit_arena_ref(e, c, v->offset);
@@ -849,11 +850,9 @@ static void emit_const_input_checks(Emitter *e)
     }
 }
 
-/* Points the tensor table at the run-time inputs where the caller keeps them (out = 0: the
- * kernels only read them, so there is no copy in) or copies the outputs out (out = 1); with a
- * batch split, instance c's slice: the bytes [c * size, (c + 1) * size) of the caller's
- * buffer. */
-static void emit_io_copies(Emitter *e, int out, int depth)
+/* One side of emit_io_pointers: the inputs (out = 0) or the outputs (out = 1); for outputs,
+ * point = 1 sets the caller_out ones' table rows, point = 0 copies the others out. */
+static void emit_io_copies(Emitter *e, int out, int point, int depth)
 {
     char id[256];
     const int *ids = out ? e->g->outputs : e->g->inputs;
@@ -862,6 +861,8 @@ static void emit_io_copies(Emitter *e, int out, int depth)
         const FcValue *v = fc_val(e->g, ids[i]);
         if (!out && (e->tidx[ids[i]] < 0 || v->kind == FC_VAL_CONST))
             continue; /* an input no node reads, or one fixed by --const-input */
+        if (out && v->caller_out != point)
+            continue;
         c_ident(id, sizeof id, out ? io_name(e, ids, i) : v->name, i, out ? "out" : "in");
         size_t bytes = fc_value_bytes(v);
         char buf[300];
@@ -871,7 +872,7 @@ static void emit_io_copies(Emitter *e, int out, int depth)
         else
             snprintf(buf, sizeof buf, "%s", id);
         indent(e->f, depth);
-        if (out)
+        if (out && !point)
             fprintf(e->f, "memcpy(%s, %s_t%s[%d].data, %zu);\n", buf, e->p, e->sel,
                     e->tidx[ids[i]], bytes);
         else
@@ -880,11 +881,25 @@ static void emit_io_copies(Emitter *e, int out, int depth)
     }
 }
 
+/* Points the tensor table at the run-time inputs where the caller keeps them (out = 0: the
+ * kernels only read them, so there is no copy in) and at the caller's buffers of the outputs
+ * the kernels write there (caller_out), or copies the other outputs out (out = 1); with a
+ * batch split, instance c's slice: the bytes [c * size, (c + 1) * size) of the caller's
+ * buffer. */
+static void emit_io_pointers(Emitter *e, int out, int depth)
+{
+    if (!out)
+        emit_io_copies(e, 1, 1, depth);
+    emit_io_copies(e, out, 0, depth);
+}
+
 static void emit_run(Emitter *e)
 {
     FILE *f = e->f;
     int k = 0;
-    fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. */\n", f);
+    fputs("\n/* Runs the model once. Not reentrant: all state lives in static storage. The inputs\n"
+          " * are read where the caller keeps them and most outputs written straight into the\n"
+          " * caller's buffers: an output buffer must not overlap an input's. */\n", f);
     emit_signature(e, f);
     fputs("\n{\n", f);
     if (e->copies > 1)
@@ -892,9 +907,9 @@ static void emit_run(Emitter *e)
     emit_weights_ready(e);
     emit_const_input_checks(e);
     if (e->copies == 1) {
-        emit_io_copies(e, 0, 1);
+        emit_io_pointers(e, 0, 1);
         emit_block_calls(e, &e->g->top, &k, 1);
-        emit_io_copies(e, 1, 1);
+        emit_io_pointers(e, 1, 1);
         fputs("    return 0;\n}\n", f);
         return;
     }
@@ -902,9 +917,9 @@ static void emit_run(Emitter *e)
      * thread with its own arena; without -fopenmp the instances run one after the other. */
     fprintf(f, "#ifdef _OPENMP\n#pragma omp parallel for schedule(static) num_threads(%d)\n"
                "#endif\n    for (c = 0; c < %d; c++) {\n", e->copies, e->copies);
-    emit_io_copies(e, 0, 2);
+    emit_io_pointers(e, 0, 2);
     emit_block_calls(e, &e->g->top, &k, 2);
-    emit_io_copies(e, 1, 2);
+    emit_io_pointers(e, 1, 2);
     fputs("    }\n    return 0;\n}\n", f);
 }
 

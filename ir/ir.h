@@ -77,6 +77,8 @@ typedef struct FcValue {
     int kind;              /* FC_VAL_* */
     void *data;            /* bytes of a constant, row-major, little-endian */
     int is_output;         /* a graph output */
+    int caller_out;        /* a graph output the kernels write straight into the caller's
+                            * buffer (passes/memory_plan.c): no arena bytes, no copy out */
     int64_t offset;        /* byte offset in the activation arena (memory planner), -1 if none */
     int batch_sliced;      /* a constant whose axis 0 spans the batch, after a batch split:
                             * dims are one instance's slice, data holds all instances' slices

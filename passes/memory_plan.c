@@ -9,6 +9,8 @@
  *
  * Graph inputs take no arena space: the run function reads them where the caller keeps them
  * (no copy in; the kernels never write an input, and no output takes an input's bytes).
+ * Neither do the graph outputs computed by a top-level node: the kernels write them into the
+ * caller's buffers (no copy out; mark_caller_outputs).
  *
  * In place: a node of the top block that only re-labels bytes (Reshape, Flatten, Squeeze,
  * Unsqueeze, Identity, Dropout's output 0) or computes element i from element i (flag
@@ -80,8 +82,32 @@ static int is_graph_input(const FcGraph *g, int id)
     return 0;
 }
 
+/* Marks the graph outputs the kernels can write into the caller's buffer (caller_out): each
+ * computed by a node of the top block (an If's outputs are left in the arena), not a graph
+ * input or a constant, and listed once among the outputs (a value listed twice goes to two
+ * buffers: copied). Such an output takes no arena bytes and shares none (no in-place). */
+static void mark_caller_outputs(FcGraph *g)
+{
+    for (int i = 0; i < g->nvals; i++)
+        fc_val(g, i)->caller_out = 0;
+    for (int i = 0; i < g->top.nnodes; i++) {
+        const FcNode *n = g->top.nodes[i];
+        if (n->op == FC_OP_IF)
+            continue;
+        for (int k = 0; k < n->nout; k++) {
+            int id = n->out[k], times = 0;
+            if (id < 0 || is_graph_input(g, id) || fc_val(g, id)->kind == FC_VAL_CONST)
+                continue;
+            for (int o = 0; o < g->noutputs; o++)
+                times += g->outputs[o] == id;
+            fc_val(g, id)->caller_out = times == 1;
+        }
+    }
+}
+
 /* May output 0 of n reuse input 0's bytes? Only if input 0 dies here, is an arena value of
- * the same byte size and element size (not a graph input), and no other operand reads it. */
+ * the same byte size and element size (not a graph input), no other operand reads it, and
+ * output 0 is not written into the caller's buffer. */
 static int can_reuse(const Planner *p, const FcNode *n, int64_t step)
 {
     const FcGraph *g = p->g;
@@ -92,6 +118,7 @@ static int can_reuse(const Planner *p, const FcNode *n, int64_t step)
         return 0;
     const FcValue *in = fc_val(g, n->in[0]), *out = fc_val(g, n->out[0]);
     if (in->kind == FC_VAL_CONST || p->last[n->in[0]] != step || in->is_output ||
+        out->caller_out ||
         is_graph_input(g, n->in[0]) ||
         fc_value_bytes(in) != fc_value_bytes(out) ||
         fc_rt_dtype_size(in->dtype) != fc_rt_dtype_size(out->dtype))
@@ -318,6 +345,7 @@ int fc_plan_memory(FcGraph *g)
     p.rep = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     for (int i = 0; i < g->nvals; i++)
         p.rep[i] = i;
+    mark_caller_outputs(g);
     link_in_place(&p);
     /* A shared interval spans all its values' lifetimes and the largest of them. */
     int64_t *bytes = calloc((size_t)g->nvals + 1, sizeof(int64_t));
@@ -343,7 +371,7 @@ int fc_plan_memory(FcGraph *g)
         FcValue *v = fc_val(g, i);
         v->offset = -1;
         if (p.first[i] < 0 || v->kind == FC_VAL_CONST || find_rep(&p, i) != i ||
-            is_graph_input(g, i))
+            is_graph_input(g, i) || v->caller_out)
             continue;
         Interval e = {p.first[i], p.last[i], align_up(bytes[i]), 0, i, NULL};
         iv[n++] = e;

@@ -160,14 +160,53 @@ static void test_memory_plan_reuses_dead_buffers(void **state)
     assert_int_equal(fc_plan_memory(g), 0);
     /* Each elementwise node's input dies at that node, so every result is written in place
      * over its input -- except over the graph input, which stays in the caller's buffer (no
-     * arena bytes): one 64-byte slot serves the rest of the chain. */
+     * arena bytes): one 64-byte slot serves the rest of the chain. The graph output is
+     * written into the caller's buffer too (caller_out: no arena bytes, no copy out). */
     assert_int_equal(fc_val(g, g->inputs[0])->offset, -1);
     int64_t x = fc_val(g, 1)->offset;
     assert_true(x >= 0);
     assert_int_equal(fc_val(g, 2)->offset, x);
     assert_int_equal(fc_val(g, c)->offset, x);
-    assert_int_equal(fc_val(g, d)->offset, x);
+    assert_true(fc_val(g, d)->caller_out);
+    assert_int_equal(fc_val(g, d)->offset, -1);
     assert_int_equal(g->arena_bytes, FC_ARENA_ALIGN);
+    fc_graph_free(g);
+}
+
+/* Outputs the kernels cannot write into the caller's buffer stay in the arena and are copied
+ * out: one listed twice (two buffers to fill), a graph input passed through, and an output
+ * whose value a later node reads keeps its bytes (no in-place result over it). */
+static void test_memory_plan_caller_outputs(void **state)
+{
+    (void)state;
+    FcGraph *g = chain_graph(); /* x -> Relu -> a -> Neg -> y */
+    int y = g->outputs[0];
+    int *outs = fc_arena_alloc(&g->arena, 3 * sizeof(int));
+    outs[0] = y;
+    outs[1] = y;
+    outs[2] = g->inputs[0];
+    g->outputs = outs;
+    g->noutputs = 3;
+    fc_val(g, g->inputs[0])->is_output = 1;
+    assert_int_equal(fc_infer(g), 0);
+    assert_int_equal(fc_plan_memory(g), 0);
+    assert_false(fc_val(g, y)->caller_out);
+    assert_true(fc_val(g, y)->offset >= 0);
+    assert_false(fc_val(g, g->inputs[0])->caller_out);
+    fc_graph_free(g);
+
+    g = chain_graph(); /* outputs a (read by Neg next) and y */
+    int a = 1, *two = fc_arena_alloc(&g->arena, 2 * sizeof(int));
+    two[0] = a;
+    two[1] = g->outputs[0];
+    g->outputs = two;
+    g->noutputs = 2;
+    fc_val(g, a)->is_output = 1;
+    assert_int_equal(fc_infer(g), 0);
+    assert_int_equal(fc_plan_memory(g), 0);
+    assert_true(fc_val(g, a)->caller_out && fc_val(g, two[1])->caller_out);
+    assert_int_equal(fc_val(g, a)->offset, -1);
+    assert_int_equal(fc_val(g, two[1])->offset, -1);
     fc_graph_free(g);
 }
 
@@ -206,6 +245,9 @@ static void test_emit_contains_run(void **state)
     fclose(f);
     assert_non_null(strstr(buf, "int net_run(const float *x_in0, float *y_out0)"));
     assert_non_null(strstr(buf, "fc_rt_unary(&net_nodes[0], net_t);"));
+    /* the output is written where the caller keeps it: no copy out */
+    assert_non_null(strstr(buf, "net_t[2].data = (void *)(y_out0);"));
+    assert_null(strstr(buf, "memcpy(y_out0"));
     assert_null(strstr(buf, "int main("));
     free(buf);
     fc_graph_free(g);
@@ -249,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_infer_and_print),
         cmocka_unit_test(test_verify_use_before_def),
         cmocka_unit_test(test_memory_plan_reuses_dead_buffers),
+        cmocka_unit_test(test_memory_plan_caller_outputs),
         cmocka_unit_test(test_memory_plan_keeps_shared_inputs),
         cmocka_unit_test(test_emit_contains_run),
         cmocka_unit_test(test_weight_text_decodes),
