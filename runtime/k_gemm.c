@@ -13,8 +13,10 @@
  * Matrix-vector shapes (M == 1 or N == 1) skip the packing, which would cost as much as the
  * product itself. All temporary memory comes from the caller (`work`, size from
  * fc_rt_sgemm_work).
+ * fc-deps: fc_vact.h
  */
 #include "fc_rt.h"
+#include "fc_vact.h"
 
 /* Register tile FC_SG_MR x FC_SG_NR and vector width FC_SG_VW (floats) per target ISA. The
  * emitted program may be compiled for a different ISA than the compiler that sized its
@@ -237,12 +239,47 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
     }
 }
 
+/* The tile epilogue a GEMM can apply while its output is still in registers (the last k
+ * block of a tile): a bias over the columns, then an activation; ReLU anywhere, the erf GELU
+ * where the table GELU is built (AVX-512). Others run as the caller's pass over the output. */
+FC_RT int fc_rt_sgemm_tile_act(int act)
+{
+#if defined(FC_VM_GELU_TABLE) && FC_SG_VW == 16
+    if (act == FC_ACT_GELU_ERF)
+        return 1;
+#endif
+    return act == FC_ACT_NONE || act == FC_ACT_RELU;
+}
+
+/* c[j] = act(c[j] + bias[j]) for j < n (bias may be NULL): a partial tile's row, the same
+ * operations per element as the vector path (fc_sg_act) and as k_vmath.c's
+ * fc_rt_vact_biased */
+FC_RT_HELPER void fc_sg_bias_act_row(float *c, const float *bias, int64_t n, int act)
+{
+    int64_t j;
+#if defined(FC_VM_GELU_TABLE) && FC_SG_VW == 16
+    if (act == FC_ACT_GELU_ERF) {
+        fc_vm_gelu_table_map(c, bias, bias ? 1 : 0, c, n);
+        return;
+    }
+#endif
+    if (bias)
+        for (j = 0; j < n; j++)
+            c[j] += bias[j];
+    if (act == FC_ACT_RELU)
+        for (j = 0; j < n; j++)
+            c[j] = c[j] > 0.0f ? c[j] : 0.0f;
+}
+
 /* C[0..mr) x [0..nr) += alpha * (packed A strip) x (packed B tile), over kc (store: = instead
  * of +=, for the first k block of a product that overwrites C). pf, when not NULL, is the B
  * tile of the next call in the same layout: each k step prefetches its row there, one cache
  * line per 16 columns, so a tile streamed from memory (weights prepacked at compile time and
  * read once per run: 4 MB matrices multiplied by a few rows) arrives while this one computes
- * instead of on demand (3x faster for 4 x 512 x 2048 with the weights not in cache). The strip's MR values of step
+ * instead of on demand (3x faster for 4 x 512 x 2048 with the weights not in cache). bias
+ * (NULL: none; at the tile's first column) and act (fc_rt_sgemm_tile_act), given with a
+ * tile's last k block, go on each finished value before it is stored: the epilogue costs no
+ * pass over C. The strip's MR values of step
  * k are at pa + k * astride: FC_SG_MR in a strip packed here, FC_SG_MR_LCM in a panel of the
  * ISA-independent layout (below) that a strip of MR rows shares with the others. The B tile's
  * column c of row k is at pb[k * bstride + (c / 16) * jump + c % 16]: a strip packed here
@@ -253,11 +290,34 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
     ((pb) + (k) * (bstride) + ((c) / 16) * (jump) + (c) % 16)
 #if FC_SG_VW > 1
 typedef float fc_sg_vec __attribute__((vector_size(FC_SG_VW * 4)));
+typedef int32_t fc_sg_ivec __attribute__((vector_size(FC_SG_VW * 4)));
 #if defined(__GNUC__) || defined(__clang__)
 #define FC_SG_INLINE static __inline__ __attribute__((always_inline)) FC_MAYBE_UNUSED
 #else
 #define FC_SG_INLINE static FC_MAYBE_UNUSED
 #endif
+
+/* The activation on a tile's vector of finished values (act: one fc_rt_sgemm_tile_act
+ * accepts), the same operations per element as fc_sg_bias_act_row */
+FC_SG_INLINE fc_sg_vec fc_sg_act(fc_sg_vec v, int act)
+{
+#if defined(FC_VM_GELU_TABLE) && FC_SG_VW == 16
+    if (act == FC_ACT_GELU_ERF) {
+        __m512 x;
+        memcpy(&x, &v, sizeof x);
+        x = fc_vm_gelu16(x);
+        memcpy(&v, &x, sizeof v);
+        return v;
+    }
+#endif
+    if (act == FC_ACT_RELU) { /* v > 0 ? v : +0, NaN to +0, as the scalar comparison */
+        fc_sg_ivec keep = (fc_sg_ivec)(v > (fc_sg_vec){0}), bits;
+        memcpy(&bits, &v, sizeof bits);
+        bits &= keep;
+        memcpy(&v, &bits, sizeof v);
+    }
+    return v;
+}
 /* The micro-kernel for tiles MV rows by NV vectors (constants where it is inlined: the full
  * tile's FC_SG_MR x FC_SG_NR / FC_SG_VW, or half of either for a strip of at most half the rows
  * or the last columns of a product whose width leaves at most half a tile, which would
@@ -266,7 +326,8 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
                               int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
                               int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
-                              int store, const float *pf, const int NV, const int MV)
+                              int store, const float *pf, const float *bias, int act,
+                              const int NV, const int MV)
 {
     FC_RT_FMA_BEGIN
     fc_sg_vec acc[FC_SG_MR][FC_SG_NR / FC_SG_VW];
@@ -310,6 +371,13 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
                     memcpy(&v, c + j * FC_SG_VW, sizeof v);
                     v += alpha * acc[i][j];
                 }
+                if (bias) {
+                    fc_sg_vec bv;
+                    memcpy(&bv, bias + j * FC_SG_VW, sizeof bv);
+                    v += bv;
+                }
+                if (act)
+                    v = fc_sg_act(v, act);
                 memcpy(c + j * FC_SG_VW, &v, sizeof v);
             }
         }
@@ -326,6 +394,8 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
         else
             for (j = 0; j < nr; j++)
                 c[j] += alpha * out[i][j];
+        if (bias || act)
+            fc_sg_bias_act_row(c, bias, nr, act);
     }
 }
 
@@ -333,12 +403,12 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
                               int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
                               int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
-                              int store, const float *pf)
+                              int store, const float *pf, const float *bias, int act)
 {
 #if FC_SG_NR / FC_SG_VW >= 2 && FC_SG_NR / FC_SG_VW % 2 == 0
     if (nr <= FC_SG_NR / 2) {
         fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
-                      FC_SG_NR / FC_SG_VW / 2, FC_SG_MR);
+                      bias, act, FC_SG_NR / FC_SG_VW / 2, FC_SG_MR);
         return;
     }
 #endif
@@ -346,19 +416,19 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
     /* a strip of at most half the rows (a product of few rows: M = 4 took as long as M = 8) */
     if (mr <= FC_SG_MR / 2) {
         fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
-                      FC_SG_NR / FC_SG_VW, FC_SG_MR / 2);
+                      bias, act, FC_SG_NR / FC_SG_VW, FC_SG_MR / 2);
         return;
     }
 #endif
     fc_sg_micro_w(kc, pa, astride, pb, bstride, jump, C, ldc, mr, nr, alpha, store, pf,
-                  FC_SG_NR / FC_SG_VW, FC_SG_MR);
+                  bias, act, FC_SG_NR / FC_SG_VW, FC_SG_MR);
 }
 #else
 FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRICT pa,
                               int64_t astride, const float *FC_SG_RESTRICT pb, int64_t bstride,
                               int64_t jump,
                               float *C, int64_t ldc, int64_t mr, int64_t nr, float alpha,
-                              int store, const float *pf)
+                              int store, const float *pf, const float *bias, int act)
 {
     FC_RT_FMA_BEGIN
     float acc[FC_SG_MR][FC_SG_NR];
@@ -385,6 +455,8 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_micro(int64_t kc, const float *FC_SG_RESTRI
         else
             for (j = 0; j < nr; j++)
                 c[j] += alpha * acc[i][j];
+        if (bias || act)
+            fc_sg_bias_act_row(c, bias, nr, act);
     }
 }
 #endif
@@ -475,7 +547,7 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                             int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
                             fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, FC_SG_MR, bs,
                                         FC_SG_NR, 16, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha,
-                                        store && pc == 0, NULL);
+                                        store && pc == 0, NULL, NULL, FC_ACT_NONE);
                         }
                     }
                 }
@@ -555,7 +627,7 @@ FC_RT void fc_rt_sgemm_panels(int64_t M, int64_t N, int64_t K, const float *pa, 
                                         : NULL;
                 fc_sg_micro(kc, pa + fc_rt_sgemm_a_at(K, ir, pc), FC_SG_MR_LCM, bs, FC_SG_NR, 16,
                             C + ir * ldc + jr, ldc, fc_sg_min(FC_SG_MR, M - ir),
-                            fc_sg_min(FC_SG_NR, N - jr), 1.0f, pc == 0, next);
+                            fc_sg_min(FC_SG_NR, N - jr), 1.0f, pc == 0, next, NULL, FC_ACT_NONE);
             }
         }
     }
@@ -627,14 +699,19 @@ FC_RT_FMA_FN FC_RT_HELPER void fc_sg_gemv16(int64_t K, const float *a, const flo
 
 /* C[M x N] (row stride ldc) = A[M x K] (row-major, lda) x Wp (that layout, N columns from
  * its first strip); C is overwritten. `work`: fc_rt_sgemm_work(M, N, K) floats.
- * ep, when not NULL, is the caller's epilogue (bias, activation, residual): it gets every
- * finished block of C -- rows [i0, i0 + rows) x columns [j0, j0 + cols), at c with row stride
- * ldc -- right after its last k block: a macro-block of FC_SG_MC rows x all N columns, still
- * in L2 (per MR x NR tile, in L1, measured slower on BERT: 8 x 32 pieces are too short for
- * the vector activation). ctx is passed on. */
+ * bias (N floats, or NULL) and act (FC_ACT_NONE or one fc_rt_sgemm_tile_act accepts) are
+ * applied to each register tile as it is stored after its last k block: C = act(A Wp + bias)
+ * with no pass over C (a separate bias pass was 7 % of a 2048 x 64 x 256 product, the GELU
+ * pass another 12 %).
+ * ep, when not NULL, is the caller's epilogue for the rest (an activation the tile cannot
+ * apply, a residual): it gets every finished block of C -- rows [i0, i0 + rows) x columns
+ * [j0, j0 + cols), at c with row stride ldc -- right after the block's last k block: a
+ * macro-block of FC_SG_MC rows x all N columns, still in L2 (called per MR x NR tile, in L1,
+ * it was slower on BERT: 8 x 32 pieces are too short for the array activation). ctx is
+ * passed on. */
 FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float *A,
                                     int64_t lda, const float *Wp, float *C, int64_t ldc,
-                                    float *work,
+                                    float *work, const float *bias, int act,
                                     void (*ep)(float *c, int64_t ldc, int64_t i0, int64_t j0,
                                                int64_t rows, int64_t cols, const void *ctx),
                                     const void *ctx)
@@ -643,9 +720,12 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
     if (M <= 0 || N <= 0)
         return;
     if (K <= 0) {
-        for (i = 0; i < M; i++)
+        for (i = 0; i < M; i++) {
             for (j = 0; j < N; j++)
                 C[i * ldc + j] = 0.0f;
+            if (bias || act)
+                fc_sg_bias_act_row(C + i * ldc, bias, N, act);
+        }
         if (ep)
             ep(C, ldc, 0, 0, M, N, ctx);
         return;
@@ -657,6 +737,8 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
             fc_sg_gemv16(K, A, Wp + jr * K, out);
             for (j = 0; j < nr; j++)
                 C[jr + j] = out[j];
+            if (bias || act)
+                fc_sg_bias_act_row(C + jr, bias ? bias + jr : NULL, nr, act);
             if (ep)
                 ep(C + jr, ldc, 0, jr, 1, nr, ctx);
         }
@@ -679,11 +761,15 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
                     /* the first strip of rows fetches the next tile of W on the way */
                     const float *next =
                         jn < N ? Wp + (jn / 16) * 16 * K + pc * 16 + jn % 16 : NULL;
+                    /* the tile epilogue goes with the last k block */
+                    const float *tb = last && bias ? bias + jr : NULL;
+                    const int tact = last ? act : FC_ACT_NONE;
                     for (ir = 0; ir < mc; ir += FC_SG_MR) {
                         int64_t mr = fc_sg_min(FC_SG_MR, mc - ir);
                         float *c = C + (ic + ir) * ldc + jr;
                         fc_sg_micro(kc, pa + (ir / FC_SG_MR) * kc * FC_SG_MR, FC_SG_MR, bs, 16,
-                                    16 * K, c, ldc, mr, nr, 1.0f, pc == 0, ir ? NULL : next);
+                                    16 * K, c, ldc, mr, nr, 1.0f, pc == 0, ir ? NULL : next,
+                                    tb, tact);
                     }
                 }
                 if (last && ep)
@@ -696,7 +782,7 @@ FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float
 FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
                                  const float *Wp, float *C, int64_t ldc, float *work)
 {
-    fc_rt_sgemm_prepacked_ep(M, N, K, A, lda, Wp, C, ldc, work, NULL, NULL);
+    fc_rt_sgemm_prepacked_ep(M, N, K, A, lda, Wp, C, ldc, work, NULL, FC_ACT_NONE, NULL, NULL);
 }
 
 /* Packs W[K x N] (row-major) into the layout above (the compiler's half of the contract). */

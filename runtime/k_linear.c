@@ -1,8 +1,10 @@
 /* k_linear.c — FcLinear: Y[..., N] = act(X[..., K] @ W[K, N] + B[N]) + R[..., N], the fused
  * linear layer the optimizer forms from MatMul + Add(bias) (+ activation) (+ Add(residual)).
- * With prepacked weights the epilogue (bias, activation, residual, in ONNX's order) runs on
- * each GEMM macro-block of rows right after its last k block, while it is in cache, instead
- * of a second pass over the whole output.
+ * With prepacked weights the bias and the activation (ReLU; the erf GELU on AVX-512) go on
+ * each GEMM register tile as it is stored (k_gemm.c), and what is left of the epilogue (the
+ * residual, other activations; ONNX's order throughout) runs on each GEMM macro-block of
+ * rows right after its last k block, while it is in cache, instead of a second pass over the
+ * whole output.
  * fc-deps: k_gemm.c, k_vmath.c
  *
  * act: FC_ACT_* (fc_rt.h). scratch: per thread, the GEMM's work floats (ia[7]). */
@@ -15,10 +17,11 @@ FC_RT void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float
                        int64_t ldc, float *work);
 FC_RT void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float *A,
                                     int64_t lda, const float *Wp, float *C, int64_t ldc,
-                                    float *work,
+                                    float *work, const float *bias, int act,
                                     void (*ep)(float *c, int64_t ldc, int64_t i0, int64_t j0,
                                                int64_t rows, int64_t cols, const void *ctx),
                                     const void *ctx);
+FC_RT int fc_rt_sgemm_tile_act(int act);
 /* From k_vmath.c: the activation epilogue, in place (with the bias added first). */
 FC_RT void fc_rt_vact(float *y, int64_t n, int act);
 FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n,
@@ -142,10 +145,15 @@ FC_RT_HELPER void fc_linear_moved_rows(const float *x, const float *w, int packe
     float *buf = ws + (fc_rt_sgemm_work(b, N, K) + 15) / 16 * 16;
     for (b0 = lo; b0 < hi; b0 += FC_LIN_BLOCK) {
         int64_t rows = hi - b0 < FC_LIN_BLOCK ? hi - b0 : FC_LIN_BLOCK;
-        if (packed)
-            fc_rt_sgemm_prepacked_ep(rows, N, K, x + b0 * K, K, w, buf, N, ws,
-                                     ep->b || ep->act ? fc_linear_epilogue : NULL, ep);
-        else {
+        if (packed) {
+            FcLinearEp rest;
+            const int tact = fc_rt_sgemm_tile_act(ep->act) ? ep->act : FC_ACT_NONE;
+            rest = *ep;
+            rest.b = NULL;
+            rest.act = tact ? FC_ACT_NONE : ep->act;
+            fc_rt_sgemm_prepacked_ep(rows, N, K, x + b0 * K, K, w, buf, N, ws, ep->b, tact,
+                                     rest.act ? fc_linear_epilogue : NULL, &rest);
+        } else {
             fc_rt_sgemm(rows, N, K, 1.0f, x + b0 * K, K, 0, w, N, 0, 0.0f, buf, N, ws);
             if (ep->b || ep->act)
                 fc_linear_epilogue(buf, N, 0, 0, rows, N, ep);
@@ -210,8 +218,13 @@ FC_RT void fc_rt_linear(const FcRtNode *n, FcRtTensor *t)
             continue;
         }
         if (packed) {
-            fc_rt_sgemm_prepacked_ep(rows, cols, K, xp, K, wp, yp, N, ws,
-                                     any ? fc_linear_epilogue : NULL, &ep);
+            /* bias and activation in the GEMM's tiles where it can; the rest after */
+            const int tact = fc_rt_sgemm_tile_act(act) ? act : FC_ACT_NONE;
+            const float *tb = ep.b;
+            ep.b = NULL;
+            ep.act = tact ? FC_ACT_NONE : act;
+            fc_rt_sgemm_prepacked_ep(rows, cols, K, xp, K, wp, yp, N, ws, tb, tact,
+                                     ep.act || ep.r ? fc_linear_epilogue : NULL, &ep);
         } else {
             fc_rt_sgemm(rows, cols, K, 1.0f, xp, K, 0, wp, N, 0, 0.0f, yp, N, ws);
             if (any)

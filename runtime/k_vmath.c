@@ -39,15 +39,11 @@
  * 2^0 = 1 exact, 1.1e-7). GELU(x) = max(x, 0) - |x| Phi(-|x|): one exp-like evaluation,
  * no division, no branch between ranges. erf uses x * P(x^2) (degree 5, least-squares
  * fitted) for |x| < 1 and 1 - 2 Phi(-sqrt2 |x|) beyond (1 - erfc rounds to 1 past 4.03).
+ * The AVX-512 table GELU lives in fc_vact.h (the GEMM micro-kernel applies it too).
+ * fc-deps: fc_vact.h
  */
 #include "fc_rt.h"
-
-/* always_inline: FC_VM_MAP calls an element function twice, and GCC -O2 would call it */
-#if defined(__GNUC__) || defined(__clang__)
-#define FC_VM_INLINE static __inline__ __attribute__((always_inline)) FC_MAYBE_UNUSED
-#else
-#define FC_VM_INLINE static FC_MAYBE_UNUSED
-#endif
+#include "fc_vact.h"
 
 FC_VM_INLINE int32_t fc_vm_bits(float x)
 {
@@ -178,102 +174,6 @@ FC_VM_INLINE float fc_vm_gelu1(float x)
     g = fc_vm_select(a > 5.7f, 0.0f, g);
     return fc_vm_select(x >= 0.0f, x, -0.0f) - g;
 }
-
-/* GELU on AVX-512 by table: Phi(-a) for 0 <= a < 6 is one of 16 degree-5 polynomials in
- * t = a - i w (w = 6 / 15.5, interval i = round(a / w)), Chebyshev-interpolated per interval
- * in 40-digit arithmetic (tools/fit_gelu_table.py); each coefficient is fetched for 16 lanes
- * at once by one vpermps from a 16-float table row. 5 FMAs and 6 permutes against the
- * exp-and-polynomial route's 14 FMAs and 3 multiplies, which bound that route on the FMA
- * pipes: 0.37 -> 0.25 ns per element on Zen 4. Error (tests/unit/test_k_vmath.c's sweeps):
- * absolute <= 3.3e-8 for x < 0, relative <= 1.2e-7 for x > 0 and <= 2.1e-7 for |x| < 1.
- * GELU(x) = max(x, 0) - a Phi(-a) as in fc_vm_gelu1; |x| >= 6 gives x or -0. */
-#ifdef FC_RT_AVX512
-#define FC_VM_GELU_TABLE 1
-#define FC_VM_GELU_W 0.387096774f
-#define FC_VM_GELU_CUT 6.0f /* (16 - 1/2) w: the last interval's right end */
-/* clang-format off */
-static const float fc_vm_gelu_tab[6][16] = {
-    {
-     5.000000000e-01f, 3.493422872e-01f, 2.194081763e-01f, 1.227619286e-01f,
-     6.076456162e-02f, 2.646547075e-02f, 1.010084433e-02f, 3.367433429e-03f,
-     9.781944421e-04f, 2.471091449e-04f, 5.420224543e-05f, 1.031029540e-05f,
-     1.699077638e-06f, 2.423740008e-07f, 2.990847590e-08f, 3.190745216e-09f,
-    },
-    {
-     -3.989422785e-01f, -3.701449874e-01f, -2.956359867e-01f, -2.032667480e-01f,
-     -1.203092429e-01f, -6.129926404e-02f, -2.688655379e-02f, -1.015169672e-02f,
-     -3.299633878e-03f, -9.232440415e-04f, -2.223775489e-04f, -4.610935742e-05f,
-     -8.230210851e-06f, -1.264610230e-06f, -1.672731973e-07f, -1.904671555e-08f,
-    },
-    {
-     0.000000000e+00f, 7.163885462e-02f, 1.144373984e-01f, 1.180249902e-01f,
-     9.314329025e-02f, 5.932295894e-02f, 3.122376873e-02f, 1.375405027e-02f,
-     5.108988257e-03f, 1.608087590e-03f, 4.303233184e-04f, 9.813311042e-05f,
-     1.910410535e-05f, 3.179066323e-06f, 4.526642340e-07f, 5.519562512e-08f,
-    },
-    {
-     6.648944774e-02f, 5.244633987e-02f, 1.974014122e-02f, -1.180897521e-02f,
-     -2.802169516e-02f, -2.805566955e-02f, -1.969184326e-02f, -1.073109355e-02f,
-     -4.724023869e-03f, -1.713734109e-03f, -5.182795652e-04f, -1.316374616e-04f,
-     -2.822098561e-05f, -5.125090971e-06f, -7.905403563e-07f, -1.037821133e-07f,
-    },
-    {
-     0.000000000e+00f, -1.686518465e-02f, -2.272727159e-02f, -1.618096325e-02f,
-     -4.722998103e-03f, 3.610612210e-03f, 6.182048436e-03f, 4.967224450e-03f,
-     2.814495849e-03f, 1.234833688e-03f, 4.358794510e-04f, 1.262815857e-04f,
-     3.038849130e-05f, 6.121495270e-06f, 1.037856845e-06f, 1.486828705e-07f,
-    },
-    {
-     -9.907111806e-03f, -6.514345427e-03f, 5.616278967e-04f, 5.496787591e-03f,
-     5.624133067e-03f, 2.783499976e-03f, 7.525747769e-05f, -1.076571650e-03f,
-     -1.026164488e-03f, -5.973069990e-04f, -2.566621664e-04f, -8.660919516e-05f,
-     -2.362887511e-05f, -5.298379002e-06f, -9.866790292e-07f, -1.536778694e-07f,
-    },
-};
-/* clang-format on */
-
-FC_VM_INLINE __m512 fc_vm_gelu16(__m512 x)
-{
-    const float(*c)[16] = fc_vm_gelu_tab;
-    __m512 a = _mm512_abs_ps(x), m, t, p, g, pos;
-    __m512i i;
-    __mmask16 live, nonneg;
-    /* 1.5 * 2^23 leaves round(a / w) in m's low mantissa bits; vpermps reads its low 4 */
-    m = _mm512_fmadd_ps(a, _mm512_set1_ps(1.0f / FC_VM_GELU_W), _mm512_set1_ps(12582912.0f));
-    i = _mm512_castps_si512(m);
-    t = _mm512_fmadd_ps(_mm512_sub_ps(m, _mm512_set1_ps(12582912.0f)),
-                        _mm512_set1_ps(-FC_VM_GELU_W), a);
-    p = _mm512_permutexvar_ps(i, _mm512_loadu_ps(c[5]));
-    p = _mm512_fmadd_ps(p, t, _mm512_permutexvar_ps(i, _mm512_loadu_ps(c[4])));
-    p = _mm512_fmadd_ps(p, t, _mm512_permutexvar_ps(i, _mm512_loadu_ps(c[3])));
-    p = _mm512_fmadd_ps(p, t, _mm512_permutexvar_ps(i, _mm512_loadu_ps(c[2])));
-    p = _mm512_fmadd_ps(p, t, _mm512_permutexvar_ps(i, _mm512_loadu_ps(c[1])));
-    p = _mm512_fmadd_ps(p, t, _mm512_permutexvar_ps(i, _mm512_loadu_ps(c[0])));
-    /* a past the table (its index wrapped) gives g = 0; NaN passes through */
-    live = _mm512_cmp_ps_mask(a, _mm512_set1_ps(FC_VM_GELU_CUT), _CMP_NGE_UQ);
-    g = _mm512_maskz_mul_ps(live, a, p);
-    nonneg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ);
-    pos = _mm512_mask_blend_ps(nonneg, _mm512_set1_ps(-0.0f), x);
-    return _mm512_sub_ps(pos, g);
-}
-
-/* y[i] = GELU(x[i] + b[i * bs]) (b may be 0: no bias), the tail through masked loads */
-static FC_MAYBE_UNUSED void fc_vm_gelu_table_map(const float *x, const float *b, int64_t bs,
-                                                 float *y, int64_t n)
-{
-    int64_t i;
-    __m512 v;
-    for (i = 0; i < n; i += 16) {
-        __mmask16 k = (__mmask16)(n - i >= 16 ? 0xffff : (1u << (n - i)) - 1u);
-        v = _mm512_maskz_loadu_ps(k, x + i);
-        if (b && bs)
-            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, b + i));
-        else if (b)
-            v = _mm512_add_ps(v, _mm512_set1_ps(b[0]));
-        _mm512_mask_storeu_ps(y + i, k, fc_vm_gelu16(v));
-    }
-}
-#endif
 
 FC_VM_INLINE float fc_vm_tanh1(float x)
 {

@@ -17,6 +17,15 @@ void fc_rt_sgemm_prepack(int64_t K, int64_t N, const float *W, float *Wp);
 int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
 void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
                            const float *Wp, float *C, int64_t ldc, float *work);
+void fc_rt_sgemm_prepacked_ep(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
+                              const float *Wp, float *C, int64_t ldc, float *work,
+                              const float *bias, int act,
+                              void (*ep)(float *c, int64_t ldc, int64_t i0, int64_t j0,
+                                         int64_t rows, int64_t cols, const void *ctx),
+                              const void *ctx);
+int fc_rt_sgemm_tile_act(int act);
+void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n, int act);
+void fc_rt_vact(float *y, int64_t n, int act);
 void fc_rt_sgemm(int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                  int transA, const float *B, int64_t ldb, int transB, float beta, float *C,
                  int64_t ldc, float *work);
@@ -210,6 +219,49 @@ static void test_sgemm_prepacked_matches_naive(void **state)
                         ref += (double)A[m * K + k] * W[k * N + j];
                     NEAR(C[m * N + j], ref, 1e-4);
                 }
+        }
+    }
+}
+
+/* The tile epilogue (bias and activation applied in the micro-kernel's registers after the
+ * last k block) gives the bits of the product followed by the array pass k_vmath.c's
+ * fc_rt_vact_biased makes: row vectors, partial tiles and strips, two k blocks, K = 0. */
+static void test_sgemm_prepacked_tile_epilogue(void **state)
+{
+    (void)state;
+    static const int64_t shapes[][3] = {{1, 40, 300}, {7, 16, 9}, {13, 37, 260}, {130, 50, 20},
+                                        {4, 48, 300}, {2, 37, 20}, {12, 40, 33}, {5, 16, 0}};
+    static const int acts[] = {FC_ACT_NONE, FC_ACT_RELU, FC_ACT_GELU_ERF, FC_ACT_GELU_TANH};
+    static float A[130 * 300], W[300 * 64], Wp[300 * 64 + 64], C[130 * 64], R[130 * 64], B[64];
+    assert_true(fc_rt_sgemm_tile_act(FC_ACT_NONE) && fc_rt_sgemm_tile_act(FC_ACT_RELU));
+#ifdef __AVX512F__
+    assert_true(fc_rt_sgemm_tile_act(FC_ACT_GELU_ERF)); /* the table GELU, in registers */
+#endif
+    for (unsigned t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
+        int64_t M = shapes[t][0], N = shapes[t][1], K = shapes[t][2];
+        for (int64_t i = 0; i < M * K; i++)
+            A[i] = rnd();
+        for (int64_t i = 0; i < K * N; i++)
+            W[i] = rnd();
+        for (int64_t j = 0; j < N; j++)
+            B[j] = 4.0f * rnd(); /* moves values across ReLU's and the GELU table's ranges */
+        fc_rt_sgemm_prepack(K, N, W, Wp);
+        for (unsigned a = 0; a < sizeof acts / sizeof acts[0]; a++) {
+            if (!fc_rt_sgemm_tile_act(acts[a]))
+                continue;
+            for (int with_bias = 0; with_bias < 2; with_bias++) {
+                const float *bias = with_bias ? B : NULL;
+                fc_rt_sgemm_prepacked(M, N, K, A, K, Wp, R, N, scratch_mem);
+                for (int64_t m = 0; m < M; m++) { /* the unfused order: + bias, then act */
+                    if (bias)
+                        fc_rt_vact_biased(R + m * N, bias, 1, R + m * N, N, acts[a]);
+                    else
+                        fc_rt_vact(R + m * N, N, acts[a]);
+                }
+                fc_rt_sgemm_prepacked_ep(M, N, K, A, K, Wp, C, N, scratch_mem, bias, acts[a],
+                                         NULL, NULL);
+                assert_memory_equal(C, R, (size_t)(M * N) * sizeof(float));
+            }
         }
     }
 }
@@ -1805,6 +1857,7 @@ int main(void)
         cmocka_unit_test(test_sgemm_vector_shapes),
         cmocka_unit_test(test_sgemm_blocked_matches_naive),
         cmocka_unit_test(test_sgemm_prepacked_matches_naive),
+        cmocka_unit_test(test_sgemm_prepacked_tile_epilogue),
         cmocka_unit_test(test_dgemm_small_hand),
         cmocka_unit_test(test_gemm_c_forms),
         cmocka_unit_test(test_gemm_trans_alpha_f64),
