@@ -201,10 +201,8 @@ static void test_sgemm_prepacked_matches_naive(void **state)
     static float A[130 * 300], W[300 * 64], Wp[300 * 64], C[130 * 64];
     for (unsigned t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
         int64_t M = shapes[t][0], N = shapes[t][1], K = shapes[t][2];
-        for (int64_t i = 0; i < M * K; i++)
-            A[i] = rnd();
-        for (int64_t i = 0; i < K * N; i++)
-            W[i] = rnd();
+        fill_rnd(A, (size_t)(M * K));
+        fill_rnd(W, (size_t)(K * N));
         assert_true(fc_rt_sgemm_prepacked_floats(K, N) <= 300 * 64);
         assert_int_equal(fc_rt_sgemm_prepacked_floats(K, N) % 16, 0);
         fc_rt_sgemm_prepack(K, N, W, Wp);
@@ -239,10 +237,8 @@ static void test_sgemm_prepacked_tile_epilogue(void **state)
 #endif
     for (unsigned t = 0; t < sizeof shapes / sizeof shapes[0]; t++) {
         int64_t M = shapes[t][0], N = shapes[t][1], K = shapes[t][2];
-        for (int64_t i = 0; i < M * K; i++)
-            A[i] = rnd();
-        for (int64_t i = 0; i < K * N; i++)
-            W[i] = rnd();
+        fill_rnd(A, (size_t)(M * K));
+        fill_rnd(W, (size_t)(K * N));
         for (int64_t j = 0; j < N; j++)
             B[j] = 4.0f * rnd(); /* moves values across ReLU's and the GELU table's ranges */
         fc_rt_sgemm_prepack(K, N, W, Wp);
