@@ -159,9 +159,11 @@ static int input_type(Importer *im, const Onnx__ValueInfoProto *vi, int position
         return fc_err(g, NULL, "graph input '%s' is not a tensor (unsupported)", v->name);
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
     v->dtype = tt->elem_type;
-    if (fc_rt_dtype_size(v->dtype) == 0)
-        return fc_err(g, NULL, "graph input '%s' has unsupported data type %d", v->name,
-                      (int)v->dtype);
+    if (fc_rt_dtype_size(v->dtype) == 0) {
+        const char *tn = fc_onnx_dtype_name(v->dtype);
+        return fc_err(g, NULL, "graph input '%s' has unsupported data type %d (%s)", v->name,
+                      (int)v->dtype, tn ? tn : "unknown");
+    }
     const FcShapeOverride *so = find_shape_override(im, v->name, position);
     if (so) {
         v->rank = so->rank;

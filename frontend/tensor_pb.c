@@ -153,8 +153,11 @@ int fc_tensor_decode(FcGraph *g, const Onnx__TensorProto *t, const char *model_d
     const char *name = t->name ? t->name : "";
     v->kind = FC_VAL_CONST;
     v->dtype = t->has_data_type ? t->data_type : FC_DT_UNDEF;
-    if (fc_rt_dtype_size(v->dtype) == 0)
-        return fc_err(g, n, "tensor '%s' has unsupported data type %d", name, (int)v->dtype);
+    if (fc_rt_dtype_size(v->dtype) == 0) {
+        const char *tn = fc_onnx_dtype_name(v->dtype);
+        return fc_err(g, n, "tensor '%s' has unsupported data type %d (%s)", name,
+                      (int)v->dtype, tn ? tn : "unknown");
+    }
     if (check_dims(g, n, t, v))
         return -1;
     int64_t numel = fc_value_numel(v);

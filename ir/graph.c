@@ -428,6 +428,18 @@ int fc_dtype_is_int(int32_t dt)
     }
 }
 
+const char *fc_onnx_dtype_name(int32_t dt)
+{
+    static const char *const names[] = {
+        "undefined", "float", "uint8", "int8", "uint16", "int16", "int32", "int64", "string",
+        "bool", "float16", "double", "uint32", "uint64", "complex64", "complex128", "bfloat16",
+        "float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz", "uint4", "int4",
+        "float4e2m1", "float8e8m0", "uint2", "int2"};
+    if (dt >= 0 && dt < (int32_t)(sizeof names / sizeof names[0]))
+        return names[dt];
+    return NULL;
+}
+
 const char *fc_dtype_name(int32_t dt)
 {
     switch (dt) {

@@ -213,6 +213,9 @@ int fc_err_need_const(FcGraph *g, const FcNode *n, const char *param, const FcVa
 int fc_dtype_is_float(int32_t dt);
 int fc_dtype_is_int(int32_t dt);  /* signed or unsigned integer, not bool */
 const char *fc_dtype_name(int32_t dt); /* "f32", "i64", ... */
+/* The ONNX name of a TensorProto data type ("float", "int4", ...), also of the types fastc
+ * does not compute with, for messages; NULL if unknown. */
+const char *fc_onnx_dtype_name(int32_t dt);
 
 /* ---- shape inference and compile-time evaluation (ir/infer.c) ------------------------- */
 

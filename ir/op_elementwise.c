@@ -50,14 +50,8 @@ static int dt_class(int32_t dt)
 /* A readable dtype name for messages, also for dtypes fastc does not support. */
 static const char *dt_name(FcGraph *g, int32_t dt)
 {
-    static const char *const onnx_names[] = {
-        "undefined", "float", "uint8", "int8", "uint16", "int16", "int32", "int64", "string",
-        "bool", "float16", "double", "uint32", "uint64", "complex64", "complex128", "bfloat16",
-        "float8e4m3fn", "float8e4m3fnuz", "float8e5m2", "float8e5m2fnuz", "uint4", "int4",
-        "float4e2m1", "float8e8m0", "uint2", "int2"};
-    if (dt >= 0 && dt < (int32_t)(sizeof onnx_names / sizeof onnx_names[0]))
-        return onnx_names[dt];
-    return fc_arena_printf(&g->arena, "dtype %d", (int)dt);
+    const char *s = fc_onnx_dtype_name(dt);
+    return s ? s : fc_arena_printf(&g->arena, "dtype %d", (int)dt);
 }
 
 /* Checks that input i has a dtype of the classes `cls`. */

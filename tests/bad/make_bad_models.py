@@ -134,6 +134,33 @@ def main():
                                                      name='reshape1')],
                                    [vi('x', [2, 3])], [vi('y', None)], [big]))
 
+    quant_cases()
+
+
+def quant_cases():
+    """QuantizeLinear / DequantizeLinear models wrong in one way each (ir/op_quant.c)."""
+    u8 = TensorProto.UINT8
+    scale3 = numpy_helper.from_array(np.array([0.5, 0.25], np.float32).reshape(1, 2), 's')
+    # blocked: x [1, 6] with block_size 2 needs a scale [1, 3]
+    save('quant_block_size', model([helper.make_node('DequantizeLinear', ['x', 's'], ['y'],
+                                                     name='dq1', axis=1, block_size=2)],
+                                   [vi('x', [1, 6], u8)], [vi('y', [1, 6])], [scale3], opset=21))
+    s1 = numpy_helper.from_array(np.array(0.5, np.float32), 's')
+    zp_i8 = numpy_helper.from_array(np.array(3, np.int8), 'zp')
+    save('quant_zero_point_type', model([helper.make_node('DequantizeLinear', ['x', 's', 'zp'],
+                                                          ['y'], name='dq1')],
+                                        [vi('x', [2, 3], u8)], [vi('y', [2, 3])], [s1, zp_i8]))
+    s2 = numpy_helper.from_array(np.array([0.5, 0.25], np.float32), 's')
+    save('quant_axis', model([helper.make_node('QuantizeLinear', ['x', 's'], ['y'], name='q1',
+                                               axis=5)],
+                             [vi('x', [2, 2])], [vi('y', [2, 2], u8)], [s2]))
+    # int4 (ONNX type 22) is not a type fastc computes with: at import, and as output_dtype
+    save('quant_int4_input', model([helper.make_node('DequantizeLinear', ['x', 's'], ['y'],
+                                                     name='dq1')],
+                                   [vi('x', [4], 22)], [vi('y', [4])], [s1], opset=21))
+    save('quant_int4_output', model([helper.make_node('QuantizeLinear', ['x', 's'], ['y'],
+                                                      name='q1', output_dtype=22)],
+                                    [vi('x', [4])], [vi('y', [4], 22)], [s1], opset=21))
 
 if __name__ == '__main__':
     main()
