@@ -7,8 +7,9 @@ The ONNX backend tests cover only forward RNN / GRU / LSTM with default activati
 small models cover the rest of the specification: reverse and bidirectional, layout 1,
 sequence_lens with several lengths (a zero one included), clip, every activation function with
 its alpha / beta, GRU's linear_before_reset 0 and 1 with all inputs, LSTM's peepholes,
-input_forget and Y_c, opset 7, weights as initializers and as graph inputs, and a size that
-takes the blocked GEMM path.
+input_forget and Y_c, opset 7, weights as initializers and as graph inputs, a size that
+takes the blocked GEMM path, and a bidirectional LSTM feeding a GRU through Transpose and
+Reshape.
 
 Python 3.11's onnx 1.12 has no onnx.reference, so the expected outputs come from the numpy
 implementation below, written from the operator specification and computed in float64.
@@ -244,6 +245,38 @@ def case(rng, op, T, B, I, H, attrs=None, inputs=('B',), outputs=('Y', 'Y_h'), l
     return model, [values[n] for n in runtime], runtime, out_data, [o.name for o in g_out]
 
 
+def stacked(rng):
+    """The pattern PyTorch exports for a 2-layer bidirectional LSTM feeding a GRU: LSTM Y
+    [T, 2, B, H] -> Transpose -> Reshape [T, B, 2H] -> GRU, the intermediates in fastc's arena
+    and the LSTM's Y_h / Y_c absent."""
+    T, B, I, H, H2 = 4, 2, 3, 5, 4
+    x = rand(rng, [T, B, I])
+    w1, r1 = rand(rng, [2, 4 * H, I], 0.6), rand(rng, [2, 4 * H, H], 0.6)
+    b1 = rand(rng, [2, 8 * H], 0.4)
+    w2, r2 = rand(rng, [1, 3 * H2, 2 * H], 0.6), rand(rng, [1, 3 * H2, H2], 0.6)
+    y1 = reference('LSTM', {'direction': 'bidirectional'}, [x, w1, r1, b1])[0]
+    x2 = y1.astype(np.float32).transpose(0, 2, 1, 3).reshape(T, B, 2 * H)
+    y2, yh2 = reference('GRU', {'linear_before_reset': 1}, [x2, w2, r2])
+    nodes = [helper.make_node('LSTM', ['X', 'W1', 'R1', 'B1'], ['Y1'], name='lstm1',
+                              hidden_size=H, direction='bidirectional'),
+             helper.make_node('Transpose', ['Y1'], ['Yt'], name='t1', perm=[0, 2, 1, 3]),
+             helper.make_node('Reshape', ['Yt', 'shape'], ['X2'], name='reshape1'),
+             helper.make_node('GRU', ['X2', 'W2', 'R2'], ['Y', 'Y_h'], name='gru1',
+                              hidden_size=H2, linear_before_reset=1)]
+    inits = [numpy_helper.from_array(v, n) for v, n in (
+        (w1, 'W1'), (r1, 'R1'), (b1, 'B1'), (w2, 'W2'), (r2, 'R2'),
+        (np.array([T, B, 2 * H], np.int64), 'shape'))]
+    outs = [y2.astype(np.float32), yh2.astype(np.float32)]
+    graph = helper.make_graph(
+        nodes, 'stacked', [helper.make_tensor_value_info('X', TensorProto.FLOAT, [T, B, I])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(v.shape))
+         for n, v in zip(('Y', 'Y_h'), outs)], initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 14)],
+                              producer_name='fastc-tests')
+    onnx.checker.check_model(model)
+    return model, [x], ['X'], outs, ['Y', 'Y_h']
+
+
 def save(name, built):
     model, in_data, in_names, out_data, out_names = built
     folder = os.path.join(HERE, 'models', name)
@@ -312,6 +345,7 @@ def make_all():
         # LSTM: large enough for the blocked GEMM paths (both GEMMs with M > 1 and N > 1)
         'lstm_bigger': case(rng, 'LSTM', 6, 4, 24, 20, {}, ('B', 'initial_h', 'initial_c'),
                             outputs=('Y', 'Y_h', 'Y_c')),
+        'stacked_bidir_lstm_gru': stacked(rng),
     }
     for name, built in cases.items():
         save(name, built)
