@@ -87,7 +87,7 @@ typedef struct FcRnn {
  * multiplied by R_h only after r is known). */
 FC_RT_HELPER int fc_rnn_split_r(int64_t G, int64_t flag)
 {
-    return G == 3 && !flag;
+    return G == FC_RNN_KIND_GRU && !flag;
 }
 
 /* Floats of R_d^T packed (both parts when split). */
