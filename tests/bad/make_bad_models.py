@@ -135,6 +135,7 @@ def main():
                                    [vi('x', [2, 3])], [vi('y', None)], [big]))
 
     quant_cases()
+    rnn_cases()
 
 
 def quant_cases():
@@ -161,6 +162,21 @@ def quant_cases():
     save('quant_int4_output', model([helper.make_node('QuantizeLinear', ['x', 's'], ['y'],
                                                       name='q1', output_dtype=22)],
                                     [vi('x', [4])], [vi('y', [4], 22)], [s1], opset=21))
+
+
+def rnn_cases():
+    """Recurrent layers (ir/op_rnn.c): attributes that contradict the weights or the spec."""
+    def rnn_case(op, gates, hidden, attrs, w_rows=None):
+        w = numpy_helper.from_array(np.ones((1, w_rows or gates * hidden, 2), np.float32), 'w')
+        r = numpy_helper.from_array(np.ones((1, gates * hidden, hidden), np.float32), 'r')
+        return model([helper.make_node(op, ['x', 'w', 'r'], ['', 'h'], name=op.lower() + '1',
+                                       hidden_size=hidden, **attrs)],
+                     [vi('x', [3, 1, 2])], [vi('h', [1, 1, hidden])], [w, r], opset=14)
+    save('rnn_bad_direction', rnn_case('RNN', 1, 4, {'direction': 'sideways'}))
+    save('lstm_hidden_mismatch', rnn_case('LSTM', 4, 3, {}, w_rows=20))
+    save('gru_bad_activation', rnn_case('GRU', 3, 4, {'activations': ['Sigmoid', 'Swish']}))
+    save('gru_activation_count', rnn_case('GRU', 3, 4, {'activations': ['Tanh']}))
+
 
 if __name__ == '__main__':
     main()
