@@ -20,7 +20,6 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
-import onnx_pb as pb  # noqa: E402
 import runner_util as ru  # noqa: E402
 
 MODELS = ['qdq_conv', 'qdq_matmul']
@@ -46,14 +45,7 @@ def check_build(fastc, folder, level, cc, work):
            ru.run_program(work, os.path.join(work, 'out'), inputs, TIMEOUTS['run']))
     if err:
         return err[1]
-    for k, ref_path in enumerate(refs):
-        got = ru.read_output(os.path.join(work, 'out'), k)
-        if isinstance(got, tuple):
-            return got[1]
-        c = pb.compare(got, pb.read_tensor(ref_path), RTOL, ATOL)
-        if not c.ok:
-            return 'output %d: %s' % (k, c.detail or 'max abs diff %g' % c.max_abs)
-    return None
+    return ru.check_outputs(os.path.join(work, 'out'), refs, RTOL, ATOL)
 
 
 def check_folded(fastc, folder):

@@ -17,7 +17,6 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
-import onnx_pb as pb  # noqa: E402
 import runner_util as ru  # noqa: E402
 
 RTOL, ATOL = 1e-5, 1e-5
@@ -36,14 +35,7 @@ def check(fastc, folder, level, cc_extra, work):
            ru.run_program(work, os.path.join(work, 'out'), inputs, TIMEOUTS['run']))
     if err:
         return '%s: %s' % err
-    for k, ref_path in enumerate(refs):
-        got = ru.read_output(os.path.join(work, 'out'), k)
-        if isinstance(got, tuple):
-            return got[1]
-        c = pb.compare(got, pb.read_tensor(ref_path), RTOL, ATOL)
-        if not c.ok:
-            return 'output %d: %s' % (k, c.detail)
-    return None
+    return ru.check_outputs(os.path.join(work, 'out'), refs, RTOL, ATOL)
 
 
 def main():

@@ -122,6 +122,19 @@ def read_output(outdir, k):
 
 # ---- test data layout ------------------------------------------------------------------------
 
+def check_outputs(outdir, refs, rtol, atol):
+    """None if output K in outdir matches the reference .pb refs[K] for every K (within
+    |got - ref| <= atol + rtol |ref|), else the first mismatch, said in one line."""
+    for k, ref_path in enumerate(refs):
+        got = read_output(outdir, k)
+        if isinstance(got, tuple):
+            return got[1]
+        c = pb.compare(got, pb.read_tensor(ref_path), rtol, atol)
+        if not c.ok:
+            return 'output %d: %s' % (k, c.detail or 'max abs diff %g' % c.max_abs)
+    return None
+
+
 def numbered(folder, prefix):
     """Paths of folder/PREFIX<K>.pb for K = 0, 1, ... (stops at the first gap)."""
     out = []

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "fc_rt.h"
+#include "k_harness.h"
 
 void fc_rt_quantize_linear(const FcRtNode *n, FcRtTensor *t);
 void fc_rt_dequantize_linear(const FcRtNode *n, FcRtTensor *t);
@@ -24,35 +25,13 @@ static float scratch_mem[1024];
 
 static FcRtTensor tensor(const void *data, int32_t dt, int rank, const int64_t *dims)
 {
-    FcRtTensor t;
-    memset(&t, 0, sizeof t);
-    t.data = (void *)data;
-    t.dtype = dt;
-    t.rank = rank;
-    for (int i = 0; i < rank; i++)
-        t.dims[i] = dims[i];
-    return t;
+    return k_tensor(data, dt, rank, dims);
 }
 
-/* Runs kernel k on t[0..nin) -> t[nin..nin+nout); in[2] = -1 when has_zp is 0 (Q / DQ). */
+/* Runs kernel k on t[0..nin) -> t[nin..nin+nout), scratch poisoned first. */
 static void run(FcRtKernel k, FcRtTensor *t, int nin, int nout, const int64_t *ia, int nia)
 {
-    int32_t in[3], out[3];
-    for (int i = 0; i < nin; i++)
-        in[i] = i;
-    for (int i = 0; i < nout; i++)
-        out[i] = nin + i;
-    FcRtNode n;
-    memset(&n, 0, sizeof n);
-    n.nin = nin;
-    n.nout = nout;
-    n.in = in;
-    n.out = out;
-    n.nia = nia;
-    n.ia = ia;
-    memset(scratch_mem, 0x7f, sizeof scratch_mem);
-    n.scratch = scratch_mem;
-    k(&n, t);
+    k_run(k, t, nin, nout, ia, nia, scratch_mem, sizeof scratch_mem);
 }
 
 /* Scale geometries (ia[0..6], see k_quant.c), ia[7] = quotient dtype f32. */

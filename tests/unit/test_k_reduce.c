@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "fc_rt.h"
+#include "k_harness.h"
 
 void fc_rt_reduce(const FcRtNode *n, FcRtTensor *t);
 int64_t fc_rt_reduce_scratch_bytes(const FcRtTensor *x, int64_t code, int64_t mask);
@@ -23,35 +24,13 @@ static double scratch_mem[4096];
 
 static FcRtTensor tensor(void *data, int32_t dt, int rank, const int64_t *dims)
 {
-    FcRtTensor t;
-    memset(&t, 0, sizeof t);
-    t.data = data;
-    t.dtype = dt;
-    t.rank = rank;
-    for (int i = 0; i < rank; i++)
-        t.dims[i] = dims[i];
-    return t;
+    return k_tensor(data, dt, rank, dims);
 }
 
-/* Runs kernel k on tensors t[0..nin) -> t[nin..nin+nout). Scratch is poisoned first. */
+/* Runs kernel k on t[0..nin) -> t[nin..nin+nout), scratch poisoned first. */
 static void run(FcRtKernel k, FcRtTensor *t, int nin, int nout, const int64_t *ia, int nia)
 {
-    int32_t in[4], out[4];
-    for (int i = 0; i < nin; i++)
-        in[i] = i;
-    for (int i = 0; i < nout; i++)
-        out[i] = nin + i;
-    FcRtNode n;
-    memset(&n, 0, sizeof n);
-    n.nin = nin;
-    n.nout = nout;
-    n.in = in;
-    n.out = out;
-    n.nia = nia;
-    n.ia = ia;
-    memset(scratch_mem, 0x7f, sizeof scratch_mem);
-    n.scratch = scratch_mem;
-    k(&n, t);
+    k_run(k, t, nin, nout, ia, nia, scratch_mem, sizeof scratch_mem);
 }
 
 #define NEAR(a, b, tol)                                                                     \
