@@ -6,7 +6,7 @@
 #include <string.h>
 #include "fc_rt.h"
 
-static FcRtTensor k_tensor(const void *data, int32_t dt, int rank, const int64_t *dims)
+static FC_MAYBE_UNUSED FcRtTensor k_tensor(const void *data, int32_t dt, int rank, const int64_t *dims)
 {
     FcRtTensor t;
     memset(&t, 0, sizeof t);
@@ -19,7 +19,7 @@ static FcRtTensor k_tensor(const void *data, int32_t dt, int rank, const int64_t
 }
 
 /* Kernel k on t[0..nin) -> t[nin..nin+nout) (at most 8 each), scratch of `bytes` bytes. */
-static void k_run(FcRtKernel k, FcRtTensor *t, int nin, int nout, const int64_t *ia, int nia,
+static FC_MAYBE_UNUSED void k_run(FcRtKernel k, FcRtTensor *t, int nin, int nout, const int64_t *ia, int nia,
                   void *scratch, size_t bytes)
 {
     int32_t in[8], out[8];
