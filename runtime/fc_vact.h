@@ -1,7 +1,8 @@
 /* fc_vact.h — the vector activations a kernel applies to values still in registers: the
  * AVX-512 table GELU (fc_vm_gelu16), shared by k_vmath.c's array functions and the GEMM
  * micro-kernel's store (k_gemm.c), so the activation fused into a GEMM tile gives the same
- * bits as the array pass over the finished output. The emitter pastes this file once, before
+ * bits as the array pass over the finished output; and on AVX2 the GELU and exp of k_vmath.c
+ * in intrinsics (fc_vm_gelu8, fc_vm_exp8). The emitter pastes this file once, before
  * the kernel files that name it in their fc-deps line. */
 #ifndef FC_VACT_H
 #define FC_VACT_H
@@ -112,6 +113,137 @@ static FC_MAYBE_UNUSED void fc_vm_gelu_table_map(const float *x, const float *b,
             v = _mm512_add_ps(v, _mm512_set1_ps(b[0]));
         _mm512_mask_storeu_ps(y + i, k, fc_vm_gelu16(v));
     }
+}
+#endif
+
+/* GELU and exp on AVX2 with FMA (and no AVX-512), eight lanes at a time in intrinsics: the
+ * operations of k_vmath.c's fc_vm_gelu1 and fc_vm_exp1, one for one (a plain a * b + c stays
+ * a multiply and an add, FC_VM_FMA is one fused instruction; selects become min / max, which
+ * keep a NaN in their second operand, or blends), so the result is the scalar functions'
+ * bits under GCC's ISO C modes and the accuracy bounds at the top of k_vmath.c hold as they
+ * are. GCC's auto-vectorized form of the scalar code spent ~48 instructions per 8 exp
+ * values (blends, integer selects and a spilled constant, and a block buffer copied out in
+ * 16-byte pieces): 0.85-1.1 ns per element on a Zen 3; these take 0.56 (GELU) and 0.6 ns
+ * (k_vmath.c's fc_rt_vgeluf, fc_rt_vexpf, fc_rt_vsigmoidf). Unlike the AVX-512 table, the
+ * GELU is not applied to the GEMM's register tile (k_gemm.c's fc_sg_act): with the twelve
+ * accumulators live it ran slower there than as a pass over the cache-hot block (a ConvNeXt
+ * stage-0 block: 25 % of the micro-kernel's time against 13 % for the pass). */
+#if !defined(FC_RT_AVX512) && defined(__AVX2__) && defined(__FMA__) &&                      \
+    (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define FC_VM_AVX2 1
+
+#define FC_VM_S8(c) _mm256_set1_ps(c)
+
+/* v, opaque to the optimizer: a product the scalar code rounds before an add stays a separate
+ * multiply wherever these are inlined, also under -ffp-contract=fast (GCC's intrinsics are
+ * plain vector expressions it would fuse), so they give the scalar functions' bits */
+FC_VM_INLINE __m256 fc_vm_keep8(__m256 v)
+{
+    __asm__("" : "+x"(v));
+    return v;
+}
+
+/* fc_vm_phin: Phi(-a) = 2^v T(a), 0 <= a <= 5.7 */
+FC_VM_INLINE __m256 fc_vm_phin8(__m256 a)
+{
+    const __m256 magic = FC_VM_S8(12582912.0f);
+    __m256 v, t, f, p, q;
+    v = fc_vm_keep8(
+        _mm256_mul_ps(_mm256_fmadd_ps(a, FC_VM_S8(-0.72134752f), FC_VM_S8(-1.44269504f)), a));
+    t = _mm256_add_ps(v, magic);
+    f = _mm256_sub_ps(v, _mm256_sub_ps(t, magic));
+    p = _mm256_fmadd_ps(f, FC_VM_S8(0.00132647285f), FC_VM_S8(0.00967151299f));
+    p = _mm256_fmadd_ps(p, f, FC_VM_S8(0.0555073358f));
+    p = _mm256_fmadd_ps(p, f, FC_VM_S8(0.240222424f));
+    p = _mm256_fmadd_ps(p, f, FC_VM_S8(0.693147004f));
+    p = _mm256_fmadd_ps(p, f, FC_VM_S8(1.0f));
+    p = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p),
+                                             _mm256_slli_epi32(_mm256_castps_si256(t), 23)));
+    q = _mm256_fmadd_ps(a, FC_VM_S8(7.33492652e-06f), FC_VM_S8(-5.91792377e-05f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(0.000488973281f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(-0.00113808899f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(0.0086873807f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(0.000957193144f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(0.101040728f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(0.101059169f));
+    q = _mm256_fmadd_ps(q, a, FC_VM_S8(0.5f));
+    return _mm256_mul_ps(p, q);
+}
+
+/* fc_vm_gelu1: max(x, 0) - a Phi(-a), a = |x|, the term dropped past a = 5.7 */
+FC_VM_INLINE __m256 fc_vm_gelu8(__m256 x)
+{
+    const __m256 cut = FC_VM_S8(5.7f);
+    __m256 a = _mm256_and_ps(x, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
+    __m256 ac = _mm256_min_ps(cut, a); /* NaN stays NaN */
+    __m256 g = fc_vm_keep8(_mm256_mul_ps(ac, fc_vm_phin8(ac)));
+    g = _mm256_andnot_ps(_mm256_cmp_ps(a, cut, _CMP_GT_OQ), g);
+    /* x >= 0 ? x : -0 (vmaxps returns its second operand for a NaN or two zeros) */
+    return _mm256_sub_ps(_mm256_max_ps(FC_VM_S8(-0.0f), x), g);
+}
+
+/* fc_vm_exp1: x = n ln2 + r, e^r by its Taylor polynomial, 2^n in two normal factors */
+FC_VM_INLINE __m256 fc_vm_exp8(__m256 x)
+{
+    const __m256 magic = FC_VM_S8(12582912.0f), hi = FC_VM_S8(88.7228394f);
+    const __m256i bias = _mm256_set1_epi32(127);
+    __m256 xc = _mm256_min_ps(hi, _mm256_max_ps(FC_VM_S8(-104.0f), x)), t, nf, r, p, big;
+    __m256i n, h;
+    t = _mm256_add_ps(fc_vm_keep8(_mm256_mul_ps(xc, FC_VM_S8(1.44269504088896341f))), magic);
+    nf = _mm256_sub_ps(t, magic);
+    n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4B400000));
+    r = _mm256_sub_ps(
+        _mm256_sub_ps(xc, fc_vm_keep8(_mm256_mul_ps(nf, FC_VM_S8(0.693145751953125f)))),
+        fc_vm_keep8(_mm256_mul_ps(nf, FC_VM_S8(1.42860682030941723212e-6f))));
+    p = _mm256_fmadd_ps(r, FC_VM_S8(1.38888892e-3f), FC_VM_S8(8.33333377e-3f));
+    p = _mm256_fmadd_ps(p, r, FC_VM_S8(4.16666679e-2f));
+    p = _mm256_fmadd_ps(p, r, FC_VM_S8(1.66666672e-1f));
+    p = _mm256_fmadd_ps(p, r, FC_VM_S8(0.5f));
+    p = _mm256_fmadd_ps(p, r, FC_VM_S8(1.0f));
+    p = _mm256_fmadd_ps(p, r, FC_VM_S8(1.0f));
+    /* h = n / 2 rounded toward zero, as C's division */
+    h = _mm256_srai_epi32(_mm256_add_epi32(n, _mm256_srli_epi32(n, 31)), 1);
+    p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, bias), 23)));
+    p = _mm256_mul_ps(p, _mm256_castsi256_ps(
+                             _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(n, h), bias), 23)));
+    p = _mm256_blendv_ps(p, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+    big = _mm256_cmp_ps(x, hi, _CMP_GT_OQ);
+    return _mm256_blendv_ps(p, FC_VM_S8(HUGE_VALF), big);
+}
+
+/* y[i] = F(x[i] + b[i * bs]) (b may be 0: no bias; y may be x), the tail through a buffer */
+#define FC_VM_MAP8(F, x, b, bs, y, n)                                                          \
+    do {                                                                                       \
+        int64_t fc_vm8_i;                                                                      \
+        for (fc_vm8_i = 0; fc_vm8_i < (n); fc_vm8_i += 8) {                                    \
+            float fc_vm8_t[8] = {0};                                                           \
+            int64_t fc_vm8_r = (n) - fc_vm8_i < 8 ? (n) - fc_vm8_i : 8, fc_vm8_j;              \
+            __m256 fc_vm8_v;                                                                   \
+            if (fc_vm8_r == 8) {                                                               \
+                fc_vm8_v = _mm256_loadu_ps((x) + fc_vm8_i);                                    \
+                if ((b) && (bs))                                                               \
+                    fc_vm8_v = _mm256_add_ps(fc_vm8_v, _mm256_loadu_ps((b) + fc_vm8_i));       \
+                else if (b)                                                                    \
+                    fc_vm8_v = _mm256_add_ps(fc_vm8_v, _mm256_set1_ps((b)[0]));                \
+                _mm256_storeu_ps((y) + fc_vm8_i, F(fc_vm8_v));                                 \
+                continue;                                                                      \
+            }                                                                                  \
+            for (fc_vm8_j = 0; fc_vm8_j < fc_vm8_r; fc_vm8_j++)                                \
+                fc_vm8_t[fc_vm8_j] = (b) ? (x)[fc_vm8_i + fc_vm8_j] +                          \
+                                               (b)[(fc_vm8_i + fc_vm8_j) * (bs)]               \
+                                         : (x)[fc_vm8_i + fc_vm8_j]; /* -0 stays -0 */         \
+            _mm256_storeu_ps(fc_vm8_t, F(_mm256_loadu_ps(fc_vm8_t)));                          \
+            for (fc_vm8_j = 0; fc_vm8_j < fc_vm8_r; fc_vm8_j++)                                \
+                (y)[fc_vm8_i + fc_vm8_j] = fc_vm8_t[fc_vm8_j];                                 \
+        }                                                                                      \
+    } while (0)
+
+/* y[i] = GELU(x[i] + b[i * bs]) (b may be 0) */
+static FC_MAYBE_UNUSED void fc_vm_gelu8_map(const float *x, const float *b, int64_t bs,
+                                            float *y, int64_t n)
+{
+    FC_VM_MAP8(fc_vm_gelu8, x, b, bs, y, n);
 }
 #endif
 

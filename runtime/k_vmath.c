@@ -221,7 +221,8 @@ FC_VM_INLINE float fc_vm_gelu_tanh1(float x)
         for (fc_vm_i = 0; fc_vm_i + FC_VM_BLOCK <= (n); fc_vm_i += FC_VM_BLOCK) {              \
             for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
                 fc_vm_b[fc_vm_j] = F(IN(x, b, bs, fc_vm_i + fc_vm_j));                         \
-            memcpy((y) + fc_vm_i, fc_vm_b, sizeof fc_vm_b);                                    \
+            for (fc_vm_j = 0; fc_vm_j < FC_VM_BLOCK; fc_vm_j++)                                \
+                (y)[fc_vm_i + fc_vm_j] = fc_vm_b[fc_vm_j];                                     \
         }                                                                                      \
         fc_vm_r = (n) - fc_vm_i;                                                               \
         if (fc_vm_r > 0) {                                                                     \
@@ -274,7 +275,11 @@ FC_RT void fc_rt_vtranspose16(__m512 r[16])
 /* y[i] = exp(x[i]) */
 FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n)
 {
+#ifdef FC_VM_AVX2
+    FC_VM_MAP8(fc_vm_exp8, x, (const float *)0, 0, y, n);
+#else
     FC_VM_MAP(x, y, n, fc_vm_exp1);
+#endif
 }
 
 /* y[i] = erf(x[i]) */
@@ -290,9 +295,22 @@ FC_RT void fc_rt_vtanhf(const float *x, float *y, int64_t n)
 }
 
 /* y[i] = 1 / (1 + exp(-x[i])) */
+#ifdef FC_VM_AVX2
+/* fc_vm_sigmoid1 on eight lanes */
+FC_VM_INLINE __m256 fc_vm_sigmoid8(__m256 x)
+{
+    __m256 e = fc_vm_exp8(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f)));
+    return _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+#endif
+
 FC_RT void fc_rt_vsigmoidf(const float *x, float *y, int64_t n)
 {
+#ifdef FC_VM_AVX2
+    FC_VM_MAP8(fc_vm_sigmoid8, x, (const float *)0, 0, y, n);
+#else
     FC_VM_MAP(x, y, n, fc_vm_sigmoid1);
+#endif
 }
 
 /* y[i] = GELU(x[i]) = 0.5 x (1 + erf(x / sqrt 2)) */
@@ -300,6 +318,8 @@ FC_RT void fc_rt_vgeluf(const float *x, float *y, int64_t n)
 {
 #ifdef FC_VM_GELU_TABLE
     fc_vm_gelu_table_map(x, 0, 0, y, n);
+#elif defined(FC_VM_AVX2)
+    fc_vm_gelu8_map(x, 0, 0, y, n);
 #else
     FC_VM_MAP(x, y, n, fc_vm_gelu1);
 #endif
@@ -321,6 +341,9 @@ FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *
     if (act == FC_ACT_GELU_ERF) {
 #ifdef FC_VM_GELU_TABLE
         fc_vm_gelu_table_map(x, b, bs, y, n);
+        return;
+#elif defined(FC_VM_AVX2)
+        fc_vm_gelu8_map(x, b, bs, y, n);
         return;
 #endif
         if (bs)

@@ -1848,6 +1848,10 @@ static void test_lpnorm(void **state)
 
 int main(void)
 {
+#ifdef FC_TEST_NEEDS_AVX2 /* the runtime was built for AVX2 + FMA: skip where absent */
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        return 77;
+#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sgemm_small_hand),
         cmocka_unit_test(test_sgemm_vector_shapes),

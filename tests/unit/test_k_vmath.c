@@ -21,6 +21,13 @@ void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n);
 void fc_rt_vact(float *y, int64_t n, int act);
 void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *y, int64_t n, int act);
 
+#ifdef FC_TEST_NEEDS_AVX2
+#include "fc_vact.h"
+#ifndef FC_VM_AVX2
+#error "built for AVX2 + FMA, but fc_vact.h did not select its AVX2 functions"
+#endif
+#endif
+
 #define SWEEP 200001
 static float xs[SWEEP], ys[SWEEP];
 
@@ -175,6 +182,10 @@ static void test_bias_act_one_pass(void **state)
 
 int main(void)
 {
+#ifdef FC_TEST_NEEDS_AVX2 /* the runtime was built for AVX2 + FMA: skip where absent */
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+        return 77;
+#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exp_sweep),     cmocka_unit_test(test_erf_sweep),
         cmocka_unit_test(test_tanh_sweep),    cmocka_unit_test(test_special_values),
