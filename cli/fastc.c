@@ -59,8 +59,10 @@ static void usage(FILE *f)
           "                       elementwise ops; results are bitwise the same for any N;\n"
           "                       without -fopenmp the pragmas compile away). When every op\n"
           "                       is independent along the batch axis and the batch divides\n"
-          "                       by N, the C instead runs N copies of the graph, each on\n"
-          "                       1/N of the batch with its own memory (batch split)\n"
+          "                       by N, the C instead runs copies of the graph on the N\n"
+          "                       threads, each on a slice of the batch with its own memory\n"
+          "                       (batch split): one per thread, or up to 4 per thread dealt\n"
+          "                       out as the threads finish when the weights fit in 1 MiB\n"
           "  --no-batch-split     with --threads=N, always split within the kernels\n"
           "\n"
           "Shapes (fastc compiles for static shapes):\n"
@@ -327,7 +329,7 @@ static int write_ir(FILE *f, const FcGraph *g, const void *ctx)
     return ferror(f) ? -1 : 0;
 }
 
-/* --threads=N for C: one copy of the graph per thread when the batch allows it. */
+/* --threads=N for C: copies of the graph on the threads when the batch allows it. */
 static int split_batch(FcGraph *g, const Options *o)
 {
     if (o->threads <= 1 || o->no_batch_split || strcmp(o->emit, "c") != 0)
@@ -336,8 +338,8 @@ static int split_batch(FcGraph *g, const Options *o)
     int64_t batch = g->ninputs ? fc_val(g, g->inputs[0])->dims[0] : 0;
     if (fc_batch_split(g, o->threads, why, sizeof why)) {
         if (o->passes.stats)
-            fprintf(stderr, "fastc: batch split: %d copies of the graph, each on %lld of the "
-                    "%lld rows of axis 0\n", o->threads,
+            fprintf(stderr, "fastc: batch split: %d copies of the graph on %d threads, each on "
+                    "%lld of the %lld rows of axis 0\n", g->batch_copies, g->batch_threads,
                     (long long)(g->ninputs ? fc_val(g, g->inputs[0])->dims[0] : 0),
                     (long long)batch);
     } else if (o->passes.stats) {

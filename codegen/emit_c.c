@@ -39,6 +39,7 @@ typedef struct Emitter {
     const char **files;   /* runtime files to paste */
     int nfiles;
     int copies;           /* instances of the graph (batch split, g->batch_copies), >= 1 */
+    int threads;          /* threads running the instances (g->batch_threads) */
     const char *sel;      /* "[c]" selecting instance c's tables when copies > 1, else "" */
 } Emitter;
 
@@ -739,6 +740,11 @@ static void emit_profile_tables(Emitter *e)
     fprintf(f, "};\n\nstatic double %s_clock_ms(void)\n{\n    struct timespec ts;\n"
                "    clock_gettime(CLOCK_MONOTONIC, &ts);\n"
                "    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;\n}\n", e->p);
+    if (e->copies > 1) /* the batch split's instances: which thread runs this one */
+        fprintf(f, "\n#ifdef _OPENMP\n#include <omp.h>\n#endif\n"
+                   "static int %s_thread(void)\n{\n#ifdef _OPENMP\n"
+                   "    return omp_get_thread_num();\n#else\n    return 0;\n#endif\n}\n",
+                e->p);
 }
 
 static void indent(FILE *f, int depth)
@@ -765,9 +771,12 @@ static void emit_kernel_call(Emitter *e, const FcNode *n, int k, int depth)
     fprintf(f, "%s(&%s_nodes%s[%d], %s_t%s);\n", fc_ops[n->op].kernel_name, e->p, e->sel, k,
             e->p, e->sel);
     if (e->opt->profile) {
-        /* with a batch split, instance 0's times stand for the run (no shared counters) */
+        /* with a batch split, the instances thread 0 runs stand for the run (no shared
+         * counters) */
+        char on0[64];
+        snprintf(on0, sizeof on0, "if (%s_thread() == 0) ", e->p);
         fprintf(f, "%*s%s%s_node_ms[%d] += %s_clock_ms() - t0;\n", 4 * depth + 4, "",
-                e->copies > 1 ? "if (c == 0) " : "", e->p, k, e->p);
+                e->copies > 1 ? on0 : "", e->p, k, e->p);
         indent(f, depth);
         fputs("}\n", f);
     }
@@ -913,10 +922,13 @@ static void emit_run(Emitter *e)
         fputs("    return 0;\n}\n", f);
         return;
     }
-    /* Batch split: instance c runs the whole graph on slice c of the batch, on its own
-     * thread with its own arena; without -fopenmp the instances run one after the other. */
-    fprintf(f, "#ifdef _OPENMP\n#pragma omp parallel for schedule(static) num_threads(%d)\n"
-               "#endif\n    for (c = 0; c < %d; c++) {\n", e->copies, e->copies);
+    /* Batch split: instance c runs the whole graph on slice c of the batch with its own
+     * arena, one instance per thread, or several per thread dealt out one at a time as the
+     * threads finish (a thread on a slower core takes fewer); without -fopenmp the instances
+     * run one after the other. */
+    fprintf(f, "#ifdef _OPENMP\n#pragma omp parallel for schedule(%s) num_threads(%d)\n"
+               "#endif\n    for (c = 0; c < %d; c++) {\n",
+            e->copies > e->threads ? "dynamic, 1" : "static", e->threads, e->copies);
     emit_io_pointers(e, 0, 2);
     emit_block_calls(e, &e->g->top, &k, 2);
     emit_io_pointers(e, 1, 2);
@@ -1052,6 +1064,7 @@ static void emitter_init(Emitter *e, FILE *f, const FcGraph *g, const FcEmitOpti
     e->opt = opt;
     e->p = opt->prefix ? opt->prefix : "model";
     e->copies = g->batch_copies > 1 ? g->batch_copies : 1;
+    e->threads = e->copies > 1 && g->batch_threads > 1 ? g->batch_threads : e->copies;
     e->sel = e->copies > 1 ? "[c]" : "";
     e->tidx = malloc(sizeof(int) * (size_t)(g->nvals + 1));
     e->tvals = malloc(sizeof(int) * (size_t)(g->nvals + 1));

@@ -100,6 +100,7 @@ FcGraph *fc_graph_new(const char *path)
     g->opset = 1;
     g->threads = 1;
     g->batch_copies = 1;
+    g->batch_threads = 1;
     return g;
 }
 

@@ -149,6 +149,7 @@ typedef struct FcGraph {
     int threads;           /* threads the emitted kernels run on (>= 1): scratch is per thread */
     int batch_copies;      /* > 1: the graph is one slice of the batch; the emitted C runs this
                             * many instances side by side (passes/batch_split.c) */
+    int batch_threads;     /* threads those instances are dealt to (a divisor of batch_copies) */
     const char *notes;     /* for the emitted file's header comment (a lossy rewrite), or NULL */
     char err[1024];        /* last error, one line */
 } FcGraph;

@@ -15,6 +15,7 @@ row strip (at twice the batch it is split).
   python3 tests/batch_split/run.py FASTC"""
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -129,14 +130,15 @@ def check_split(fc, tmp, model, spec):
         heads[label] = src.split('*/')[0]  # the I/O signature comment: the caller's shapes
         # the split _run loops over the instances (a graph whose values all live in the
         # caller's buffers has no arena to declare one per instance)
-        instances = 'for (c = 0; c < 2; c++)' in src
+        instances = re.search(r'num_threads\(2\)\n#endif\n    for \(c = 0; c < \d+; c\+\+\)',
+                              src) is not None
         if label == 'unsplit':
             case('%s: --no-batch-split keeps kernel threads' % model, rc == 0 and
                  'FC_RT_THREADS 2' in src and not instances, said)
         elif label == 'split, 2 threads':
-            case('%s: split into 2 instances' % model, rc == 0 and
-                 'batch split: 2 copies of the graph' in said and instances and
-                 '#define FC_RT_THREADS 2' not in src, said)
+            case('%s: split into instances on 2 threads' % model, rc == 0 and
+                 re.search(r'batch split: \d+ copies of the graph on 2 threads', said) and
+                 instances and '#define FC_RT_THREADS 2' not in src, said)
         runs[label] = build_and_run(work, cc, inputs, extra) if rc == 0 else said
     case('%s: the split C documents the full batch' % model,
          heads['split, 2 threads'] == heads['unsplit'] != '', heads['split, 2 threads'])
@@ -165,7 +167,7 @@ def check_bert_batch2(fc, tmp, shared):
                         '--shape', '@0=2,%d' % ids.dims[1], '-o', c], capture_output=True,
                        text=True, timeout=300)
     case('bert_mini_qa at batch 2: split', p.returncode == 0 and
-         'batch split: 2 copies of the graph' in p.stderr, p.stderr[-300:])
+         'batch split: 2 copies of the graph on 2 threads' in p.stderr, p.stderr[-300:])
     outs = build_and_run(work, ['cc', '-fopenmp'], [os.path.join(work, 'ids.bin')]) \
         if p.returncode == 0 else p.stderr
     for k in range(2):
@@ -177,6 +179,42 @@ def check_bert_batch2(fc, tmp, shared):
             for h in range(2) for a, b in zip(got.values[h * n:(h + 1) * n], ref.values))
         case('bert_mini_qa at batch 2: both halves of output %d match the reference' % k, ok,
              outs if isinstance(outs, str) else '')
+
+
+def check_instances_per_thread(fc, tmp, shared):
+    """Small weights (they stay in cache from one instance to the next): several instances per
+    thread, dealt out dynamically (cifar_gelu_b64: 8 of 8 images on 2 threads), and the
+    outputs still match the reference; weights over 1 MiB (mlp_gelu_b64, 2.7 MB): one
+    instance per thread, statically; a small model whose instances would get too few rows
+    (enough_rows: 16 rows) also keeps one per thread."""
+    models = os.path.join(shared, 'bench', 'models')
+    if not os.path.isdir(models):
+        print('skipped instances per thread: %s not found' % models)
+        return
+    for name, copies, schedule in (('cifar_gelu_b64', 8, 'dynamic, 1'),
+                                   ('mlp_gelu_b64', 2, 'static')):
+        folder = os.path.join(models, name)
+        work = os.path.join(tmp, 'per-thread-' + name)
+        os.makedirs(work)
+        c = os.path.join(work, 'model.c')
+        p = subprocess.run([fc, os.path.join(folder, 'model.onnx'), '-O3', '--threads=2',
+                            '--stats', '-o', c], capture_output=True, text=True, timeout=300)
+        src = open(c).read() if p.returncode == 0 else ''
+        case('%s: %d instances on 2 threads, schedule(%s)' % (name, copies, schedule),
+             'batch split: %d copies of the graph on 2 threads' % copies in p.stderr and
+             '#pragma omp parallel for schedule(%s) num_threads(2)' % schedule in src,
+             p.stderr[-300:])
+        data = os.path.join(folder, 'test_data_set_0')
+        outs = build_and_run(work, ['cc', '-fopenmp'], [os.path.join(data, 'input_0.pb')]) \
+            if p.returncode == 0 else p.stderr
+        ref = pb.read_tensor(os.path.join(data, 'output_0.pb'))
+        ok = not isinstance(outs, str) and len(outs) == 1 and \
+            pb.compare(outs[0], ref, 1e-3, 1e-4).ok
+        case('%s: the instances compute the reference outputs' % name, ok,
+             outs if isinstance(outs, str) else '')
+    rc, said, src = fastc(fc, 'enough_rows', tmp, '--threads=2')
+    case('enough_rows: 2 instances (4 per thread would get 2 rows each)',
+         'batch split: 2 copies of the graph on 2 threads' in said, said)
 
 
 def main():
@@ -193,6 +231,7 @@ def main():
                  'batch split: not done (%s)' % reason in said and 'FC_RT_THREADS 2' in src,
                  said)
         check_bert_batch2(fc, tmp, os.path.join(HERE, '..', '..', '..', 'shared'))
+        check_instances_per_thread(fc, tmp, os.path.join(HERE, '..', '..', '..', 'shared'))
         rc, said, src = fastc(fc, 'cnn', tmp, '--threads=3')
         case('cnn, batch 4 on 3 threads: not split', rc == 0 and 'not done (an input' in said and
              'FC_RT_THREADS 3' in src, said)
