@@ -635,7 +635,7 @@ def parse_args(argv):
                     help='shared data dir holding bench/models (default: %(default)s)')
     ap.add_argument('--cc', default='cc', help='C compiler (default: %(default)s)')
     ap.add_argument('--node', default='node', help='node executable (default: %(default)s)')
-    ap.add_argument('--rounds', type=int, default=5, help='interleaved rounds (default: 5)')
+    ap.add_argument('--rounds', type=int, default=7, help='interleaved rounds (default: 7)')
     ap.add_argument('--target-ms', type=float, default=300,
                     help='length of one measurement (default: %(default)s ms)')
     ap.add_argument('--min-runs', type=int, default=7,
