@@ -276,7 +276,8 @@ FC_RT void fc_rt_vtranspose16(__m512 r[16])
 FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n)
 {
 #ifdef FC_VM_AVX2
-    FC_VM_MAP8(fc_vm_exp8, x, (const float *)0, 0, y, n);
+    const float *no_bias = 0; /* a variable: clang warns on arithmetic on a null constant */
+    FC_VM_MAP8(fc_vm_exp8, x, no_bias, 0, y, n);
 #else
     FC_VM_MAP(x, y, n, fc_vm_exp1);
 #endif
@@ -307,7 +308,8 @@ FC_VM_INLINE __m256 fc_vm_sigmoid8(__m256 x)
 FC_RT void fc_rt_vsigmoidf(const float *x, float *y, int64_t n)
 {
 #ifdef FC_VM_AVX2
-    FC_VM_MAP8(fc_vm_sigmoid8, x, (const float *)0, 0, y, n);
+    const float *no_bias = 0;
+    FC_VM_MAP8(fc_vm_sigmoid8, x, no_bias, 0, y, n);
 #else
     FC_VM_MAP(x, y, n, fc_vm_sigmoid1);
 #endif
