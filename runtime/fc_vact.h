@@ -116,8 +116,8 @@ static FC_MAYBE_UNUSED void fc_vm_gelu_table_map(const float *x, const float *b,
 }
 #endif
 
-/* GELU and exp on AVX2 with FMA (and no AVX-512), eight lanes at a time in intrinsics: the
- * operations of k_vmath.c's fc_vm_gelu1 and fc_vm_exp1, one for one (a plain a * b + c stays
+/* exp, erf, tanh, GELU (erf and tanh forms) on AVX2 with FMA (and no AVX-512), eight lanes at
+ * a time in intrinsics: the operations of k_vmath.c's element functions, one for one (a plain a * b + c stays
  * a multiply and an add, FC_VM_FMA is one fused instruction; selects become min / max, which
  * keep a NaN in their second operand, or blends), so the result is the scalar functions'
  * bits under GCC's ISO C modes and the accuracy bounds at the top of k_vmath.c hold as they
@@ -183,19 +183,38 @@ FC_VM_INLINE __m256 fc_vm_gelu8(__m256 x)
     return _mm256_sub_ps(_mm256_max_ps(FC_VM_S8(-0.0f), x), g);
 }
 
+/* fc_vm_reduce: x = n ln2 + r, returns r, stores n */
+FC_VM_INLINE __m256 fc_vm_reduce8(__m256 x, __m256i *n)
+{
+    const __m256 magic = FC_VM_S8(12582912.0f);
+    __m256 t = _mm256_add_ps(fc_vm_keep8(_mm256_mul_ps(x, FC_VM_S8(1.44269504088896341f))), magic);
+    __m256 nf = _mm256_sub_ps(t, magic);
+    *n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4B400000));
+    return _mm256_sub_ps(
+        _mm256_sub_ps(x, fc_vm_keep8(_mm256_mul_ps(nf, FC_VM_S8(0.693145751953125f)))),
+        fc_vm_keep8(_mm256_mul_ps(nf, FC_VM_S8(1.42860682030941723212e-6f))));
+}
+
+/* fc_vm_pow2i: 2^n for n in [-126, 127] */
+FC_VM_INLINE __m256 fc_vm_pow2i8(__m256i n)
+{
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+}
+
+/* |x| with the sign of s */
+FC_VM_INLINE __m256 fc_vm_copysign8(__m256 x, __m256 s)
+{
+    const __m256 sign = FC_VM_S8(-0.0f);
+    return _mm256_or_ps(_mm256_andnot_ps(sign, x), _mm256_and_ps(sign, s));
+}
+
 /* fc_vm_exp1: x = n ln2 + r, e^r by its Taylor polynomial, 2^n in two normal factors */
 FC_VM_INLINE __m256 fc_vm_exp8(__m256 x)
 {
-    const __m256 magic = FC_VM_S8(12582912.0f), hi = FC_VM_S8(88.7228394f);
-    const __m256i bias = _mm256_set1_epi32(127);
-    __m256 xc = _mm256_min_ps(hi, _mm256_max_ps(FC_VM_S8(-104.0f), x)), t, nf, r, p, big;
+    const __m256 hi = FC_VM_S8(88.7228394f);
+    __m256 xc = _mm256_min_ps(hi, _mm256_max_ps(FC_VM_S8(-104.0f), x)), r, p, big;
     __m256i n, h;
-    t = _mm256_add_ps(fc_vm_keep8(_mm256_mul_ps(xc, FC_VM_S8(1.44269504088896341f))), magic);
-    nf = _mm256_sub_ps(t, magic);
-    n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4B400000));
-    r = _mm256_sub_ps(
-        _mm256_sub_ps(xc, fc_vm_keep8(_mm256_mul_ps(nf, FC_VM_S8(0.693145751953125f)))),
-        fc_vm_keep8(_mm256_mul_ps(nf, FC_VM_S8(1.42860682030941723212e-6f))));
+    r = fc_vm_reduce8(xc, &n);
     p = _mm256_fmadd_ps(r, FC_VM_S8(1.38888892e-3f), FC_VM_S8(8.33333377e-3f));
     p = _mm256_fmadd_ps(p, r, FC_VM_S8(4.16666679e-2f));
     p = _mm256_fmadd_ps(p, r, FC_VM_S8(1.66666672e-1f));
@@ -204,12 +223,55 @@ FC_VM_INLINE __m256 fc_vm_exp8(__m256 x)
     p = _mm256_fmadd_ps(p, r, FC_VM_S8(1.0f));
     /* h = n / 2 rounded toward zero, as C's division */
     h = _mm256_srai_epi32(_mm256_add_epi32(n, _mm256_srli_epi32(n, 31)), 1);
-    p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, bias), 23)));
-    p = _mm256_mul_ps(p, _mm256_castsi256_ps(
-                             _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(n, h), bias), 23)));
+    p = _mm256_mul_ps(_mm256_mul_ps(p, fc_vm_pow2i8(h)), fc_vm_pow2i8(_mm256_sub_epi32(n, h)));
     p = _mm256_blendv_ps(p, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
     big = _mm256_cmp_ps(x, hi, _CMP_GT_OQ);
     return _mm256_blendv_ps(p, FC_VM_S8(HUGE_VALF), big);
+}
+
+/* fc_vm_tanh1: m / (m + 2) with the sign of x, m = expm1(2|x|) = 2^n (e^r - 1) + (2^n - 1) */
+FC_VM_INLINE __m256 fc_vm_tanh8(__m256 x)
+{
+    __m256 a = _mm256_min_ps(FC_VM_S8(9.0f), _mm256_andnot_ps(FC_VM_S8(-0.0f), x));
+    __m256 z = _mm256_mul_ps(FC_VM_S8(2.0f), a), r, q, s, m;
+    __m256i n;
+    r = fc_vm_reduce8(z, &n); /* n in [0, 26] */
+    q = _mm256_fmadd_ps(r, FC_VM_S8(1.98412701e-4f), FC_VM_S8(1.38888892e-3f));
+    q = _mm256_fmadd_ps(q, r, FC_VM_S8(8.33333377e-3f));
+    q = _mm256_fmadd_ps(q, r, FC_VM_S8(4.16666679e-2f));
+    q = _mm256_fmadd_ps(q, r, FC_VM_S8(1.66666672e-1f));
+    q = _mm256_fmadd_ps(q, r, FC_VM_S8(0.5f));
+    q = _mm256_mul_ps(_mm256_fmadd_ps(q, r, FC_VM_S8(1.0f)), r);
+    s = fc_vm_pow2i8(n);
+    m = _mm256_fmadd_ps(s, q, _mm256_sub_ps(s, FC_VM_S8(1.0f)));
+    return fc_vm_copysign8(_mm256_div_ps(m, _mm256_add_ps(m, FC_VM_S8(2.0f))), x);
+}
+
+/* fc_vm_gelu_tanh1: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+FC_VM_INLINE __m256 fc_vm_gelu_tanh8(__m256 x)
+{
+    __m256 c = fc_vm_keep8(
+        _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(FC_VM_S8(0.044715f), x), x), x));
+    __m256 t = fc_vm_tanh8(_mm256_mul_ps(FC_VM_S8(0.79788456080286536f), _mm256_add_ps(x, c)));
+    return _mm256_mul_ps(_mm256_mul_ps(FC_VM_S8(0.5f), x), _mm256_add_ps(FC_VM_S8(1.0f), t));
+}
+
+/* fc_vm_erf1: x P(x^2) for |x| < 1, else 1 - 2 Phi(-sqrt2 |x|) with the sign of x */
+FC_VM_INLINE __m256 fc_vm_erf8(__m256 x)
+{
+    __m256 a = _mm256_andnot_ps(FC_VM_S8(-0.0f), x), u = _mm256_mul_ps(x, x), small, big, b;
+    small = _mm256_fmadd_ps(u, FC_VM_S8(-5.65410585876216e-4f), FC_VM_S8(4.92327766497288e-3f));
+    small = _mm256_fmadd_ps(small, u, FC_VM_S8(-0.0267163850964272f));
+    small = _mm256_fmadd_ps(small, u, FC_VM_S8(0.112803644080253f));
+    small = _mm256_fmadd_ps(small, u, FC_VM_S8(-0.376123497845404f));
+    small = _mm256_mul_ps(_mm256_fmadd_ps(small, u, FC_VM_S8(1.12837912739274640f)), x);
+    b = _mm256_blendv_ps(_mm256_mul_ps(a, FC_VM_S8(1.41421356f)), FC_VM_S8(5.7f),
+                         _mm256_cmp_ps(a, FC_VM_S8(4.03f), _CMP_GT_OQ));
+    big = _mm256_sub_ps(FC_VM_S8(1.0f),
+                        fc_vm_keep8(_mm256_mul_ps(FC_VM_S8(2.0f), fc_vm_phin8(b))));
+    big = _mm256_blendv_ps(fc_vm_copysign8(big, x), small,
+                           _mm256_cmp_ps(a, FC_VM_S8(1.0f), _CMP_LT_OQ));
+    return _mm256_blendv_ps(big, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
 /* y[i] = F(x[i] + b[i * bs]) (b may be 0: no bias; y may be x), the tail through a buffer */

@@ -286,13 +286,23 @@ FC_RT void fc_rt_vexpf(const float *x, float *y, int64_t n)
 /* y[i] = erf(x[i]) */
 FC_RT void fc_rt_verff(const float *x, float *y, int64_t n)
 {
+#ifdef FC_VM_AVX2
+    const float *no_bias = 0;
+    FC_VM_MAP8(fc_vm_erf8, x, no_bias, 0, y, n);
+#else
     FC_VM_MAP(x, y, n, fc_vm_erf1);
+#endif
 }
 
 /* y[i] = tanh(x[i]) */
 FC_RT void fc_rt_vtanhf(const float *x, float *y, int64_t n)
 {
+#ifdef FC_VM_AVX2
+    const float *no_bias = 0;
+    FC_VM_MAP8(fc_vm_tanh8, x, no_bias, 0, y, n);
+#else
     FC_VM_MAP(x, y, n, fc_vm_tanh1);
+#endif
 }
 
 /* y[i] = 1 / (1 + exp(-x[i])) */
@@ -330,7 +340,12 @@ FC_RT void fc_rt_vgeluf(const float *x, float *y, int64_t n)
 /* y[i] = tanh-approximated GELU = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
 FC_RT void fc_rt_vgelu_tanhf(const float *x, float *y, int64_t n)
 {
+#ifdef FC_VM_AVX2
+    const float *no_bias = 0;
+    FC_VM_MAP8(fc_vm_gelu_tanh8, x, no_bias, 0, y, n);
+#else
     FC_VM_MAP(x, y, n, fc_vm_gelu_tanh1);
+#endif
 }
 
 /* y[i] = act(x[i] + b[i * bs]) (bs 1: FcLinear's bias per column, 0: a Conv channel's one
@@ -355,6 +370,10 @@ FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *
         return;
     }
     if (act == FC_ACT_GELU_TANH) {
+#ifdef FC_VM_AVX2
+        FC_VM_MAP8(fc_vm_gelu_tanh8, x, b, bs, y, n);
+        return;
+#endif
         if (bs)
             FC_VM_MAP_BIAS(x, b, 1, y, n, fc_vm_gelu_tanh1);
         else
