@@ -76,7 +76,7 @@ FC_RT int64_t fc_rt_linear_moved_work(int64_t rows, int64_t N, int64_t K)
 }
 
 #ifdef FC_RT_AVX512
-#define FC_LIN_T16 1
+#define FC_LIN_T 16 /* tiles moved through registers: 16 x 16 */
 /* From k_vmath.c: a 16 x 16 tile transposed in registers. */
 FC_RT void fc_rt_vtranspose16(__m512 r[16]);
 
@@ -99,6 +99,43 @@ FC_RT_HELPER void fc_linear_put_t16(const float *c, int64_t N, int64_t inner, co
         _mm512_storeu_ps(y + n * inner, v);
     }
 }
+#define fc_linear_put_t fc_linear_put_t16
+#elif defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define FC_LIN_T 8
+
+/* The same with 8 x 8 tiles in AVX registers: rows interleave in pairs (unpack), then
+ * 4-row quads per 128-bit lane (shuffle), then the lanes swap across the quads (permute2f128):
+ * 24 shuffles per tile instead of 64 single-float loads and stores. */
+FC_RT_HELPER void fc_linear_put_t8(const float *c, int64_t N, int64_t inner, const float *res,
+                                   float *y)
+{
+    __m256 r[8], t[8], u[8];
+    int j, n;
+    for (j = 0; j < 8; j++)
+        r[j] = _mm256_loadu_ps(c + j * N);
+    for (j = 0; j < 8; j += 2) {
+        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (j = 0; j < 8; j += 4) {
+        u[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
+        u[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
+        u[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
+        u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
+    }
+    for (n = 0; n < 4; n++) {
+        r[n] = _mm256_permute2f128_ps(u[n], u[n + 4], 0x20);
+        r[n + 4] = _mm256_permute2f128_ps(u[n], u[n + 4], 0x31);
+    }
+    for (n = 0; n < 8; n++) {
+        __m256 v = r[n];
+        if (res)
+            v = _mm256_add_ps(v, _mm256_loadu_ps(res + n * inner));
+        _mm256_storeu_ps(y + n * inner, v);
+    }
+}
+#define fc_linear_put_t fc_linear_put_t8
 #endif
 
 /* Block rows [r0, r0 + rows) of the buffer c (rows x N, bias and activation applied) into Y
@@ -110,15 +147,15 @@ FC_RT_HELPER void fc_linear_scatter_moved(const float *c, int64_t r0, int64_t ro
     while (i < rows) { /* runs of rows inside one `outer` */
         int64_t m = r0 + i, outer = m / inner, q = m % inner, n, j, nt = 0, jt = 0;
         int64_t run = inner - q < rows - i ? inner - q : rows - i;
-#ifdef FC_LIN_T16
-        /* whole 16 x 16 tiles (columns [0, nt) x rows [0, jt)) in registers */
+#ifdef FC_LIN_T
+        /* whole tiles (columns [0, nt) x rows [0, jt)) in registers */
         int64_t n0, j0;
-        nt = N / 16 * 16;
-        jt = run / 16 * 16;
-        for (n0 = 0; n0 < nt; n0 += 16)
-            for (j0 = 0; j0 < jt; j0 += 16) {
+        nt = N / FC_LIN_T * FC_LIN_T;
+        jt = run / FC_LIN_T * FC_LIN_T;
+        for (n0 = 0; n0 < nt; n0 += FC_LIN_T)
+            for (j0 = 0; j0 < jt; j0 += FC_LIN_T) {
                 int64_t o = (outer * N + n0) * inner + q + j0;
-                fc_linear_put_t16(c + (i + j0) * N + n0, N, inner, res ? res + o : NULL, y + o);
+                fc_linear_put_t(c + (i + j0) * N + n0, N, inner, res ? res + o : NULL, y + o);
             }
 #endif
         for (n = 0; n < N; n++) {
