@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from multiprocessing.pool import ThreadPool
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -103,46 +104,57 @@ def models(shared, work):
     return out
 
 
+def check_one(fastc, compilers, work, job):
+    """One model at one -O level (its own folder under work): (ok, report line)."""
+    k, label, model, args, level = job
+    folder = os.path.join(work, 'job%d' % k)
+    os.makedirs(folder)
+    problems = []
+    texts = []
+    for run in range(2):
+        out = os.path.join(folder, 'model%d.c' % run)
+        p = subprocess.run([fastc, model, level, '-o', out] + args,
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode != 0:
+            problems.append('fastc failed: %s' % p.stderr.strip())
+            break
+        with open(out, 'rb') as f:
+            texts.append(f.read())
+    if len(texts) == 2 and texts[0] != texts[1]:
+        problems.append('two runs wrote different C')
+    strict = len(texts) == 2 and not (label.startswith('passes/') and level == '-O0')
+    extra = LOOPS_LEVELS if label.startswith('loops/') else []
+    for cc in compilers if strict else []:
+        for opt in [[]] + extra:
+            p = subprocess.run([cc] + STRICT + opt + [os.path.join(folder, 'model0.c')],
+                               capture_output=True, text=True, timeout=600)
+            if p.returncode != 0:
+                first = [l for l in p.stderr.splitlines() if 'error' in l][:1]
+                problems.append('%s %s: %s' % (cc, ' '.join(opt) or '-O1',
+                                               first[0] if first else p.stderr[:200]))
+    if problems:
+        return False, 'FAIL %s %s: %s' % (label, level, '; '.join(problems))
+    return True, 'ok   %s %s (identical%s)' % (
+        label, level, '; clean under ' + ', '.join(compilers) if strict else '')
+
+
 def main():
     fastc = sys.argv[1]
     shared = os.path.join(os.path.dirname(REPO), 'shared')
     if '--shared' in sys.argv:
         shared = sys.argv[sys.argv.index('--shared') + 1]
     compilers = [c for c in ('gcc', 'clang') if shutil.which(c)]
-    passed = failed = 0
     with tempfile.TemporaryDirectory() as work:
-        for label, model, args in models(shared, work):
-            for level in ('-O0', '-O2'):
-                problems = []
-                texts = []
-                for run in range(2):
-                    out = os.path.join(work, 'model%d.c' % run)
-                    p = subprocess.run([fastc, model, level, '-o', out] + args,
-                                       capture_output=True, text=True, timeout=300)
-                    if p.returncode != 0:
-                        problems.append('fastc failed: %s' % p.stderr.strip())
-                        break
-                    with open(out, 'rb') as f:
-                        texts.append(f.read())
-                if len(texts) == 2 and texts[0] != texts[1]:
-                    problems.append('two runs wrote different C')
-                strict = len(texts) == 2 and not (label.startswith('passes/') and level == '-O0')
-                extra = LOOPS_LEVELS if label.startswith('loops/') else []
-                for cc in compilers if strict else []:
-                    for opt in [[]] + extra:
-                        p = subprocess.run([cc] + STRICT + opt + [os.path.join(work, 'model0.c')],
-                                           capture_output=True, text=True, timeout=600)
-                        if p.returncode != 0:
-                            first = [l for l in p.stderr.splitlines() if 'error' in l][:1]
-                            problems.append('%s %s: %s' % (cc, ' '.join(opt) or '-O1',
-                                                           first[0] if first else p.stderr[:200]))
-                if problems:
-                    failed += 1
-                    print('FAIL %s %s: %s' % (label, level, '; '.join(problems)))
-                else:
-                    passed += 1
-                    print('ok   %s %s (identical%s)' % (
-                        label, level, '; clean under ' + ', '.join(compilers) if strict else ''))
+        jobs = [(k, label, model, args, level) for k, (label, model, args, level) in enumerate(
+            (label, model, args, level) for label, model, args in models(shared, work)
+            for level in ('-O0', '-O2'))]
+        # the compilers run one per core (meson runs this test alone: is_parallel false)
+        with ThreadPool(os.cpu_count() or 1) as pool:
+            results = pool.map(lambda job: check_one(fastc, compilers, work, job), jobs)
+    for _, line in results:
+        print(line)
+    passed = sum(1 for ok, _ in results if ok)
+    failed = len(results) - passed
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 
