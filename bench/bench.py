@@ -326,6 +326,9 @@ def measure_model(m, orts, cfg):
         m.ort_error = str(e)
         engines = [x for x in engines if not x[0].startswith('ort')]
         log('  %s: ONNX Runtime failed: %s' % (m.name, e))
+    # each fastc variant next to the ONNX Runtime run at its thread count, so that a round's
+    # fastc/ORT pair is measured seconds apart (this machine's speed drifts over seconds)
+    engines.sort(key=lambda e: (engine_threads(e[0]), e[0].startswith('ort')))
     for r in range(cfg.rounds):
         order = engines if r % 2 == 0 else engines[::-1]
         for engine, fn, runs in order:
@@ -338,6 +341,21 @@ def measure_model(m, orts, cfg):
     log('  %-22s %s' % (m.name, '  '.join(
         '%s %.3f ms (cpu %.3f, x%d)' % (e, summary(m, e)[0], summary(m, e)[2], s[0][3])
         for e, s in m.samples.items())))
+
+
+def engine_threads(engine):
+    """The thread count in an engine's name: fastc 1, fastc-2t 2, ort-1t 1."""
+    match = re.search(r'-(\d+)t$', engine)
+    return int(match.group(1)) if match else 1
+
+
+def paired_ratio(m, engine, peer):
+    """The median over rounds of engine's round median over peer's in the same round (the
+    two measured back to back), or None."""
+    a, b = m.samples.get(engine), m.samples.get(peer)
+    if not a or not b:
+        return None
+    return statistics.median(x[0] / y[0] for x, y in zip(a, b) if y[0] > 0)
 
 
 def summary(m, engine):
@@ -443,9 +461,10 @@ def table(models, cfg, peak):
     head = ['model', 'GFLOP', 'fastc median ms', 'fastc min ms', 'fastc CPU ms']
     head += ['fastc-2t median ms', 'fastc 1t/2t'] if two else []
     head += ['ORT-1t median ms', 'ORT-1t min ms', 'ORT-1t CPU ms', 'ORT-2t median ms',
-             'fastc/ORT-1t median', 'fastc/ORT-1t CPU', 'fastc GFLOP/s', '% of peak',
+             'fastc/ORT-1t median', 'fastc/ORT-1t paired', 'fastc/ORT-1t CPU',
+             'fastc GFLOP/s', '% of peak',
              'max abs diff fastc', 'max abs diff ORT']
-    rows, ratios = [], {'median': [], 'cpu': []}
+    rows, ratios = [], {'median': [], 'paired': [], 'cpu': []}
     for m in models:
         f, o1, o2 = summary(m, 'fastc'), summary(m, 'ort-1t'), summary(m, 'ort-2t')
         row = [m.name, '%.3g' % (m.flops / 1e9) if m.flops else '?']
@@ -459,10 +478,12 @@ def table(models, cfg, peak):
             row += ['%.2f' % (f[0] / f2[0]) if f and f2 and f2[0] > 0 else 'n/a']
         row += [fmt_ms(o1 and o1[0]), fmt_ms(o1 and o1[1]), fmt_ms(o1 and o1[2]),
                 fmt_ms(o2 and o2[0])]
-        for key, i in (('median', 0), ('cpu', 2)):
-            if f and o1 and f[i] > 0 and o1[i] > 0:
-                ratios[key].append(f[i] / o1[i])
-                row.append('%.2f' % ratios[key][-1])
+        for key, i in (('median', 0), ('paired', None), ('cpu', 2)):
+            r = paired_ratio(m, 'fastc', 'ort-1t') if i is None else (
+                f[i] / o1[i] if f and o1 and f[i] > 0 and o1[i] > 0 else None)
+            if r:
+                ratios[key].append(r)
+                row.append('%.2f' % r)
             else:
                 row.append('n/a')
         if f and m.flops and f[2] > 0:
@@ -475,7 +496,8 @@ def table(models, cfg, peak):
         rows.append(row)
     if ratios['median']:
         row = ['**geometric mean**'] + [''] * (len(head) - 1)
-        for key, col in (('median', 'fastc/ORT-1t median'), ('cpu', 'fastc/ORT-1t CPU')):
+        for key, col in (('median', 'fastc/ORT-1t median'), ('paired', 'fastc/ORT-1t paired'),
+                         ('cpu', 'fastc/ORT-1t CPU')):
             xs = ratios[key]
             if xs:
                 row[head.index(col)] = '**%.2f**' % math.exp(sum(map(math.log, xs)) / len(xs))
@@ -524,6 +546,15 @@ def targets(models, two):
     return '\n'.join(lines)
 
 
+def write_samples(models, cfg):
+    """Every round's (median ms, min ms, CPU ms per run, runs) per model and engine, in the
+    order measured, to work/samples.json (for a second look at a noisy run)."""
+    data = {m.name: {e: [dict(zip(('median_ms', 'min_ms', 'cpu_ms', 'runs'), x)) for x in s]
+                     for e, s in m.samples.items()} for m in models}
+    with open(os.path.join(cfg.work, 'samples.json'), 'w') as f:
+        json.dump(data, f, indent=1)
+
+
 def write_results(path, tbl, machine, cfg, argv):
     cmd = 'bench/run.sh' + ''.join(' ' + shlex.quote(a) for a in argv)
     variants = ' '.join(v[0] for v in cfg.variants)
@@ -542,7 +573,11 @@ Times are per inference, in milliseconds. *median*: the median over {cfg.rounds}
 rounds of each round's median of N wall-clock runs (N per engine and model, so that one
 measurement lasts about {cfg.target_ms:g} ms, and at least {cfg.min_runs}); *min*: the fastest
 single run seen; *CPU*: the CPU time (user + system) the process spent per run, the median
-over the rounds. fastc/ORT-1t below 1 means fastc is faster; *fastc 1t/2t* is fastc's median
+over the rounds. fastc/ORT-1t below 1 means fastc is faster; *paired*: the median over the
+rounds of fastc's round median over ORT-1t's in the same round (the two are measured back to
+back, so a slow spell of the machine that lasts seconds falls on both of a pair: the steadier
+estimate on a noisy machine; the targets below still use the ratio of the medians, as issue #6
+asks). *fastc 1t/2t* is fastc's median
 at 1 thread over its median at 2 threads (the speedup from the second thread). *GFLOP* counts Conv/MatMul/Gemm
 only (2 FLOP per multiply-add; each model's info.json); *fastc GFLOP/s* is that over fastc's CPU
 time per run, and *% of peak* compares it with this machine's single-core FP32 FMA peak
@@ -567,10 +602,10 @@ tolerance 1e-4 + 1e-3*|ref|.
   over the N calls (process.cpuUsage). ORT's times therefore include the Node binding's
   per-call cost (output tensor creation, a promise, and for CPU time Node's own threads),
   which matters only for the sub-millisecond models.
-- Interleaved: every round times fastc, ORT-1t and ORT-2t one after the other on the same
-  inputs (in reverse order every other round), so a change in the machine's load falls on all
-  engines alike.
-- Peak: bench/peak_fma.c, 16 independent FMA chains on 16-, 32- and 64-byte vector-extension
+- Interleaved: every round times fastc, ORT-1t, fastc-2t and ORT-2t one after the other on
+  the same inputs (in reverse order every other round), so a change in the machine's load
+  falls on all engines alike. Every round's numbers are in bench/work/samples.json.
+- Peak: bench/peak_fma.c, 12 independent FMA chains on 16-, 32- and 64-byte vector-extension
   types built with `{' '.join(cfg.cc + PEAK_CC_FLAGS)}`, best of many 1 ms samples, 2 FLOP per
   lane and FMA; measured before and after the models.
 - SGEMM: bench/sgemm.c times runtime/k_gemm.c by itself (built with the flags above plus
@@ -707,6 +742,7 @@ def main(argv):
         peaks[0][0], peaks[1][0], max(peaks)[1])
     cfg.load_text = '%.1f at the start, %.1f at the end' % (load_start, os.getloadavg()[0])
 
+    write_samples(models, cfg)
     tbl = table(models, cfg, peak) + '\n\n' + sgemm_table(sgemm, peak)
     machine = '\n'.join([
         '- date: %s' % datetime.datetime.now(datetime.timezone.utc).strftime(
