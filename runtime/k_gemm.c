@@ -64,6 +64,16 @@
 #else
 #define FC_SG_UNROLL
 #endif
+/* The micro-kernel's k loop unrolled 4 times: the loop counter, compare and branch once per
+ * 48 multiply-adds instead of 12 (bert_mini's 128 x 1024 x 256 with W in cache on a Zen 3:
+ * 88 -> 94 % of the FMA peak). The order of every accumulator's additions is unchanged. */
+#if defined(__clang__)
+#define FC_SG_KUNROLL _Pragma("clang loop unroll_count(4)")
+#elif defined(__GNUC__) && __GNUC__ >= 8
+#define FC_SG_KUNROLL _Pragma("GCC unroll 4")
+#else
+#define FC_SG_KUNROLL
+#endif
 #if defined(__GNUC__) || defined(__clang__)
 #define FC_SG_RESTRICT __restrict__
 #else
@@ -340,22 +350,33 @@ FC_RT_FMA_FN FC_SG_INLINE void fc_sg_micro_w(int64_t kc, const float *FC_SG_REST
         for (j = 0; j < FC_SG_NR / FC_SG_VW; j++)
             acc[i][j] = (fc_sg_vec){0};
     }
-    for (k = 0; k < kc; k++) {
-        fc_sg_vec b[FC_SG_NR / FC_SG_VW];
-        if (pf) /* loop-invariant: GCC and Clang unswitch the loop on it */
+#define FC_SG_STEP(k)                                                                         \
+    do {                                                                                      \
+        fc_sg_vec b[FC_SG_NR / FC_SG_VW];                                                     \
+        FC_SG_UNROLL                                                                          \
+        for (j = 0; j < NV; j++)                                                              \
+            memcpy(&b[j], FC_SG_B_AT(pb, k, bstride, jump, j * FC_SG_VW), sizeof b[j]);       \
+        FC_SG_UNROLL                                                                          \
+        for (i = 0; i < MV; i++) {                                                            \
+            float av = pa[(k) * astride + i];                                                 \
+            FC_SG_UNROLL                                                                      \
+            for (j = 0; j < NV; j++)                                                          \
+                acc[i][j] += av * b[j];                                                       \
+        }                                                                                     \
+    } while (0)
+    if (pf) { /* two loops: GCC 12 left the test of pf inside a single one */
+        FC_SG_KUNROLL
+        for (k = 0; k < kc; k++) {
             for (j = 0; j < NV * FC_SG_VW; j += 16)
                 FC_SG_PREFETCH(FC_SG_B_AT(pf, k, bstride, jump, j));
-        FC_SG_UNROLL
-        for (j = 0; j < NV; j++)
-            memcpy(&b[j], FC_SG_B_AT(pb, k, bstride, jump, j * FC_SG_VW), sizeof b[j]);
-        FC_SG_UNROLL
-        for (i = 0; i < MV; i++) {
-            float av = pa[k * astride + i];
-            FC_SG_UNROLL
-            for (j = 0; j < NV; j++)
-                acc[i][j] += av * b[j];
+            FC_SG_STEP(k);
         }
+    } else {
+        FC_SG_KUNROLL
+        for (k = 0; k < kc; k++)
+            FC_SG_STEP(k);
     }
+#undef FC_SG_STEP
     if (mr == MV && nr == NV * FC_SG_VW) {
         /* a whole tile: vector loads and stores of C (the same operations per element as
          * the loops below; copying the tile out first was a libc memcpy call per tile) */
