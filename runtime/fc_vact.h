@@ -309,4 +309,33 @@ static FC_MAYBE_UNUSED void fc_vm_gelu8_map(const float *x, const float *b, int6
 }
 #endif
 
+/* r[j] = row j of an 8 x 8 tile -> r[n] = its column n, in AVX registers (24 shuffles instead
+ * of 64 single-float loads and stores): pairs of rows interleave (unpack), then 4-row quads per
+ * 128-bit lane (shuffle_ps), then the lanes swap across the quads (permute2f128). For the
+ * kernels that change a layout on the way: FcLinear's moved axis (k_linear.c), the GEMM's A
+ * strips (k_gemm.c). */
+#if !defined(FC_RT_AVX512) && defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define FC_VT_TRANSPOSE8 1
+static __inline__ FC_MAYBE_UNUSED void fc_vt_transpose8(__m256 r[8])
+{
+    __m256 t[8], u[8];
+    int j;
+    for (j = 0; j < 8; j += 2) {
+        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (j = 0; j < 8; j += 4) {
+        u[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
+        u[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
+        u[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
+        u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
+    }
+    for (j = 0; j < 4; j++) {
+        r[j] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x20);
+        r[j + 4] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x31);
+    }
+}
+#endif
+
 #endif /* FC_VACT_H */

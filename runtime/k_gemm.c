@@ -185,34 +185,20 @@ FC_RT_HELPER void fc_sg_axpy(int64_t n, float a, const float *FC_SG_RESTRICT x,
 
 /* Packs rows [0,mc) x cols [0,kc) of op(A) (already offset) into MR-tall strips: strip s holds,
  * for each k, the MR values op(A)[s*MR + i][k]; rows past mc are zero. */
-#if defined(FC_VM_AVX2) && FC_SG_MR == 6
+#if defined(FC_VT_TRANSPOSE8) && FC_SG_MR == 6
 /* Six rows' next 8 values (row i at a + i * lda) into dst[k * 6 + i], k < 8: an 8 x 8
- * transpose in registers (two rows of zeros; pairs of rows interleave, then 4-row quads per
- * 128-bit lane, then the lanes swap across the quads), 6 loads and 8 overlapping stores
- * (each column's two zeros are overwritten by the next), where the element loop ran ~13
- * instructions per 6 floats: packing A was 3.5 % of convnext_tiny_ish_b8's time on a Zen 3,
- * 2.8 % of mlp_gelu_b64's. */
+ * transpose in registers (two rows of zeros), 6 loads and 8 overlapping stores (each column's
+ * two zeros are overwritten by the next), where the element loop ran ~13 instructions per 6
+ * floats: packing A was 3.5 % of convnext_tiny_ish_b8's time on a Zen 3, 2.8 % of
+ * mlp_gelu_b64's. */
 static __inline__ void fc_sg_pack6x8(const float *a, int64_t lda, float *dst)
 {
-    __m256 r[8], t[8], u[8];
+    __m256 r[8];
     int j;
     for (j = 0; j < 6; j++)
         r[j] = _mm256_loadu_ps(a + j * lda);
     r[6] = r[7] = _mm256_setzero_ps();
-    for (j = 0; j < 8; j += 2) {
-        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
-        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
-    }
-    for (j = 0; j < 8; j += 4) {
-        u[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
-        u[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
-        u[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
-        u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
-    }
-    for (j = 0; j < 4; j++) { /* r[k]: rows 0 .. 5 of column k, then two zeros */
-        r[j] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x20);
-        r[j + 4] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x31);
-    }
+    fc_vt_transpose8(r); /* r[k]: rows 0 .. 5 of column k, then two zeros */
     for (j = 0; j < 7; j++)
         _mm256_storeu_ps(dst + 6 * j, r[j]);
     _mm_storeu_ps(dst + 42, _mm256_castps256_ps128(r[7]));
@@ -230,7 +216,7 @@ FC_RT_HELPER void fc_sg_pack_a(int64_t mc, int64_t kc, const float *A, int64_t l
             const float *a = A + s * lda;
             if (mr == FC_SG_MR) {
                 k = 0;
-#if defined(FC_VM_AVX2) && FC_SG_MR == 6
+#if defined(FC_VT_TRANSPOSE8) && FC_SG_MR == 6
                 for (; k + 8 <= kc; k += 8)
                     fc_sg_pack6x8(a + k, lda, dst + k * FC_SG_MR);
 #endif

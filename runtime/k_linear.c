@@ -5,10 +5,11 @@
  * residual, other activations; ONNX's order throughout) runs on each GEMM macro-block of
  * rows right after its last k block, while it is in cache, instead of a second pass over the
  * whole output.
- * fc-deps: k_gemm.c, k_vmath.c
+ * fc-deps: k_gemm.c, k_vmath.c, fc_vact.h
  *
  * act: FC_ACT_* (fc_rt.h). scratch: per thread, the GEMM's work floats (ia[7]). */
 #include "fc_rt.h"
+#include "fc_vact.h"
 
 /* From k_gemm.c (pasted before this file in generated C, linked in the compiler). */
 FC_RT int64_t fc_rt_sgemm_work(int64_t M, int64_t N, int64_t K);
@@ -100,34 +101,18 @@ FC_RT_HELPER void fc_linear_put_t16(const float *c, int64_t N, int64_t inner, co
     }
 }
 #define fc_linear_put_t fc_linear_put_t16
-#elif defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
+#elif defined(FC_VT_TRANSPOSE8)
 #define FC_LIN_T 8
 
-/* The same with 8 x 8 tiles in AVX registers: rows interleave in pairs (unpack), then
- * 4-row quads per 128-bit lane (shuffle), then the lanes swap across the quads (permute2f128):
- * 24 shuffles per tile instead of 64 single-float loads and stores. */
+/* The same with 8 x 8 tiles in AVX registers (fc_vact.h's transpose). */
 FC_RT_HELPER void fc_linear_put_t8(const float *c, int64_t N, int64_t inner, const float *res,
                                    float *y)
 {
-    __m256 r[8], t[8], u[8];
+    __m256 r[8];
     int j, n;
     for (j = 0; j < 8; j++)
         r[j] = _mm256_loadu_ps(c + j * N);
-    for (j = 0; j < 8; j += 2) {
-        t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
-        t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
-    }
-    for (j = 0; j < 8; j += 4) {
-        u[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
-        u[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
-        u[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
-        u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
-    }
-    for (n = 0; n < 4; n++) {
-        r[n] = _mm256_permute2f128_ps(u[n], u[n + 4], 0x20);
-        r[n + 4] = _mm256_permute2f128_ps(u[n], u[n + 4], 0x31);
-    }
+    fc_vt_transpose8(r);
     for (n = 0; n < 8; n++) {
         __m256 v = r[n];
         if (res)
