@@ -229,6 +229,22 @@ static int is_conv(const FcNode *n)
     return n->op == FC_OP_CONV || n->op == FC_OP_FC_CONV;
 }
 
+/* The Conv modes the graph runs, bit ia[4] of each Conv: the emitted file defines
+ * runtime/k_conv.c's FC_CV_MODES to it, so cc does not build the modes no Conv uses. */
+static unsigned conv_modes(const FcBlock *b)
+{
+    unsigned modes = 0;
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        if (is_conv(n) && n->ia && n->nia > 4 && n->ia[4] >= 0 && n->ia[4] < 32)
+            modes |= 1u << n->ia[4];
+        for (int br = 0; br < 2; br++)
+            if (n->branch[br])
+                modes |= conv_modes(n->branch[br]);
+    }
+    return modes;
+}
+
 /* Whether input k of n is a weight its kernel can take prepacked: FcLinear's W (runtime/
  * k_linear.c) and the W of a Conv that multiplies it as A panels (runtime/k_conv.c). */
 static int prepack_slot(const FcNode *n, int k)
@@ -1116,6 +1132,9 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
         e.files[e.nfiles++] = "fc_weights.c";
     for (int i = 0; i < e.nfiles; i++) {
         fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
+        if (!strcmp(e.files[i], "k_conv.c"))
+            fprintf(f, "#define FC_CV_MODES 0x%x /* the Conv modes this graph runs */\n",
+                    conv_modes(&g->top));
         paste_source(f, find_source(e.files[i])->text);
     }
     emit_weights(&e);

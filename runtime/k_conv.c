@@ -34,6 +34,18 @@ FC_RT int64_t fc_rt_sgemm_prepacked_floats(int64_t K, int64_t N);
 FC_RT void fc_rt_sgemm_prepacked(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda,
                                  const float *Wp, float *C, int64_t ldc, float *work);
 
+/* The Conv modes (ia[4], see fc_rt_conv) this file carries code for: bit m for mode m. The C
+ * emitter defines FC_CV_MODES to the modes its graph's Convs use, so fc_rt_conv's branches
+ * for the others are constant-false and the compiler drops their kernels (Winograd,
+ * depthwise, few-positions: most of this file) instead of optimizing them for nothing --
+ * about half the -O2 build time of a small model. Everywhere else every mode is there. */
+#ifndef FC_CV_MODES
+#define FC_CV_MODES 0x1ff
+#endif
+#define FC_CV_HAS_MODE(m) ((FC_CV_MODES >> (m)) & 1)
+#define FC_CV_HAS_WINOGRAD (FC_CV_HAS_MODE(3) || FC_CV_HAS_MODE(4) || FC_CV_HAS_MODE(7) || \
+                            FC_CV_HAS_MODE(8))
+
 #if defined(__GNUC__) || defined(__clang__)
 #define FC_CV_RESTRICT __restrict__
 #define FC_CV_INLINE static __inline__ __attribute__((always_inline)) FC_MAYBE_UNUSED
@@ -2253,7 +2265,7 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
     int64_t i, g, blk, nblocks, zoff;
     float *apan, *slices;
     int64_t apf, slice;
-    if (mode == 2) {
+    if (FC_CV_HAS_MODE(2) && mode == 2) {
         float *planes = fc_cv_align64((float *)n->scratch);
         const int64_t dwf = fc_cv_dw_floats(geo, &zoff);
 #ifdef FC_CV_DWL
@@ -2298,18 +2310,20 @@ FC_RT void fc_rt_conv(const FcRtNode *n, FcRtTensor *t)
         }
         return;
     }
-    if (fc_wg_tile(mode)) {
+    if (FC_CV_HAS_WINOGRAD && fc_wg_tile(mode)) {
         fc_wg_conv(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }
-    if (mode == 5) {
+    if (FC_CV_HAS_MODE(5) && mode == 5) {
         fc_cv_dw_small(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }
-    if (mode == 6) {
+    if (FC_CV_HAS_MODE(6) && mode == 6) {
         fc_cv_few(x, w, bias, y, n->ia, (float *)n->scratch);
         return;
     }
+    if (!FC_CV_HAS_MODE(0) && !FC_CV_HAS_MODE(1))
+        return; /* not reached: FC_CV_MODES has every mode the file's Convs use */
     apf = fc_rt_sgemm_a_panel_floats(Cout_g, krows);
     apan = fc_cv_align64((float *)n->scratch);
     slices = apan + fc_cv_apanel_floats(G, Cout_g, krows);

@@ -112,6 +112,24 @@ def test_profile(tmp):
          plain.split('latency')[0] == out.split('latency')[0], plain)
 
 
+def test_conv_modes(tmp):
+    """The emitted file tells runtime/k_conv.c which Conv modes its graph runs (FC_CV_MODES),
+    and cc then builds no code for the others: mnist-8's two 5x5 Convs are im2col GEMMs (mode
+    0), so its object has no Winograd, depthwise or few-positions function. (That each mode
+    still computes what it should is the conformance and model tests' job.)"""
+    c, obj = os.path.join(tmp, 'modes.c'), os.path.join(tmp, 'modes.o')
+    p = fastc(os.path.join(MNIST, 'model.onnx'), '-O2', '-o', c)
+    src = open(c).read() if p.returncode == 0 else ''
+    case('FC_CV_MODES is the graph\'s Conv modes',
+         '#define FC_CV_MODES 0x1 /* the Conv modes this graph runs */' in src, p.stderr)
+    q = subprocess.run(['cc', '-O2', '-std=c99', '-c', c, '-o', obj], capture_output=True,
+                       text=True)
+    syms = subprocess.run(['nm', obj], capture_output=True, text=True).stdout.split()
+    unused = [s for s in syms if s.startswith(('fc_wg_', 'fc_cv_dw', 'fc_cv_few'))]
+    case('no code for the Conv modes the graph does not run',
+         q.returncode == 0 and 'fc_rt_conv' in ' '.join(syms) and not unused,
+         q.stderr + ' '.join(unused))
+
 def test_shapes(tmp):
     p = fastc(SYMBOLIC, '--dim', 'batch=4', '--emit=ir')
     case('--dim', p.returncode == 0 and 'input %0:f32[4,3]' in p.stdout, p.stderr)
@@ -173,6 +191,7 @@ def main():
         test_usage_errors()
         test_outputs(tmp)
         test_profile(tmp)
+        test_conv_modes(tmp)
         test_shapes(tmp)
         test_passes(tmp)
     passed = sum(RESULTS)
