@@ -245,6 +245,23 @@ static unsigned conv_modes(const FcBlock *b)
     return modes;
 }
 
+/* The fused activations the graph applies (FC_ACT_NONE always), bit `activation` of each
+ * node: runtime/fc_rt.h's FC_RT_ACTS, so cc does not build the GELU epilogues of a graph
+ * without them. */
+static unsigned fused_acts(const FcBlock *b)
+{
+    unsigned acts = 1u << FC_ACT_NONE;
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        int64_t act = fc_attr_i(n, "activation", FC_ACT_NONE);
+        acts |= act >= 0 && act < 32 ? 1u << act : 0;
+        for (int br = 0; br < 2; br++)
+            if (n->branch[br])
+                acts |= fused_acts(n->branch[br]);
+    }
+    return acts;
+}
+
 /* Whether input k of n is a weight its kernel can take prepacked: FcLinear's W (runtime/
  * k_linear.c) and the W of a Conv that multiplies it as A panels (runtime/k_conv.c). */
 static int prepack_slot(const FcNode *n, int k)
@@ -1127,6 +1144,8 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
      * threads; without -fopenmp they compile away. Scratch memory was sized per thread. */
     if (g->threads > 1)
         fprintf(f, "#define FC_RT_THREADS %d\n", g->threads);
+    fprintf(f, "#define FC_RT_ACTS 0x%x /* the fused activations this graph applies */\n",
+            fused_acts(&g->top));
     paste_source(f, find_source("fc_rt.h")->text);
     if (e.wbytes && !opt->weights_file)
         e.files[e.nfiles++] = "fc_weights.c";

@@ -110,6 +110,13 @@ enum {
 
 /* Activation epilogues of the fused GEMM kernels (FcLinear, FcConv {activation=...}). */
 enum { FC_ACT_NONE = 0, FC_ACT_RELU = 1, FC_ACT_GELU_ERF = 2, FC_ACT_GELU_TANH = 3 };
+/* The activations a program's fused kernels apply, bit a for FC_ACT a: the C emitter defines
+ * it to those its graph's nodes name (their `activation` attribute), so the epilogues test it
+ * first and cc builds no GELU for a graph without one; elsewhere every activation is there. */
+#ifndef FC_RT_ACTS
+#define FC_RT_ACTS 0xf
+#endif
+#define FC_RT_HAS_ACT(a) ((FC_RT_ACTS >> (a)) & 1)
 
 typedef struct FcRtTensor {
     void *data;

@@ -281,7 +281,7 @@ FC_RT_HELPER void fc_sg_pack_b(int64_t kc, int64_t nc, const float *B, int64_t l
 FC_RT int fc_rt_sgemm_tile_act(int act)
 {
 #if defined(FC_VM_GELU_TABLE) && FC_SG_VW == 16
-    if (act == FC_ACT_GELU_ERF)
+    if (FC_RT_HAS_ACT(FC_ACT_GELU_ERF) && act == FC_ACT_GELU_ERF)
         return 1;
 #endif
     return act == FC_ACT_NONE || act == FC_ACT_RELU;
@@ -294,7 +294,7 @@ FC_RT_HELPER void fc_sg_bias_act_row(float *c, const float *bias, int64_t n, int
 {
     int64_t j;
 #if defined(FC_VM_GELU_TABLE) && FC_SG_VW == 16
-    if (act == FC_ACT_GELU_ERF) {
+    if (FC_RT_HAS_ACT(FC_ACT_GELU_ERF) && act == FC_ACT_GELU_ERF) {
         fc_vm_gelu_table_map(c, bias, bias ? 1 : 0, c, n);
         return;
     }
@@ -338,7 +338,7 @@ typedef int32_t fc_sg_ivec __attribute__((vector_size(FC_SG_VW * 4)));
 FC_SG_INLINE fc_sg_vec fc_sg_act(fc_sg_vec v, int act)
 {
 #if defined(FC_VM_GELU_TABLE) && FC_SG_VW == 16
-    if (act == FC_ACT_GELU_ERF) {
+    if (FC_RT_HAS_ACT(FC_ACT_GELU_ERF) && act == FC_ACT_GELU_ERF) {
         __m512 x;
         memcpy(&x, &v, sizeof x);
         x = fc_vm_gelu16(x);

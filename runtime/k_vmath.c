@@ -355,7 +355,7 @@ FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *
                              int act)
 {
     int64_t i;
-    if (act == FC_ACT_GELU_ERF) {
+    if (FC_RT_HAS_ACT(FC_ACT_GELU_ERF) && act == FC_ACT_GELU_ERF) {
 #ifdef FC_VM_GELU_TABLE
         fc_vm_gelu_table_map(x, b, bs, y, n);
         return;
@@ -369,7 +369,7 @@ FC_RT void fc_rt_vact_biased(const float *x, const float *b, int64_t bs, float *
             FC_VM_MAP_BIAS(x, b, 0, y, n, fc_vm_gelu1);
         return;
     }
-    if (act == FC_ACT_GELU_TANH) {
+    if (FC_RT_HAS_ACT(FC_ACT_GELU_TANH) && act == FC_ACT_GELU_TANH) {
 #ifdef FC_VM_AVX2
         FC_VM_MAP8(fc_vm_gelu_tanh8, x, b, bs, y, n);
         return;
@@ -395,8 +395,8 @@ FC_RT void fc_rt_vact(float *y, int64_t n, int act)
     if (act == FC_ACT_RELU)
         for (i = 0; i < n; i++)
             y[i] = y[i] > 0.0f ? y[i] : 0.0f;
-    else if (act == FC_ACT_GELU_ERF)
+    else if (FC_RT_HAS_ACT(FC_ACT_GELU_ERF) && act == FC_ACT_GELU_ERF)
         fc_rt_vgeluf(y, y, n);
-    else if (act == FC_ACT_GELU_TANH)
+    else if (FC_RT_HAS_ACT(FC_ACT_GELU_TANH) && act == FC_ACT_GELU_TANH)
         fc_rt_vgelu_tanhf(y, y, n);
 }

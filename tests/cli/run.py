@@ -113,15 +113,18 @@ def test_profile(tmp):
 
 
 def test_conv_modes(tmp):
-    """The emitted file tells runtime/k_conv.c which Conv modes its graph runs (FC_CV_MODES),
-    and cc then builds no code for the others: mnist-8's two 5x5 Convs are im2col GEMMs (mode
-    0), so its object has no Winograd, depthwise or few-positions function. (That each mode
-    still computes what it should is the conformance and model tests' job.)"""
+    """The emitted file tells runtime/k_conv.c which Conv modes its graph runs (FC_CV_MODES)
+    and the kernels which fused activations it applies (FC_RT_ACTS), and cc then builds no
+    code for the others: mnist-8's two 5x5 Convs are im2col GEMMs (mode 0) with a ReLU, so its
+    object has no Winograd, depthwise, few-positions or GELU function. (That each mode and
+    activation still computes what it should is the conformance and model tests' job.)"""
     c, obj = os.path.join(tmp, 'modes.c'), os.path.join(tmp, 'modes.o')
     p = fastc(os.path.join(MNIST, 'model.onnx'), '-O2', '-o', c)
     src = open(c).read() if p.returncode == 0 else ''
     case('FC_CV_MODES is the graph\'s Conv modes',
          '#define FC_CV_MODES 0x1 /* the Conv modes this graph runs */' in src, p.stderr)
+    case('FC_RT_ACTS is the graph\'s fused activations (none, ReLU)',
+         '#define FC_RT_ACTS 0x3 /* the fused activations this graph applies */' in src)
     q = subprocess.run(['cc', '-O2', '-std=c99', '-c', c, '-o', obj], capture_output=True,
                        text=True)
     syms = subprocess.run(['nm', obj], capture_output=True, text=True).stdout.split()
@@ -129,6 +132,14 @@ def test_conv_modes(tmp):
     case('no code for the Conv modes the graph does not run',
          q.returncode == 0 and 'fc_rt_conv' in ' '.join(syms) and not unused,
          q.stderr + ' '.join(unused))
+    # the GELU epilogues are inlined into the activation functions: compare code sizes
+    with open(c + '_all.c', 'w') as out:
+        out.write(src.replace('#define FC_RT_ACTS 0x3', '', 1))
+    r = subprocess.run(['cc', '-O2', '-std=c99', '-c', c + '_all.c', '-o', obj + '_all'],
+                       capture_output=True, text=True)
+    sizes = [os.path.getsize(o) if os.path.exists(o) else 0 for o in (obj, obj + '_all')]
+    case('no code for the activations the graph does not apply',
+         r.returncode == 0 and 0 < sizes[0] < sizes[1] - 4000, '%s %s' % (sizes, r.stderr))
 
 def test_shapes(tmp):
     p = fastc(SYMBOLIC, '--dim', 'batch=4', '--emit=ir')
