@@ -262,6 +262,25 @@ static unsigned fused_acts(const FcBlock *b)
     return acts;
 }
 
+/* The binary op codes the graph's broadcasting binary and variadic nodes run (ia[0] of
+ * runtime/k_binary.c's fc_rt_binary / fc_rt_variadic): its FC_BIN_OPS, so cc does not build
+ * the loops of the other ops. */
+static unsigned binary_ops(const FcBlock *b)
+{
+    unsigned ops = 0;
+    for (int i = 0; i < b->nnodes; i++) {
+        const FcNode *n = b->nodes[i];
+        const char *k = fc_ops[n->op].kernel_name;
+        if ((!strcmp(k, "fc_rt_binary") || !strcmp(k, "fc_rt_variadic")) && n->nia > 0 &&
+            n->ia[0] >= 0 && n->ia[0] < 32)
+            ops |= 1u << n->ia[0];
+        for (int br = 0; br < 2; br++)
+            if (n->branch[br])
+                ops |= binary_ops(n->branch[br]);
+    }
+    return ops;
+}
+
 /* Whether input k of n is a weight its kernel can take prepacked: FcLinear's W (runtime/
  * k_linear.c) and the W of a Conv that multiplies it as A panels (runtime/k_conv.c). */
 static int prepack_slot(const FcNode *n, int k)
@@ -1151,6 +1170,9 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
         e.files[e.nfiles++] = "fc_weights.c";
     for (int i = 0; i < e.nfiles; i++) {
         fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
+        if (!strcmp(e.files[i], "k_binary.c"))
+            fprintf(f, "#define FC_BIN_OPS 0x%xu /* the binary ops this graph runs */\n",
+                    binary_ops(&g->top));
         if (!strcmp(e.files[i], "k_conv.c"))
             fprintf(f, "#define FC_CV_MODES 0x%x /* the Conv modes this graph runs */\n",
                     conv_modes(&g->top));

@@ -39,6 +39,18 @@ enum {
 
 #define FC_BIN_CHUNK 256
 
+/* The binary ops (bit c for code c) this file carries code for: the C emitter defines
+ * FC_BIN_OPS to the codes its graph's binary and variadic nodes use, so each switch's cases
+ * for the others are constant-false and cc drops their loops (the float path alone has a
+ * vector, a vector-scalar and a scalar-vector loop per op); elsewhere every op is there. */
+#ifndef FC_BIN_OPS
+#define FC_BIN_OPS 0xffffffffu
+#endif
+/* Div is always there: Mean (fc_rt_variadic) divides by the count with it */
+#define FC_BIN_HAS(op) (((FC_BIN_OPS | 1u << FC_BOP_DIV) >> (op)) & 1)
+#define FC_BIN_CASE(op) case op: if (!FC_BIN_HAS(op)) break;
+
+
 /* ---- scalar helpers ------------------------------------------------------------------- */
 
 FC_RT_HELPER float fc_bin_pymodf(float a, float b)
@@ -168,61 +180,64 @@ FC_RT_HELPER void fc_bin_pad(void *dst, const void *src, int64_t m, size_t es)
 
 /* Float ops that vectorize, in loop shape L. */
 #define FC_BIN_FLOAT_VEC_OPS(L, T)                                                        \
-    case FC_BOP_ADD: L(T, T, a + b) break;                                                \
-    case FC_BOP_SUB: L(T, T, a - b) break;                                                \
-    case FC_BOP_MUL: L(T, T, a * b) break;                                                \
-    case FC_BOP_DIV: L(T, T, a / b) break;                                                \
-    case FC_BOP_EQ: L(T, uint8_t, a == b) break;                                          \
-    case FC_BOP_LT: L(T, uint8_t, a < b) break;                                           \
-    case FC_BOP_GT: L(T, uint8_t, a > b) break;                                           \
-    case FC_BOP_LE: L(T, uint8_t, a <= b) break;                                          \
-    case FC_BOP_GE: L(T, uint8_t, a >= b) break;                                          \
-    case FC_BOP_PRELU: L(T, T, a < 0 ? a * b : a) break;                                  \
-    case FC_BOP_MAX: L(T, T, ((a > b) | (a != a)) ? a : b) break;                         \
-    case FC_BOP_MIN: L(T, T, ((a < b) | (a != a)) ? a : b) break;
+    FC_BIN_CASE(FC_BOP_ADD) L(T, T, a + b) break;                                         \
+    FC_BIN_CASE(FC_BOP_SUB) L(T, T, a - b) break;                                         \
+    FC_BIN_CASE(FC_BOP_MUL) L(T, T, a * b) break;                                         \
+    FC_BIN_CASE(FC_BOP_DIV) L(T, T, a / b) break;                                         \
+    FC_BIN_CASE(FC_BOP_EQ) L(T, uint8_t, a == b) break;                                   \
+    FC_BIN_CASE(FC_BOP_LT) L(T, uint8_t, a < b) break;                                    \
+    FC_BIN_CASE(FC_BOP_GT) L(T, uint8_t, a > b) break;                                    \
+    FC_BIN_CASE(FC_BOP_LE) L(T, uint8_t, a <= b) break;                                   \
+    FC_BIN_CASE(FC_BOP_GE) L(T, uint8_t, a >= b) break;                                   \
+    FC_BIN_CASE(FC_BOP_PRELU) L(T, T, a < 0 ? a * b : a) break;                           \
+    FC_BIN_CASE(FC_BOP_MAX) L(T, T, ((a > b) | (a != a)) ? a : b) break;                  \
+    FC_BIN_CASE(FC_BOP_MIN) L(T, T, ((a < b) | (a != a)) ? a : b) break;
 
 /* Float ops calling math functions FN(name) / the Python modulo PYMOD: plain loops. */
 #define FC_BIN_FLOAT_CALL_OPS(T, FN, PYMOD)                                               \
-    case FC_BOP_POW: FC_BP_VV(T, T, FN(pow)(a, b)) break;                                 \
-    case FC_BOP_FMOD: FC_BP_VV(T, T, FN(fmod)(a, b)) break;                               \
-    case FC_BOP_PYMOD: FC_BP_VV(T, T, PYMOD(a, b)) break;
+    FC_BIN_CASE(FC_BOP_POW) FC_BP_VV(T, T, FN(pow)(a, b)) break;                          \
+    FC_BIN_CASE(FC_BOP_FMOD) FC_BP_VV(T, T, FN(fmod)(a, b)) break;                        \
+    FC_BIN_CASE(FC_BOP_PYMOD) FC_BP_VV(T, T, PYMOD(a, b)) break;
 
 /* int64 ops (also the narrower integers, converted). */
 #define FC_BIN_I64_OPS(L, T, UT)                                                          \
-    case FC_BOP_ADD: L(T, T, (UT)a + (UT)b) break;                                        \
-    case FC_BOP_SUB: L(T, T, (UT)a - (UT)b) break;                                        \
-    case FC_BOP_MUL: L(T, T, (UT)a * (UT)b) break;                                        \
-    case FC_BOP_DIV: L(T, T, b == 0 ? 0 : (b == -1 ? (T)(0 - (UT)a) : a / b)) break;      \
-    case FC_BOP_POW: L(T, T, fc_bin_ipow(a, b)) break;                                    \
-    case FC_BOP_FMOD: L(T, T, (b == 0 || b == -1) ? 0 : a % b) break;                     \
-    case FC_BOP_PYMOD: L(T, T, fc_bin_pymodi(a, b)) break;                                \
-    case FC_BOP_EQ: L(T, uint8_t, a == b) break;                                          \
-    case FC_BOP_LT: L(T, uint8_t, a < b) break;                                           \
-    case FC_BOP_GT: L(T, uint8_t, a > b) break;                                           \
-    case FC_BOP_LE: L(T, uint8_t, a <= b) break;                                          \
-    case FC_BOP_GE: L(T, uint8_t, a >= b) break;                                          \
-    case FC_BOP_BAND: L(T, T, a & b) break;                                               \
-    case FC_BOP_BOR: L(T, T, a | b) break;                                                \
-    case FC_BOP_BXOR: L(T, T, a ^ b) break;                                               \
-    case FC_BOP_PRELU: L(T, T, a < 0 ? (T)((UT)a * (UT)b) : a) break;                     \
-    case FC_BOP_MAX: L(T, T, a > b ? a : b) break;                                        \
-    case FC_BOP_MIN: L(T, T, a < b ? a : b) break;
+    FC_BIN_CASE(FC_BOP_ADD) L(T, T, (UT)a + (UT)b) break;                                 \
+    FC_BIN_CASE(FC_BOP_SUB) L(T, T, (UT)a - (UT)b) break;                                 \
+    FC_BIN_CASE(FC_BOP_MUL) L(T, T, (UT)a * (UT)b) break;                                 \
+    FC_BIN_CASE(FC_BOP_DIV)                                                               \
+        L(T, T, b == 0 ? 0 : (b == -1 ? (T)(0 - (UT)a) : a / b)) break;                   \
+    FC_BIN_CASE(FC_BOP_POW) L(T, T, fc_bin_ipow(a, b)) break;                             \
+    FC_BIN_CASE(FC_BOP_FMOD) L(T, T, (b == 0 || b == -1) ? 0 : a % b) break;              \
+    FC_BIN_CASE(FC_BOP_PYMOD) L(T, T, fc_bin_pymodi(a, b)) break;                         \
+    FC_BIN_CASE(FC_BOP_EQ) L(T, uint8_t, a == b) break;                                   \
+    FC_BIN_CASE(FC_BOP_LT) L(T, uint8_t, a < b) break;                                    \
+    FC_BIN_CASE(FC_BOP_GT) L(T, uint8_t, a > b) break;                                    \
+    FC_BIN_CASE(FC_BOP_LE) L(T, uint8_t, a <= b) break;                                   \
+    FC_BIN_CASE(FC_BOP_GE) L(T, uint8_t, a >= b) break;                                   \
+    FC_BIN_CASE(FC_BOP_BAND) L(T, T, a & b) break;                                        \
+    FC_BIN_CASE(FC_BOP_BOR) L(T, T, a | b) break;                                         \
+    FC_BIN_CASE(FC_BOP_BXOR) L(T, T, a ^ b) break;                                        \
+    FC_BIN_CASE(FC_BOP_PRELU) L(T, T, a < 0 ? (T)((UT)a * (UT)b) : a) break;              \
+    FC_BIN_CASE(FC_BOP_MAX) L(T, T, a > b ? a : b) break;                                 \
+    FC_BIN_CASE(FC_BOP_MIN) L(T, T, a < b ? a : b) break;
 
 /* uint64 ops whose result differs from the int64 op on the same bits (the others, e.g.
  * Add or BitwiseAnd, run the int64 loop). */
 #define FC_BIN_U64_OPS(L, T)                                                              \
-    case FC_BOP_DIV: L(T, T, b == 0 ? 0 : a / b) break;                                   \
-    case FC_BOP_POW: L(T, T, fc_bin_upow(a, b)) break;                                    \
-    case FC_BOP_FMOD: case FC_BOP_PYMOD: L(T, T, b == 0 ? 0 : a % b) break;               \
-    case FC_BOP_LT: L(T, uint8_t, a < b) break;                                           \
-    case FC_BOP_GT: L(T, uint8_t, a > b) break;                                           \
-    case FC_BOP_LE: L(T, uint8_t, a <= b) break;                                          \
-    case FC_BOP_GE: L(T, uint8_t, a >= b) break;                                          \
-    case FC_BOP_SHL: L(T, T, b >= 64 ? 0 : a << b) break;                                 \
-    case FC_BOP_SHR: L(T, T, b >= 64 ? 0 : a >> b) break;                                 \
-    case FC_BOP_PRELU: L(T, T, a) break;                                                  \
-    case FC_BOP_MAX: L(T, T, a > b ? a : b) break;                                        \
-    case FC_BOP_MIN: L(T, T, a < b ? a : b) break;
+    FC_BIN_CASE(FC_BOP_DIV) L(T, T, b == 0 ? 0 : a / b) break;                            \
+    FC_BIN_CASE(FC_BOP_POW) L(T, T, fc_bin_upow(a, b)) break;                             \
+    case FC_BOP_FMOD: case FC_BOP_PYMOD:                                                  \
+        if (FC_BIN_HAS(FC_BOP_FMOD) || FC_BIN_HAS(FC_BOP_PYMOD))                          \
+            L(T, T, b == 0 ? 0 : a % b) break;                                            \
+    FC_BIN_CASE(FC_BOP_LT) L(T, uint8_t, a < b) break;                                    \
+    FC_BIN_CASE(FC_BOP_GT) L(T, uint8_t, a > b) break;                                    \
+    FC_BIN_CASE(FC_BOP_LE) L(T, uint8_t, a <= b) break;                                   \
+    FC_BIN_CASE(FC_BOP_GE) L(T, uint8_t, a >= b) break;                                   \
+    FC_BIN_CASE(FC_BOP_SHL) L(T, T, b >= 64 ? 0 : a << b) break;                          \
+    FC_BIN_CASE(FC_BOP_SHR) L(T, T, b >= 64 ? 0 : a >> b) break;                          \
+    FC_BIN_CASE(FC_BOP_PRELU) L(T, T, a) break;                                           \
+    FC_BIN_CASE(FC_BOP_MAX) L(T, T, a > b ? a : b) break;                                 \
+    FC_BIN_CASE(FC_BOP_MIN) L(T, T, a < b ? a : b) break;
 
 #define FC_BIN_FN32(name) name##f
 #define FC_BIN_FN64(name) name
@@ -331,10 +346,10 @@ FC_RT_HELPER void fc_bin_vv(int op, int32_t ct, int64_t n, const void *pa, const
         break;
     case FC_DT_BOOL:
         switch (op) {
-        case FC_BOP_EQ: FC_BP_VV(uint8_t, uint8_t, (a != 0) == (b != 0)) break;
-        case FC_BOP_AND: FC_BP_VV(uint8_t, uint8_t, (a != 0) & (b != 0)) break;
-        case FC_BOP_OR: FC_BP_VV(uint8_t, uint8_t, (a != 0) | (b != 0)) break;
-        case FC_BOP_XOR: FC_BP_VV(uint8_t, uint8_t, (a != 0) ^ (b != 0)) break;
+        FC_BIN_CASE(FC_BOP_EQ) FC_BP_VV(uint8_t, uint8_t, (a != 0) == (b != 0)) break;
+        FC_BIN_CASE(FC_BOP_AND) FC_BP_VV(uint8_t, uint8_t, (a != 0) & (b != 0)) break;
+        FC_BIN_CASE(FC_BOP_OR) FC_BP_VV(uint8_t, uint8_t, (a != 0) | (b != 0)) break;
+        FC_BIN_CASE(FC_BOP_XOR) FC_BP_VV(uint8_t, uint8_t, (a != 0) ^ (b != 0)) break;
         default: break;
         }
         break;

@@ -113,11 +113,12 @@ def test_profile(tmp):
 
 
 def test_conv_modes(tmp):
-    """The emitted file tells runtime/k_conv.c which Conv modes its graph runs (FC_CV_MODES)
-    and the kernels which fused activations it applies (FC_RT_ACTS), and cc then builds no
-    code for the others: mnist-8's two 5x5 Convs are im2col GEMMs (mode 0) with a ReLU, so its
-    object has no Winograd, depthwise, few-positions or GELU function. (That each mode and
-    activation still computes what it should is the conformance and model tests' job.)"""
+    """The emitted file tells runtime/k_conv.c which Conv modes its graph runs (FC_CV_MODES),
+    the kernels which fused activations it applies (FC_RT_ACTS) and runtime/k_binary.c which
+    binary ops it runs (FC_BIN_OPS), and cc then builds no code for the others: mnist-8's two
+    5x5 Convs are im2col GEMMs (mode 0) with a ReLU, so its object has no Winograd, depthwise
+    or few-positions function and no GELU. (That each mode, activation and op still computes
+    what it should is the conformance and model tests' job.)"""
     c, obj = os.path.join(tmp, 'modes.c'), os.path.join(tmp, 'modes.o')
     p = fastc(os.path.join(MNIST, 'model.onnx'), '-O2', '-o', c)
     src = open(c).read() if p.returncode == 0 else ''
@@ -133,13 +134,29 @@ def test_conv_modes(tmp):
          q.returncode == 0 and 'fc_rt_conv' in ' '.join(syms) and not unused,
          q.stderr + ' '.join(unused))
     # the GELU epilogues are inlined into the activation functions: compare code sizes
-    with open(c + '_all.c', 'w') as out:
-        out.write(src.replace('#define FC_RT_ACTS 0x3', '', 1))
-    r = subprocess.run(['cc', '-O2', '-std=c99', '-c', c + '_all.c', '-o', obj + '_all'],
-                       capture_output=True, text=True)
-    sizes = [os.path.getsize(o) if os.path.exists(o) else 0 for o in (obj, obj + '_all')]
     case('no code for the activations the graph does not apply',
-         r.returncode == 0 and 0 < sizes[0] < sizes[1] - 4000, '%s %s' % (sizes, r.stderr))
+         smaller_with(src, '#define FC_RT_ACTS 0x3', os.path.join(tmp, 'acts')))
+    # the erf GELU formula unfused (-O0): Div, Add, Mul (codes 4, 1, 3 of runtime/k_binary.c)
+    c = os.path.join(tmp, 'bin.c')
+    p = fastc(GELU, '-O0', '-o', c)
+    src = open(c).read() if p.returncode == 0 else ''
+    line = '#define FC_BIN_OPS 0x1au /* the binary ops this graph runs */'
+    case('FC_BIN_OPS is the graph\'s binary ops', line in src, p.stderr)
+    case('no code for the binary ops the graph does not run',
+         smaller_with(src, line, os.path.join(tmp, 'bin')))
+
+
+def smaller_with(src, line, base):
+    """Whether C source src builds (cc -O2) to an object at least 4 KB smaller than the same
+    source without its `line` (a define that leaves code out)."""
+    sizes = []
+    for name, text in (('with', src), ('without', src.replace(line, '', 1))):
+        with open(base + name + '.c', 'w') as out:
+            out.write(text)
+        r = subprocess.run(['cc', '-O2', '-std=c99', '-c', base + name + '.c', '-o',
+                            base + name + '.o'], capture_output=True, text=True)
+        sizes.append(os.path.getsize(base + name + '.o') if r.returncode == 0 else 0)
+    return line in src and 0 < sizes[0] < sizes[1] - 4000
 
 def test_shapes(tmp):
     p = fastc(SYMBOLIC, '--dim', 'batch=4', '--emit=ir')
