@@ -229,56 +229,51 @@ static int is_conv(const FcNode *n)
     return n->op == FC_OP_CONV || n->op == FC_OP_FC_CONV;
 }
 
-/* The Conv modes the graph runs, bit ia[4] of each Conv: the emitted file defines
- * runtime/k_conv.c's FC_CV_MODES to it, so cc does not build the modes no Conv uses. */
-static unsigned conv_modes(const FcBlock *b)
+/* ---- what of the runtime files the graph uses ------------------------------------------
+ * A kernel file's cases that a graph cannot reach are constant-false once the emitted file
+ * defines the file's mask, so cc does not build them: bit b of a mask is one case. */
+
+/* 1 << v when 0 <= v < 32, else 0 (a value no mask has a bit for) */
+static unsigned mask_bit(int64_t v)
 {
-    unsigned modes = 0;
-    for (int i = 0; i < b->nnodes; i++) {
-        const FcNode *n = b->nodes[i];
-        if (is_conv(n) && n->ia && n->nia > 4 && n->ia[4] >= 0 && n->ia[4] < 32)
-            modes |= 1u << n->ia[4];
-        for (int br = 0; br < 2; br++)
-            if (n->branch[br])
-                modes |= conv_modes(n->branch[br]);
-    }
-    return modes;
+    return v >= 0 && v < 32 ? 1u << v : 0;
 }
 
-/* The fused activations the graph applies (FC_ACT_NONE always), bit `activation` of each
- * node: runtime/fc_rt.h's FC_RT_ACTS, so cc does not build the GELU epilogues of a graph
- * without them. */
-static unsigned fused_acts(const FcBlock *b)
+/* The OR of node_bits over every node of b and of its If branches. */
+static unsigned graph_mask(const FcBlock *b, unsigned (*node_bits)(const FcNode *))
 {
-    unsigned acts = 1u << FC_ACT_NONE;
+    unsigned m = 0;
     for (int i = 0; i < b->nnodes; i++) {
         const FcNode *n = b->nodes[i];
-        int64_t act = fc_attr_i(n, "activation", FC_ACT_NONE);
-        acts |= act >= 0 && act < 32 ? 1u << act : 0;
+        m |= node_bits(n);
         for (int br = 0; br < 2; br++)
             if (n->branch[br])
-                acts |= fused_acts(n->branch[br]);
+                m |= graph_mask(n->branch[br], node_bits);
     }
-    return acts;
+    return m;
 }
 
-/* The binary op codes the graph's broadcasting binary and variadic nodes run (ia[0] of
- * runtime/k_binary.c's fc_rt_binary / fc_rt_variadic): its FC_BIN_OPS, so cc does not build
- * the loops of the other ops. */
-static unsigned binary_ops(const FcBlock *b)
+/* runtime/k_conv.c's FC_CV_MODES: the mode (ia[4]) of a Conv */
+static unsigned conv_mode_bit(const FcNode *n)
 {
-    unsigned ops = 0;
-    for (int i = 0; i < b->nnodes; i++) {
-        const FcNode *n = b->nodes[i];
-        const char *k = fc_ops[n->op].kernel_name;
-        if ((!strcmp(k, "fc_rt_binary") || !strcmp(k, "fc_rt_variadic")) && n->nia > 0 &&
-            n->ia[0] >= 0 && n->ia[0] < 32)
-            ops |= 1u << n->ia[0];
-        for (int br = 0; br < 2; br++)
-            if (n->branch[br])
-                ops |= binary_ops(n->branch[br]);
-    }
-    return ops;
+    return is_conv(n) && n->ia && n->nia > 4 ? mask_bit(n->ia[4]) : 0;
+}
+
+/* runtime/fc_rt.h's FC_RT_ACTS: a node's fused activation (FC_ACT_NONE for the others, and
+ * always there), whose epilogues k_vmath.c and k_gemm.c build */
+static unsigned fused_act_bit(const FcNode *n)
+{
+    return mask_bit(fc_attr_i(n, "activation", FC_ACT_NONE)) | 1u << FC_ACT_NONE;
+}
+
+/* runtime/k_binary.c's FC_BIN_OPS: the op code (ia[0]) of a broadcasting binary or variadic
+ * node */
+static unsigned binary_op_bit(const FcNode *n)
+{
+    const char *k = fc_ops[n->op].kernel_name;
+    return (!strcmp(k, "fc_rt_binary") || !strcmp(k, "fc_rt_variadic")) && n->nia > 0
+               ? mask_bit(n->ia[0])
+               : 0;
 }
 
 /* Whether input k of n is a weight its kernel can take prepacked: FcLinear's W (runtime/
@@ -1164,7 +1159,7 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     if (g->threads > 1)
         fprintf(f, "#define FC_RT_THREADS %d\n", g->threads);
     fprintf(f, "#define FC_RT_ACTS 0x%x /* the fused activations this graph applies */\n",
-            fused_acts(&g->top));
+            graph_mask(&g->top, fused_act_bit));
     paste_source(f, find_source("fc_rt.h")->text);
     if (e.wbytes && !opt->weights_file)
         e.files[e.nfiles++] = "fc_weights.c";
@@ -1172,10 +1167,10 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
         fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
         if (!strcmp(e.files[i], "k_binary.c"))
             fprintf(f, "#define FC_BIN_OPS 0x%xu /* the binary ops this graph runs */\n",
-                    binary_ops(&g->top));
+                    graph_mask(&g->top, binary_op_bit));
         if (!strcmp(e.files[i], "k_conv.c"))
             fprintf(f, "#define FC_CV_MODES 0x%x /* the Conv modes this graph runs */\n",
-                    conv_modes(&g->top));
+                    graph_mask(&g->top, conv_mode_bit));
         paste_source(f, find_source(e.files[i])->text);
     }
     emit_weights(&e);
