@@ -159,13 +159,17 @@ static void print_node(Printer *p, const FcNode *n, int depth)
 {
     declare_consts(p, n, depth);
     fprintf(p->f, "%*s", depth * 2, "");
-    int first = 1;
-    for (int i = 0; i < n->nout; i++) {
+    /* outputs by position, as inputs: an absent one before a present one reads "none"
+     * (LSTM's Y left out but Y_h kept); absent ones at the end are left out, as in ONNX */
+    int last = n->nout - 1;
+    while (last >= 0 && n->out[last] < 0)
+        last--;
+    for (int i = 0; i <= last; i++) {
+        fputs(i ? ", " : "", p->f);
         if (n->out[i] < 0)
-            continue;
-        fputs(first ? "" : ", ", p->f);
-        print_def(p, n->out[i]);
-        first = 0;
+            fputs("none", p->f);
+        else
+            print_def(p, n->out[i]);
     }
     fprintf(p->f, " = %s(", fc_ops[n->op].name);
     for (int i = 0; i < n->nin; i++) {
