@@ -76,55 +76,15 @@ static int attr_ints(FcGraph *g, FcNode *n, const char *name, int64_t *buf, int 
     return cnt;
 }
 
-static float half_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, e = (uint32_t)(h >> 10) & 0x1fu;
-    uint32_t m = (uint32_t)h & 0x3ffu, bits;
-    float f;
-    if (e == 0) {
-        f = (float)m * (1.0f / 16777216.0f);
-        return sign ? -f : f;
-    }
-    bits = e == 31 ? (sign | 0x7f800000u | (m << 13)) : (sign | ((e + 112u) << 23) | (m << 13));
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
-static uint16_t float_to_half(float f)
-{
-    uint32_t x, sign, ax, e, m, h, rem;
-    memcpy(&x, &f, 4);
-    sign = (x >> 16) & 0x8000u;
-    ax = x & 0x7fffffffu;
-    if (ax >= 0x7f800000u)
-        return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0u));
-    if (ax >= 0x477ff000u)
-        return (uint16_t)(sign | 0x7c00u);
-    if (ax < 0x38800000u) {
-        float v;
-        uint32_t q;
-        memcpy(&v, &ax, 4);
-        v *= 16777216.0f;
-        q = (uint32_t)v;
-        v -= (float)q;
-        if (v > 0.5f || (v == 0.5f && (q & 1u)))
-            q++;
-        return (uint16_t)(sign | q);
-    }
-    e = (ax >> 23) - 112u;
-    m = ax & 0x7fffffu;
-    h = (e << 10) | (m >> 13);
-    rem = m & 0x1fffu;
-    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u)))
-        h++;
-    return (uint16_t)(sign | h);
-}
+/* runtime/k_cast.c: IEEE binary16 conversions (round to nearest even), as the kernels do */
+float fc_rt_half_to_float(uint16_t h);
+uint16_t fc_rt_float_to_half(float f);
 
 /* Element 0 of a constant numeric value as double (float16 included). */
 static double const_scalar(const FcValue *v)
 {
     if (v->dtype == FC_DT_F16)
-        return half_to_float(((const uint16_t *)v->data)[0]);
+        return fc_rt_half_to_float(((const uint16_t *)v->data)[0]);
     return fc_rt_get_f64(v->data, v->dtype, 0);
 }
 
@@ -135,7 +95,7 @@ static int64_t value_bits(int32_t dt, double v)
     int64_t bits = 0;
     memset(buf, 0, sizeof buf);
     if (dt == FC_DT_F16) {
-        uint16_t h = float_to_half((float)v);
+        uint16_t h = fc_rt_float_to_half((float)v);
         memcpy(buf, &h, 2);
     } else {
         fc_rt_set_f64(buf, dt, 0, v);

@@ -6,8 +6,13 @@
  * arithmetic (all numeric dtypes, float16 through float32). Index tensors may be any integer
  * dtype; a negative index counts from the end. An index still out of range after that (which
  * the ONNX spec makes an error) reads zeros / writes nothing, never outside a buffer.
+ * fc-deps: k_cast.c
  */
 #include "fc_rt.h"
+
+/* From k_cast.c: IEEE binary16 conversions (round to nearest even). */
+FC_RT float fc_rt_half_to_float(uint16_t h);
+FC_RT uint16_t fc_rt_float_to_half(float f);
 
 /* Element i of an index tensor as int64 (fast paths for int64 / int32). */
 FC_RT_HELPER int64_t fc_idx_get(const void *p, int32_t dt, int64_t i)
@@ -37,54 +42,6 @@ FC_RT_HELPER void fc_idx_copy(unsigned char *d, const unsigned char *s, int64_t 
     case 8: memcpy(d, s, 8); break;
     default: memcpy(d, s, (size_t)bytes); break;
     }
-}
-
-FC_RT_HELPER float fc_idx_h2f(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, e = (uint32_t)(h >> 10) & 0x1fu;
-    uint32_t m = (uint32_t)h & 0x3ffu, bits;
-    float f;
-    if (e == 0) {
-        f = (float)m * (1.0f / 16777216.0f);
-        return sign ? -f : f;
-    }
-    if (e == 31)
-        bits = sign | 0x7f800000u | (m << 13);
-    else
-        bits = sign | ((e + 112u) << 23) | (m << 13);
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
-/* float -> IEEE half, round to nearest even. */
-FC_RT_HELPER uint16_t fc_idx_f2h(float f)
-{
-    uint32_t x, sign, ax, e, m, h, rem;
-    memcpy(&x, &f, 4);
-    sign = (x >> 16) & 0x8000u;
-    ax = x & 0x7fffffffu;
-    if (ax >= 0x7f800000u)
-        return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0u));
-    if (ax >= 0x477ff000u)
-        return (uint16_t)(sign | 0x7c00u);
-    if (ax < 0x38800000u) {
-        float v;
-        uint32_t q;
-        memcpy(&v, &ax, 4);
-        v *= 16777216.0f;
-        q = (uint32_t)v;
-        v -= (float)q;
-        if (v > 0.5f || (v == 0.5f && (q & 1u)))
-            q++;
-        return (uint16_t)(sign | q);
-    }
-    e = (ax >> 23) - 112u;
-    m = ax & 0x7fffffu;
-    h = (e << 10) | (m >> 13);
-    rem = m & 0x1fffu;
-    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u)))
-        h++;
-    return (uint16_t)(sign | h);
 }
 
 #define FC_IDX_RED_F(T)                                                                       \
@@ -140,14 +97,14 @@ FC_RT_HELPER void fc_idx_reduce(void *y, int64_t yi, const void *u, int64_t ui, 
     }
     case FC_DT_F16: {
         uint16_t *a = (uint16_t *)y + yi;
-        float fa = fc_idx_h2f(*a), fb = fc_idx_h2f(((const uint16_t *)u)[ui]);
+        float fa = fc_rt_half_to_float(*a), fb = fc_rt_half_to_float(((const uint16_t *)u)[ui]);
         switch (red) {
         case 1: fa = fa + fb; break;
         case 2: fa = fa * fb; break;
         case 3: if (fb > fa || fb != fb) fa = fb; break;
         default: if (fb < fa || fb != fb) fa = fb; break;
         }
-        *a = fc_idx_f2h(fa);
+        *a = fc_rt_float_to_half(fa);
         break;
     }
     default:
@@ -331,8 +288,8 @@ FC_RT void fc_rt_range(const FcRtNode *n, FcRtTensor *t)
     if (y->dtype == FC_DT_F32 || y->dtype == FC_DT_F64 || y->dtype == FC_DT_F16) {
         double st, dl;
         if (s->dtype == FC_DT_F16) {
-            st = fc_idx_h2f(((const uint16_t *)s->data)[0]);
-            dl = fc_idx_h2f(((const uint16_t *)d->data)[0]);
+            st = fc_rt_half_to_float(((const uint16_t *)s->data)[0]);
+            dl = fc_rt_half_to_float(((const uint16_t *)d->data)[0]);
         } else {
             st = fc_rt_get_f64(s->data, s->dtype, 0);
             dl = fc_rt_get_f64(d->data, d->dtype, 0);
@@ -340,7 +297,7 @@ FC_RT void fc_rt_range(const FcRtNode *n, FcRtTensor *t)
         for (i = 0; i < cnt; i++) {
             double v = st + (double)i * dl;
             if (y->dtype == FC_DT_F16)
-                ((uint16_t *)y->data)[i] = fc_idx_f2h((float)v);
+                ((uint16_t *)y->data)[i] = fc_rt_float_to_half((float)v);
             else
                 fc_rt_set_f64(y->data, y->dtype, i, v);
         }
@@ -423,7 +380,7 @@ FC_RT void fc_rt_one_hot(const FcRtNode *n, FcRtTensor *t)
             if (ix->dtype == FC_DT_F32 || ix->dtype == FC_DT_F64)
                 k = (int64_t)fc_rt_get_f64(ix->data, ix->dtype, o * inner + j);
             else if (ix->dtype == FC_DT_F16)
-                k = (int64_t)fc_idx_h2f(((const uint16_t *)ix->data)[o * inner + j]);
+                k = (int64_t)fc_rt_half_to_float(((const uint16_t *)ix->data)[o * inner + j]);
             else
                 k = fc_idx_get(ix->data, ix->dtype, o * inner + j);
             k = (k < 0 && !n->ia[2]) ? -1 : fc_idx_norm(k, depth);
