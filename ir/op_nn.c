@@ -328,6 +328,22 @@ int fc_conv_can_pool(const FcGraph *g, const FcNode *n)
     return y->rank == 4 && conv_gemm_can_pool((int)n->ia[4], 2, y->dims) && n->ia[7] == 1;
 }
 
+/* What Conv and ConvTranspose check first: X, W (and B) float, W of X's rank; returns X's
+ * spatial rank, or -1 after the error. */
+static int nn_conv_operands(FcGraph *g, FcNode *n)
+{
+    FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1);
+    int nsp;
+    if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
+        (fc_in(g, n, 2) && nn_check_float_in(g, n, 2, "B", 0)))
+        return -1;
+    if ((nsp = nn_spatial_rank(g, n, x, 1)) < 0)
+        return -1;
+    if (w->rank != x->rank)
+        return fc_err(g, n, "weight W has rank %d, expected %d", w->rank, x->rank);
+    return nsp;
+}
+
 int fc_prep_conv(FcGraph *g, FcNode *n)
 {
     FcValue *x = fc_in(g, n, 0), *w = fc_in(g, n, 1), *b = fc_in(g, n, 2);
@@ -335,13 +351,8 @@ int fc_prep_conv(FcGraph *g, FcNode *n)
     int64_t dims[FC_MAX_RANK], group = fc_attr_i(n, "group", 1), cin, cout, cin_g;
     int64_t ksz, krows, isz = 1, osz = 1, block = 0, act, tiles, gemm_pool, *ia;
     int nsp, pad_mode, i, mode;
-    if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
-        (b && nn_check_float_in(g, n, 2, "B", 0)))
+    if ((nsp = nn_conv_operands(g, n)) < 0)
         return -1;
-    if ((nsp = nn_spatial_rank(g, n, x, 1)) < 0)
-        return -1;
-    if (w->rank != x->rank)
-        return fc_err(g, n, "weight W has rank %d, expected %d", w->rank, x->rank);
     cin = x->dims[1];
     cout = w->dims[0];
     if (group < 1 || cin % group != 0 || cout % group != 0)
@@ -428,13 +439,8 @@ int fc_prep_conv_transpose(FcGraph *g, FcNode *n)
     int64_t cin, cout, cout_g, cin_g, mrows, isz = 1, block, *ia;
     const int64_t *oshape;
     int nsp, pad_mode, i, nos;
-    if (nn_check_float_in(g, n, 0, "X", 0) || nn_check_float_in(g, n, 1, "W", 0) ||
-        (b && nn_check_float_in(g, n, 2, "B", 0)))
+    if ((nsp = nn_conv_operands(g, n)) < 0)
         return -1;
-    if ((nsp = nn_spatial_rank(g, n, x, 1)) < 0)
-        return -1;
-    if (w->rank != x->rank)
-        return fc_err(g, n, "weight W has rank %d, expected %d", w->rank, x->rank);
     cin = x->dims[1];
     if (group < 1 || cin % group != 0)
         return fc_err(g, n, "group %lld does not divide %lld input channels", (long long)group,
