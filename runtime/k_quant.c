@@ -88,31 +88,38 @@ FC_RT_HELPER double fc_q_quotient(double x, double s, int32_t qdt)
 
 /* ---- QuantizeLinear ------------------------------------------------------------------- */
 
-/* The common case: x and scale f32, the division in f32, zero point of y's dtype T or
- * absent. One row of `inner` elements per (o, d); per-tensor and per-axis rows have one
- * scale, blocked rows one per element. */
-#define FC_Q_F32_DEFINE(SFX, T)                                                              \
-    FC_RT_HELPER void fc_q_f32_##SFX(const float *x, const float *s, const T *zp, T *y,      \
-                                     const int64_t *ia)                                      \
+/* The rows of QuantizeLinear and DequantizeLinear (ia as fc_rt_quantize's): one row of
+ * `inner` elements per (o, d); per-tensor and per-axis rows have one scale and zero point,
+ * blocked rows one per element. Defines NAME(x, s, zp, y, ia) for elements XT -> YT with a
+ * zero point of dtype ZT (or NULL: 0), each y = ONE(SAT, x, scale, zero point as float). */
+#define FC_QROWS_DEFINE(NAME, XT, YT, ZT, ONE, SAT)                                         \
+    FC_RT_HELPER void NAME(const XT *x, const float *s, const ZT *zp, YT *y,                 \
+                           const int64_t *ia)                                                \
     {                                                                                        \
         int64_t o, d, i, outer = ia[0], D = ia[1], inner = ia[2], blk = ia[3];               \
         for (o = 0; o < outer; o++)                                                          \
             for (d = 0; d < D; d++) {                                                        \
                 int64_t off = (o * D + d) * inner, si = o * ia[4] + (d / blk) * ia[5];       \
-                const float *xr = x + off;                                                   \
-                T *yr = y + off;                                                             \
+                const XT *xr = x + off;                                                      \
+                YT *yr = y + off;                                                            \
                 if (ia[6] == 0) {                                                            \
                     const float sc = s[si], z = zp ? (float)zp[si] : 0.0f;                   \
                     for (i = 0; i < inner; i++)                                              \
-                        yr[i] = fc_q_sat_##SFX(rintf(xr[i] / sc) + z);                       \
+                        yr[i] = ONE(SAT, xr[i], sc, z);                                      \
                 } else {                                                                     \
                     const float *sr = s + si;                                                \
-                    const T *zr = zp ? zp + si : NULL;                                       \
+                    const ZT *zr = zp ? zp + si : NULL;                                      \
                     for (i = 0; i < inner; i++)                                              \
-                        yr[i] = fc_q_sat_##SFX(rintf(xr[i] / sr[i]) + (zr ? (float)zr[i] : 0.0f)); \
+                        yr[i] = ONE(SAT, xr[i], sr[i], zr ? (float)zr[i] : 0.0f);            \
                 }                                                                            \
             }                                                                                \
     }
+
+/* The common case: x and scale f32, the division in f32, zero point of y's dtype T or
+ * absent: y = saturate(round(x / scale) + zero point). */
+#define FC_Q_ONE(SAT, x, sc, z) SAT(rintf((x) / (sc)) + (z))
+#define FC_Q_F32_DEFINE(SFX, T) \
+    FC_QROWS_DEFINE(fc_q_f32_##SFX, float, T, T, FC_Q_ONE, fc_q_sat_##SFX)
 
 FC_Q_F32_DEFINE(u8, uint8_t)
 FC_Q_F32_DEFINE(i8, int8_t)
@@ -178,28 +185,8 @@ FC_RT void fc_rt_quantize_linear(const FcRtNode *n, FcRtTensor *t)
 /* ---- DequantizeLinear ----------------------------------------------------------------- */
 
 /* y (f32) = ((float)x - (float)zp) * s for x and zp of dtype T; rows as in fc_q_f32_*. */
-#define FC_DQ_DEFINE(SFX, T)                                                                 \
-    FC_RT_HELPER void fc_dq_##SFX(const T *x, const float *s, const T *zp, float *y,         \
-                                  const int64_t *ia)                                         \
-    {                                                                                        \
-        int64_t o, d, i, outer = ia[0], D = ia[1], inner = ia[2], blk = ia[3];               \
-        for (o = 0; o < outer; o++)                                                          \
-            for (d = 0; d < D; d++) {                                                        \
-                int64_t off = (o * D + d) * inner, si = o * ia[4] + (d / blk) * ia[5];       \
-                const T *xr = x + off;                                                       \
-                float *yr = y + off;                                                         \
-                if (ia[6] == 0) {                                                            \
-                    const float sc = s[si], z = zp ? (float)zp[si] : 0.0f;                   \
-                    for (i = 0; i < inner; i++)                                              \
-                        yr[i] = ((float)xr[i] - z) * sc;                                     \
-                } else {                                                                     \
-                    const float *sr = s + si;                                                \
-                    const T *zr = zp ? zp + si : NULL;                                       \
-                    for (i = 0; i < inner; i++)                                              \
-                        yr[i] = ((float)xr[i] - (zr ? (float)zr[i] : 0.0f)) * sr[i];         \
-                }                                                                            \
-            }                                                                                \
-    }
+#define FC_DQ_ONE(SAT, x, sc, z) (((float)(x) - (z)) * (sc))
+#define FC_DQ_DEFINE(SFX, T) FC_QROWS_DEFINE(fc_dq_##SFX, T, float, T, FC_DQ_ONE, )
 
 FC_DQ_DEFINE(u8, uint8_t)
 FC_DQ_DEFINE(i8, int8_t)
