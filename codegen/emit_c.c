@@ -233,16 +233,16 @@ static int is_conv(const FcNode *n)
  * A kernel file's cases that a graph cannot reach are constant-false once the emitted file
  * defines the file's mask, so cc does not build them: bit b of a mask is one case. */
 
-/* 1 << v when 0 <= v < 32, else 0 (a value no mask has a bit for) */
-static unsigned mask_bit(int64_t v)
+/* 1 << v when 0 <= v < 64, else 0 (a value no mask has a bit for) */
+static uint64_t mask_bit(int64_t v)
 {
-    return v >= 0 && v < 32 ? 1u << v : 0;
+    return v >= 0 && v < 64 ? UINT64_C(1) << v : 0;
 }
 
 /* The OR of node_bits over every node of b and of its If branches. */
-static unsigned graph_mask(const FcBlock *b, unsigned (*node_bits)(const FcNode *))
+static uint64_t graph_mask(const FcBlock *b, uint64_t (*node_bits)(const FcNode *))
 {
-    unsigned m = 0;
+    uint64_t m = 0;
     for (int i = 0; i < b->nnodes; i++) {
         const FcNode *n = b->nodes[i];
         m |= node_bits(n);
@@ -254,21 +254,28 @@ static unsigned graph_mask(const FcBlock *b, unsigned (*node_bits)(const FcNode 
 }
 
 /* runtime/k_conv.c's FC_CV_MODES: the mode (ia[4]) of a Conv */
-static unsigned conv_mode_bit(const FcNode *n)
+static uint64_t conv_mode_bit(const FcNode *n)
 {
     return is_conv(n) && n->ia && n->nia > 4 ? mask_bit(n->ia[4]) : 0;
 }
 
 /* runtime/fc_rt.h's FC_RT_ACTS: a node's fused activation (FC_ACT_NONE for the others, and
  * always there), whose epilogues k_vmath.c and k_gemm.c build */
-static unsigned fused_act_bit(const FcNode *n)
+static uint64_t fused_act_bit(const FcNode *n)
 {
     return mask_bit(fc_attr_i(n, "activation", FC_ACT_NONE)) | 1u << FC_ACT_NONE;
 }
 
+/* runtime/k_unary.c's FC_UN_OPS: the op code (ia[0]) of a unary node */
+static uint64_t unary_op_bit(const FcNode *n)
+{
+    return !strcmp(fc_ops[n->op].kernel_name, "fc_rt_unary") && n->nia > 0 ? mask_bit(n->ia[0])
+                                                                           : 0;
+}
+
 /* runtime/k_binary.c's FC_BIN_OPS: the op code (ia[0]) of a broadcasting binary or variadic
  * node */
-static unsigned binary_op_bit(const FcNode *n)
+static uint64_t binary_op_bit(const FcNode *n)
 {
     const char *k = fc_ops[n->op].kernel_name;
     return (!strcmp(k, "fc_rt_binary") || !strcmp(k, "fc_rt_variadic")) && n->nia > 0
@@ -1158,7 +1165,7 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
      * threads; without -fopenmp they compile away. Scratch memory was sized per thread. */
     if (g->threads > 1)
         fprintf(f, "#define FC_RT_THREADS %d\n", g->threads);
-    fprintf(f, "#define FC_RT_ACTS 0x%x /* the fused activations this graph applies */\n",
+    fprintf(f, "#define FC_RT_ACTS 0x%" PRIx64 " /* the fused activations this graph applies */\n",
             graph_mask(&g->top, fused_act_bit));
     paste_source(f, find_source("fc_rt.h")->text);
     if (e.wbytes && !opt->weights_file)
@@ -1166,10 +1173,13 @@ int fc_emit_c(FILE *f, const FcGraph *g, const FcEmitOptions *opt)
     for (int i = 0; i < e.nfiles; i++) {
         fprintf(f, "\n/* ---- runtime/%s ---- */\n", e.files[i]);
         if (!strcmp(e.files[i], "k_binary.c"))
-            fprintf(f, "#define FC_BIN_OPS 0x%xu /* the binary ops this graph runs */\n",
+            fprintf(f, "#define FC_BIN_OPS 0x%" PRIx64 "u /* the binary ops this graph runs */\n",
                     graph_mask(&g->top, binary_op_bit));
+        if (!strcmp(e.files[i], "k_unary.c"))
+            fprintf(f, "#define FC_UN_OPS 0x%" PRIx64 "ull /* the unary ops this graph runs */\n",
+                    graph_mask(&g->top, unary_op_bit));
         if (!strcmp(e.files[i], "k_conv.c"))
-            fprintf(f, "#define FC_CV_MODES 0x%x /* the Conv modes this graph runs */\n",
+            fprintf(f, "#define FC_CV_MODES 0x%" PRIx64 " /* the Conv modes this graph runs */\n",
                     graph_mask(&g->top, conv_mode_bit));
         paste_source(f, find_source(e.files[i])->text);
     }

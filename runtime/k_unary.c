@@ -35,6 +35,16 @@ enum {
 };
 
 #define FC_UN_CHUNK 256
+
+/* The unary ops (bit c for code c) this file carries code for: the C emitter defines
+ * FC_UN_OPS to the codes its graph's unary nodes use, so each switch's cases for the others
+ * are constant-false and cc drops their loops (and the vector exp / erf / tanh / GELU they
+ * call); elsewhere every op is there. */
+#ifndef FC_UN_OPS
+#define FC_UN_OPS 0xffffffffffffffffull
+#endif
+#define FC_UN_HAS(op) ((FC_UN_OPS >> (op)) & 1u)
+#define FC_UN_CASE(op) case op: if (!FC_UN_HAS(op)) break;
 #define FC_UN_SQRT1_2 0.70710678118654752440   /* 1 / sqrt(2) */
 #define FC_UN_SQRT_2_PI 0.79788456080286535588 /* sqrt(2 / pi) */
 
@@ -99,55 +109,56 @@ FC_RT_HELPER void fc_un_pad(void *dst, const void *src, int64_t m, size_t es)
  * vectorize, LP the one for the others. alpha / beta / gamma are the op's float parameters,
  * dpos / dneg IsInf's flags. */
 #define FC_UN_FLOAT_OPS(T, FN, LV, LP)                                                    \
-    case FC_UOP_ABS: LV(T, T, FN(fabs)(x)) break;                                         \
-    case FC_UOP_NEG: LV(T, T, -x) break;                                                  \
-    case FC_UOP_EXP: LP(T, T, FN(exp)(x)) break;                                          \
-    case FC_UOP_LOG: LP(T, T, FN(log)(x)) break;                                          \
-    case FC_UOP_SQRT: LP(T, T, FN(sqrt)(x)) break;                                        \
-    case FC_UOP_RECIPROCAL: LV(T, T, (T)1 / x) break;                                     \
-    case FC_UOP_FLOOR: LP(T, T, FN(floor)(x)) break;                                      \
-    case FC_UOP_CEIL: LP(T, T, FN(ceil)(x)) break;                                        \
-    case FC_UOP_ROUND: LP(T, T, FN(nearbyint)(x)) break;                                  \
-    case FC_UOP_SIGN: LV(T, T, x > 0 ? (T)1 : (x < 0 ? (T)-1 : x)) break;                 \
-    case FC_UOP_SIN: LP(T, T, FN(sin)(x)) break;                                          \
-    case FC_UOP_COS: LP(T, T, FN(cos)(x)) break;                                          \
-    case FC_UOP_TAN: LP(T, T, FN(tan)(x)) break;                                          \
-    case FC_UOP_ASIN: LP(T, T, FN(asin)(x)) break;                                        \
-    case FC_UOP_ACOS: LP(T, T, FN(acos)(x)) break;                                        \
-    case FC_UOP_ATAN: LP(T, T, FN(atan)(x)) break;                                        \
-    case FC_UOP_SINH: LP(T, T, FN(sinh)(x)) break;                                        \
-    case FC_UOP_COSH: LP(T, T, FN(cosh)(x)) break;                                        \
-    case FC_UOP_ASINH: LP(T, T, FN(asinh)(x)) break;                                      \
-    case FC_UOP_ACOSH: LP(T, T, FN(acosh)(x)) break;                                      \
-    case FC_UOP_ATANH: LP(T, T, FN(atanh)(x)) break;                                      \
-    case FC_UOP_ERF: LP(T, T, FN(erf)(x)) break;                                          \
-    case FC_UOP_RELU: LV(T, T, x < 0 ? (T)0 : x) break;                                   \
-    case FC_UOP_SIGMOID: LP(T, T, (T)1 / ((T)1 + FN(exp)(-x))) break;                     \
-    case FC_UOP_TANH: LP(T, T, FN(tanh)(x)) break;                                        \
-    case FC_UOP_SOFTPLUS:                                                                 \
+    FC_UN_CASE(FC_UOP_ABS) LV(T, T, FN(fabs)(x)) break;                                   \
+    FC_UN_CASE(FC_UOP_NEG) LV(T, T, -x) break;                                            \
+    FC_UN_CASE(FC_UOP_EXP) LP(T, T, FN(exp)(x)) break;                                    \
+    FC_UN_CASE(FC_UOP_LOG) LP(T, T, FN(log)(x)) break;                                    \
+    FC_UN_CASE(FC_UOP_SQRT) LP(T, T, FN(sqrt)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_RECIPROCAL) LV(T, T, (T)1 / x) break;                               \
+    FC_UN_CASE(FC_UOP_FLOOR) LP(T, T, FN(floor)(x)) break;                                \
+    FC_UN_CASE(FC_UOP_CEIL) LP(T, T, FN(ceil)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_ROUND) LP(T, T, FN(nearbyint)(x)) break;                            \
+    FC_UN_CASE(FC_UOP_SIGN) LV(T, T, x > 0 ? (T)1 : (x < 0 ? (T)-1 : x)) break;           \
+    FC_UN_CASE(FC_UOP_SIN) LP(T, T, FN(sin)(x)) break;                                    \
+    FC_UN_CASE(FC_UOP_COS) LP(T, T, FN(cos)(x)) break;                                    \
+    FC_UN_CASE(FC_UOP_TAN) LP(T, T, FN(tan)(x)) break;                                    \
+    FC_UN_CASE(FC_UOP_ASIN) LP(T, T, FN(asin)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_ACOS) LP(T, T, FN(acos)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_ATAN) LP(T, T, FN(atan)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_SINH) LP(T, T, FN(sinh)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_COSH) LP(T, T, FN(cosh)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_ASINH) LP(T, T, FN(asinh)(x)) break;                                \
+    FC_UN_CASE(FC_UOP_ACOSH) LP(T, T, FN(acosh)(x)) break;                                \
+    FC_UN_CASE(FC_UOP_ATANH) LP(T, T, FN(atanh)(x)) break;                                \
+    FC_UN_CASE(FC_UOP_ERF) LP(T, T, FN(erf)(x)) break;                                    \
+    FC_UN_CASE(FC_UOP_RELU) LV(T, T, x < 0 ? (T)0 : x) break;                             \
+    FC_UN_CASE(FC_UOP_SIGMOID) LP(T, T, (T)1 / ((T)1 + FN(exp)(-x))) break;               \
+    FC_UN_CASE(FC_UOP_TANH) LP(T, T, FN(tanh)(x)) break;                                  \
+    FC_UN_CASE(FC_UOP_SOFTPLUS)                                                           \
         LP(T, T, (x > 0 ? x : (T)0) + FN(log1p)(FN(exp)(-FN(fabs)(x)))) break;            \
-    case FC_UOP_SOFTSIGN: LV(T, T, x / ((T)1 + FN(fabs)(x))) break;                       \
-    case FC_UOP_LEAKY_RELU: LV(T, T, x < 0 ? alpha * x : x) break;                        \
-    case FC_UOP_ELU: LP(T, T, x < 0 ? alpha * FN(expm1)(x) : x) break;                    \
-    case FC_UOP_SELU: LP(T, T, x > 0 ? gamma * x : gamma * (alpha * FN(expm1)(x))) break; \
-    case FC_UOP_CELU: LP(T, T, x > 0 ? x : alpha * FN(expm1)(x / alpha)) break;           \
-    case FC_UOP_HARD_SIGMOID:                                                             \
+    FC_UN_CASE(FC_UOP_SOFTSIGN) LV(T, T, x / ((T)1 + FN(fabs)(x))) break;                 \
+    FC_UN_CASE(FC_UOP_LEAKY_RELU) LV(T, T, x < 0 ? alpha * x : x) break;                  \
+    FC_UN_CASE(FC_UOP_ELU) LP(T, T, x < 0 ? alpha * FN(expm1)(x) : x) break;              \
+    FC_UN_CASE(FC_UOP_SELU) LP(T, T, x > 0 ? gamma * x : gamma * (alpha * FN(expm1)(x))) break; \
+    FC_UN_CASE(FC_UOP_CELU) LP(T, T, x > 0 ? x : alpha * FN(expm1)(x / alpha)) break;     \
+    FC_UN_CASE(FC_UOP_HARD_SIGMOID)                                                       \
         LV(T, T, alpha * x + beta < 0 ? (T)0                                              \
                  : (alpha * x + beta > 1 ? (T)1 : alpha * x + beta)) break;               \
-    case FC_UOP_HARD_SWISH:                                                               \
+    FC_UN_CASE(FC_UOP_HARD_SWISH)                                                         \
         LV(T, T, x * (alpha * x + beta < 0 ? (T)0                                         \
                       : (alpha * x + beta > 1 ? (T)1 : alpha * x + beta))) break;         \
-    case FC_UOP_THRESHOLDED_RELU: LV(T, T, x > alpha ? x : (T)0) break;                   \
-    case FC_UOP_MISH:                                                                     \
+    FC_UN_CASE(FC_UOP_THRESHOLDED_RELU) LV(T, T, x > alpha ? x : (T)0) break;             \
+    FC_UN_CASE(FC_UOP_MISH)                                                               \
         LP(T, T, x * FN(tanh)((x > 0 ? x : (T)0) + FN(log1p)(FN(exp)(-FN(fabs)(x))))) break; \
-    case FC_UOP_GELU:                                                                     \
+    FC_UN_CASE(FC_UOP_GELU)                                                               \
         LP(T, T, (T)0.5 * x * ((T)1 + FN(erf)(x * (T)FC_UN_SQRT1_2))) break;              \
-    case FC_UOP_GELU_TANH:                                                                \
+    FC_UN_CASE(FC_UOP_GELU_TANH)                                                          \
         LP(T, T, (T)0.5 * x * ((T)1 + FN(tanh)((T)FC_UN_SQRT_2_PI *                       \
                                     (x + (T)0.044715 * x * x * x)))) break;               \
-    case FC_UOP_SHRINK: LV(T, T, x < -beta ? x + alpha : (x > beta ? x - alpha : (T)0)) break; \
-    case FC_UOP_IS_NAN: LV(T, uint8_t, x != x) break;                                     \
-    case FC_UOP_IS_INF:                                                                   \
+    FC_UN_CASE(FC_UOP_SHRINK)                                                             \
+        LV(T, T, x < -beta ? x + alpha : (x > beta ? x - alpha : (T)0)) break;            \
+    FC_UN_CASE(FC_UOP_IS_NAN) LV(T, uint8_t, x != x) break;                               \
+    FC_UN_CASE(FC_UOP_IS_INF)                                                             \
         LV(T, uint8_t, (dpos && x == (T)INFINITY) || (dneg && x == -(T)INFINITY)) break;  \
     default: break;
 
@@ -159,12 +170,12 @@ FC_RT_HELPER void fc_un_f32(const FcRtNode *nd, int64_t n, const void *px, void 
     const int dpos = nd->nia > 2 && nd->ia[2] != 0, dneg = nd->nia > 3 && nd->ia[3] != 0;
     int64_t i;
     switch (nd->ia[0]) { /* the transcendentals models spend time in: vectorized versions */
-    case FC_UOP_EXP: fc_rt_vexpf((const float *)px, (float *)py, n); return;
-    case FC_UOP_ERF: fc_rt_verff((const float *)px, (float *)py, n); return;
-    case FC_UOP_TANH: fc_rt_vtanhf((const float *)px, (float *)py, n); return;
-    case FC_UOP_SIGMOID: fc_rt_vsigmoidf((const float *)px, (float *)py, n); return;
-    case FC_UOP_GELU: fc_rt_vgeluf((const float *)px, (float *)py, n); return;
-    case FC_UOP_GELU_TANH: fc_rt_vgelu_tanhf((const float *)px, (float *)py, n); return;
+    FC_UN_CASE(FC_UOP_EXP) fc_rt_vexpf((const float *)px, (float *)py, n); return;
+    FC_UN_CASE(FC_UOP_ERF) fc_rt_verff((const float *)px, (float *)py, n); return;
+    FC_UN_CASE(FC_UOP_TANH) fc_rt_vtanhf((const float *)px, (float *)py, n); return;
+    FC_UN_CASE(FC_UOP_SIGMOID) fc_rt_vsigmoidf((const float *)px, (float *)py, n); return;
+    FC_UN_CASE(FC_UOP_GELU) fc_rt_vgeluf((const float *)px, (float *)py, n); return;
+    FC_UN_CASE(FC_UOP_GELU_TANH) fc_rt_vgelu_tanhf((const float *)px, (float *)py, n); return;
     default: break;
     }
     switch (nd->ia[0]) { FC_UN_FLOAT_OPS(float, FC_UN_F32, FC_UN_LOOPV, FC_UN_LOOP) }
@@ -183,11 +194,13 @@ FC_RT_HELPER void fc_un_i64(const FcRtNode *nd, int64_t n, const void *px, void 
 {
     int64_t i;
     switch (nd->ia[0]) {
-    case FC_UOP_ABS: FC_UN_LOOP(int64_t, int64_t, x < 0 ? (int64_t)(0 - (uint64_t)x) : x) break;
-    case FC_UOP_NEG: FC_UN_LOOP(int64_t, int64_t, (int64_t)(0 - (uint64_t)x)) break;
-    case FC_UOP_SIGN: FC_UN_LOOP(int64_t, int64_t, (x > 0) - (x < 0)) break;
-    case FC_UOP_RELU: FC_UN_LOOP(int64_t, int64_t, x < 0 ? 0 : x) break;
-    case FC_UOP_BITWISE_NOT: FC_UN_LOOP(int64_t, int64_t, ~x) break;
+    FC_UN_CASE(FC_UOP_ABS)
+        FC_UN_LOOP(int64_t, int64_t, x < 0 ? (int64_t)(0 - (uint64_t)x) : x);
+        break;
+    FC_UN_CASE(FC_UOP_NEG) FC_UN_LOOP(int64_t, int64_t, (int64_t)(0 - (uint64_t)x)) break;
+    FC_UN_CASE(FC_UOP_SIGN) FC_UN_LOOP(int64_t, int64_t, (x > 0) - (x < 0)) break;
+    FC_UN_CASE(FC_UOP_RELU) FC_UN_LOOP(int64_t, int64_t, x < 0 ? 0 : x) break;
+    FC_UN_CASE(FC_UOP_BITWISE_NOT) FC_UN_LOOP(int64_t, int64_t, ~x) break;
     default: break;
     }
 }
@@ -196,10 +209,13 @@ FC_RT_HELPER void fc_un_u64(const FcRtNode *nd, int64_t n, const void *px, void 
 {
     int64_t i;
     switch (nd->ia[0]) {
-    case FC_UOP_ABS: case FC_UOP_RELU: FC_UN_LOOP(uint64_t, uint64_t, x) break;
-    case FC_UOP_NEG: FC_UN_LOOP(uint64_t, uint64_t, 0 - x) break;
-    case FC_UOP_SIGN: FC_UN_LOOP(uint64_t, uint64_t, x != 0) break;
-    case FC_UOP_BITWISE_NOT: FC_UN_LOOP(uint64_t, uint64_t, ~x) break;
+    case FC_UOP_ABS: case FC_UOP_RELU:
+        if (FC_UN_HAS(FC_UOP_ABS) || FC_UN_HAS(FC_UOP_RELU))
+            FC_UN_LOOP(uint64_t, uint64_t, x);
+        break;
+    FC_UN_CASE(FC_UOP_NEG) FC_UN_LOOP(uint64_t, uint64_t, 0 - x) break;
+    FC_UN_CASE(FC_UOP_SIGN) FC_UN_LOOP(uint64_t, uint64_t, x != 0) break;
+    FC_UN_CASE(FC_UOP_BITWISE_NOT) FC_UN_LOOP(uint64_t, uint64_t, ~x) break;
     default: break;
     }
 }

@@ -120,13 +120,14 @@ def test_profile(tmp):
          plain.split('latency')[0] == out.split('latency')[0], plain)
 
 
-def test_conv_modes(tmp):
+def test_masks(tmp):
     """The emitted file tells runtime/k_conv.c which Conv modes its graph runs (FC_CV_MODES),
-    the kernels which fused activations it applies (FC_RT_ACTS) and runtime/k_binary.c which
-    binary ops it runs (FC_BIN_OPS), and cc then builds no code for the others: mnist-8's two
-    5x5 Convs are im2col GEMMs (mode 0) with a ReLU, so its object has no Winograd, depthwise
-    or few-positions function and no GELU. (That each mode, activation and op still computes
-    what it should is the conformance and model tests' job.)"""
+    the kernels which fused activations it applies (FC_RT_ACTS), runtime/k_binary.c and
+    k_unary.c which binary and unary ops it runs (FC_BIN_OPS, FC_UN_OPS), and cc then builds
+    no code for the others: mnist-8's two 5x5 Convs are im2col GEMMs (mode 0) with a ReLU, so
+    its object has no Winograd, depthwise or few-positions function and no GELU. (That each
+    mode, activation and op still computes what it should is the conformance and model
+    tests' job.)"""
     c, obj = os.path.join(tmp, 'modes.c'), os.path.join(tmp, 'modes.o')
     p = fastc(os.path.join(MNIST, 'model.onnx'), '-O2', '-o', c)
     src = open(c).read() if p.returncode == 0 else ''
@@ -152,6 +153,11 @@ def test_conv_modes(tmp):
     case('FC_BIN_OPS is the graph\'s binary ops', line in src, p.stderr)
     case('no code for the binary ops the graph does not run',
          smaller_with(src, line, os.path.join(tmp, 'bin')))
+    # ... and one unary op, Erf (code 22 of runtime/k_unary.c)
+    line = '#define FC_UN_OPS 0x400000ull /* the unary ops this graph runs */'
+    case('FC_UN_OPS is the graph\'s unary ops', line in src, p.stderr)
+    case('no code for the unary ops the graph does not run',
+         smaller_with(src, line, os.path.join(tmp, 'un')))
 
 
 def smaller_with(src, line, base):
@@ -227,7 +233,7 @@ def main():
         test_usage_errors()
         test_outputs(tmp)
         test_profile(tmp)
-        test_conv_modes(tmp)
+        test_masks(tmp)
         test_shapes(tmp)
         test_passes(tmp)
     passed = sum(RESULTS)
